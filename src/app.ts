@@ -1,0 +1,51 @@
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { AppContext } from './context.ts';
+import { staffAuthRoutes } from './features/auth/staff-auth.routes.ts';
+import { clinicsRoutes } from './features/clinics/clinics.routes.ts';
+import { healthRoutes } from './features/health/health.routes.ts';
+import { registerDevMailRoutes } from './features/mail/dev-mail.routes.ts';
+import { mailFailuresRoutes } from './features/mail/mail-failures.routes.ts';
+import type { SmtpSink } from './features/mail/smtp-sink.ts';
+import { patientsRoutes } from './features/patients/patients.routes.ts';
+import { registerErrorHandler } from './http/error-handler.ts';
+import { registerOpenApi } from './http/openapi.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
+import { registerWeb } from './http/web.ts';
+
+export interface AppOptions {
+  ctx: AppContext;
+  /** The development SMTP server; /dev/mail is mounted only when it is given. */
+  devMail?: SmtpSink;
+  logger?: FastifyServerOptions['logger'];
+  webDir?: string;
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { ctx } = options;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: ctx.config.nodeEnv === 'production' ? 'loopback' : false,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  registerErrorHandler(app);
+  registerSecurityHeaders(app);
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await registerOpenApi(app);
+
+  await app.register(healthRoutes, { ctx });
+  await app.register(staffAuthRoutes, { ctx });
+  await app.register(patientsRoutes, { ctx });
+  await app.register(clinicsRoutes, { ctx });
+  await app.register(mailFailuresRoutes, { ctx });
+  if (options.devMail && ctx.config.nodeEnv !== 'production' && !ctx.config.smtpUrl) {
+    registerDevMailRoutes(app, options.devMail);
+  }
+  await registerWeb(app, options.webDir);
+  return app;
+}

@@ -1,0 +1,111 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  publicUrl: string;
+  /** PostgreSQL connection string; when absent the embedded PGlite in dataDir is used. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** SMTP server to send through; when absent a development SMTP server is started in-process. */
+  smtpUrl: string | undefined;
+  devSmtpPort: number;
+  mailFrom: string;
+  /** Secret for HMACs (CSRF tokens). */
+  sessionSecret: string;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+function email(env: Env, name: string, fallback: string): string {
+  const raw = env[name] ?? fallback;
+  // Accept "Name <addr@host>" or a bare address.
+  const address = /<([^>]+)>\s*$/.exec(raw)?.[1] ?? raw;
+  if (!/^[^\s@]+@[^\s@]+$/.test(address)) throw new ConfigError(name, `is not an e-mail address: "${raw}"`);
+  return raw;
+}
+
+/**
+ * Secrets are required in production. On the embedded default they are generated once and kept
+ * in the data dir, so sessions survive a restart without anyone having to configure anything.
+ */
+function secret(env: Env, name: string, nodeEnv: Config['nodeEnv'], dataDir: string): string {
+  const raw = env[name];
+  if (raw !== undefined && raw !== '') {
+    if (raw.length < 32) throw new ConfigError(name, 'must be at least 32 characters');
+    return raw;
+  }
+  if (nodeEnv === 'production') throw new ConfigError(name, 'is required when NODE_ENV=production');
+  const file = path.join(dataDir, 'secrets.json');
+  const stored: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  if (!stored[name]) {
+    stored[name] = randomBytes(32).toString('base64url');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  }
+  return stored[name]!;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnvRaw = env.NODE_ENV ?? 'development';
+  if (!['development', 'production', 'test'].includes(nodeEnvRaw)) {
+    throw new ConfigError('NODE_ENV', 'must be development, production or test');
+  }
+  const nodeEnv = nodeEnvRaw as Config['nodeEnv'];
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const smtpUrl = url(env, 'SMTP_URL', ['smtp:', 'smtps:']);
+  if (nodeEnv === 'production' && !smtpUrl) throw new ConfigError('SMTP_URL', 'is required when NODE_ENV=production');
+  const dataDir = path.resolve(env.DATA_DIR || './data');
+  return {
+    nodeEnv,
+    port,
+    host: env.HOST || '0.0.0.0',
+    publicUrl: publicUrl.replace(/\/$/, ''),
+    databaseUrl,
+    dataDir,
+    smtpUrl,
+    devSmtpPort: integer(env, 'DEV_SMTP_PORT', 2525, 0, 65535),
+    mailFrom: email(env, 'MAIL_FROM', 'Patientportal <no-reply@patientportal.localhost>'),
+    sessionSecret: secret(env, 'SESSION_SECRET', nodeEnv, dataDir),
+    sessionIdleMinutes: integer(env, 'SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    sessionAbsoluteHours: integer(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 7),
+  };
+}

@@ -1,0 +1,16 @@
+import type { Clock } from './clock.ts';
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+import type { SessionPolicy } from './features/auth/staff-sessions.ts';
+
+/** What every feature needs from the running system, passed in rather than imported. */
+export interface AppContext {
+  config: Config;
+  db: Database;
+  clock: Clock;
+  sessionPolicy: SessionPolicy;
+}
+
+export function sessionPolicyFrom(config: Config): SessionPolicy {
+  return { idleMs: config.sessionIdleMinutes * 60_000, absoluteMs: config.sessionAbsoluteHours * 3_600_000 };
+}

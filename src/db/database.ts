@@ -1,0 +1,50 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { PGliteDialect } from './pglite-dialect.ts';
+import type { DB } from './schema.ts';
+
+export type Database = Kysely<DB>;
+
+export interface DatabaseTarget {
+  /** PostgreSQL connection string; absent means embedded PGlite. */
+  url?: string | undefined;
+  /** PGlite data directory; absent (with no url) means in memory. */
+  dataDir?: string | undefined;
+  poolSize?: number;
+}
+
+const INT8_OID = 20;
+
+/**
+ * One code path for both engines: PGlite parses int8 as a JS number, so pg is told to do the
+ * same (our counts and ids stay far below 2^53).
+ */
+export function openDatabase(target: DatabaseTarget): Database {
+  if (target.url) {
+    const types = {
+      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
+    };
+    const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10, types });
+    return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  }
+  let dataDir: string | undefined;
+  if (target.dataDir) {
+    dataDir = path.join(target.dataDir, 'pglite');
+    mkdirSync(dataDir, { recursive: true });
+  }
+  const pglite = new PGlite(dataDir);
+  return new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+}
+
+export async function databaseAnswers(db: Database): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,114 @@
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+export type Specialty = 'almen_praksis' | 'speciallaege';
+export type SelfRegistration = 'none' | 'manual' | 'automatic';
+export type PortalFunction = 'econsultation' | 'booking' | 'renewal';
+export type StaffRole = 'staff' | 'admin';
+export type ActorType = 'staff' | 'support' | 'patient' | 'system' | 'cli';
+
+export interface ClinicsTable {
+  id: Generated<string>;
+  name: string;
+  slug: string;
+  specialty: Specialty;
+  ydernummer: string | null;
+  uses_mitid: Generated<boolean>;
+  self_registration: Generated<SelfRegistration>;
+  auto_approval_allowed: Generated<boolean>;
+  offered_functions: ColumnType<PortalFunction[], PortalFunction[] | undefined, PortalFunction[]>;
+  econsultation_max_length: Generated<number>;
+  created_at: CreatedAt;
+}
+
+export interface StaffUsersTable {
+  id: Generated<string>;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  is_support: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface StaffMembershipsTable {
+  user_id: string;
+  clinic_id: string;
+  role: StaffRole;
+}
+
+export interface StaffSessionsTable {
+  id: Generated<string>;
+  token_hash: string;
+  user_id: string;
+  clinic_id: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface StaffPasswordTokensTable {
+  token_hash: string;
+  user_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface PatientsTable {
+  id: Generated<string>;
+  clinic_id: string;
+  cpr: string;
+  given_name: string;
+  family_name: string;
+  address: string | null;
+  postal_code: string | null;
+  city: string | null;
+  phone: string | null;
+  email: string | null;
+  created_at: CreatedAt;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  occurred_at: Timestamp;
+  actor_type: ActorType;
+  actor_id: string | null;
+  clinic_id: string | null;
+  patient_id: string | null;
+  action: string;
+  ip: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, never>;
+}
+
+export interface OutboxMailsTable {
+  id: Generated<number>;
+  created_at: Timestamp;
+  clinic_id: string | null;
+  template: string;
+  to_address: string;
+  subject: string;
+  text_body: string | null;
+  status: Generated<'pending' | 'sent' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  sent_at: Timestamp | null;
+  failed_at: Timestamp | null;
+}
+
+export interface DB {
+  clinics: ClinicsTable;
+  staff_users: StaffUsersTable;
+  staff_memberships: StaffMembershipsTable;
+  staff_sessions: StaffSessionsTable;
+  staff_password_tokens: StaffPasswordTokensTable;
+  patients: PatientsTable;
+  audit_events: AuditEventsTable;
+  outbox_mails: OutboxMailsTable;
+}
+
+export type Clinic = Selectable<ClinicsTable>;
+export type Patient = Selectable<PatientsTable>;

@@ -1,0 +1,93 @@
+/** Fictional people for the demo. Any likeness to real persons or CPR numbers is chance. */
+export const DEMO_PASSWORD = 'Demo-adgang-2026';
+
+export const demoClinics = [
+  {
+    key: 'soendergade',
+    name: 'Lægerne Søndergade',
+    slug: 'laegerne-soendergade',
+    specialty: 'almen_praksis' as const,
+    ydernummer: '012345',
+    uses_mitid: true,
+    self_registration: 'manual' as const,
+  },
+  {
+    key: 'oejenklinik',
+    name: 'Øjenklinikken Vestergade',
+    slug: 'oejenklinikken-vestergade',
+    specialty: 'speciallaege' as const,
+    ydernummer: null,
+    uses_mitid: false,
+    self_registration: 'manual' as const,
+  },
+];
+
+export const demoStaff = [
+  { email: 'sekretaer@soendergade.dk', name: 'Sofie Sekretær', clinics: [['soendergade', 'staff']] },
+  { email: 'admin@soendergade.dk', name: 'Anders Administrator', clinics: [['soendergade', 'admin']] },
+  { email: 'sekretaer@oejenklinikken.dk', name: 'Sara Sekretær', clinics: [['oejenklinik', 'staff']] },
+  { email: 'admin@oejenklinikken.dk', name: 'Anne Administrator', clinics: [['oejenklinik', 'admin']] },
+  {
+    email: 'multi@klinikker.dk',
+    name: 'Mette Multiklinik',
+    clinics: [
+      ['soendergade', 'staff'],
+      ['oejenklinik', 'staff'],
+    ],
+  },
+  { email: 'support@patientportal.dk', name: 'Søren Support', clinics: [], isSupport: true },
+] as const;
+
+const women = ['Anna', 'Karen', 'Mette', 'Louise', 'Camilla', 'Ida', 'Freja', 'Emma', 'Birgitte', 'Inge', 'Hanne', 'Signe', 'Ella', 'Lærke', 'Grethe'];
+const men = ['Jens', 'Peter', 'Lars', 'Søren', 'Niels', 'Mikkel', 'Rasmus', 'Frederik', 'Oliver', 'Henrik', 'Poul', 'Bjørn', 'Magnus', 'Ole', 'Kasper'];
+const families = ['Nielsen', 'Jensen', 'Hansen', 'Pedersen', 'Andersen', 'Christensen', 'Larsen', 'Sørensen', 'Rasmussen', 'Jørgensen', 'Madsen', 'Kristensen', 'Olsen', 'Thomsen', 'Møller'];
+const streets = ['Søndergade', 'Vestergade', 'Åboulevarden', 'Nørregade', 'Østergade', 'Skovvej', 'Kirkevej', 'Strandvejen'];
+const cities = [
+  ['8000', 'Aarhus C'],
+  ['8200', 'Aarhus N'],
+  ['8210', 'Aarhus V'],
+  ['8240', 'Risskov'],
+];
+
+export interface DemoPatient {
+  cpr: string;
+  given_name: string;
+  family_name: string;
+  address: string;
+  postal_code: string;
+  city: string;
+  phone: string;
+  email: string;
+  clinics: string[];
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/**
+ * 30 patients, deterministic. Born 1938-2018; the CPR's 7th digit follows the century rule and
+ * the last digit the sex. A few are patients of both clinics.
+ */
+export function demoPatients(): DemoPatient[] {
+  return Array.from({ length: 30 }, (_, i) => {
+    const female = i % 2 === 0;
+    const given = (female ? women : men)[Math.floor(i / 2) % 15]!;
+    const family = families[(i * 7) % families.length]!;
+    const year = 1938 + ((i * 37) % 81);
+    const day = 1 + ((i * 11) % 28);
+    const month = 1 + ((i * 5) % 12);
+    const seventh = year >= 2000 ? 4 : i % 4;
+    const serial = `${seventh}${pad((i * 13) % 100)}${female ? (i * 2) % 10 : ((i * 2) % 10) + 1}`;
+    const [postal, city] = cities[i % cities.length]!;
+    return {
+      cpr: `${pad(day)}${pad(month)}${pad(year % 100)}${serial}`,
+      given_name: given,
+      family_name: family,
+      address: `${streets[i % streets.length]} ${1 + ((i * 3) % 90)}`,
+      postal_code: postal!,
+      city: city!,
+      phone: `${20 + (i % 10)}${pad((i * 17) % 100)}${pad((i * 29) % 100)}${pad((i * 31) % 100)}`,
+      email: `${given}.${family}${i}@example.dk`.toLowerCase().replace(/æ/g, 'ae').replace(/ø/g, 'oe').replace(/å/g, 'aa'),
+      clinics: i < 20 ? ['soendergade'] : i < 26 ? ['oejenklinik'] : ['soendergade', 'oejenklinik'],
+    };
+  });
+}

@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely';
+import type { ActorType, DB } from '../../db/schema.ts';
+
+export interface Actor {
+  type: ActorType;
+  id: string | null;
+  ip: string | null;
+}
+
+export interface AuditEntry {
+  action: string;
+  clinicId?: string | null;
+  patientId?: string | null;
+  /** Never CPR numbers, passwords, tokens or message contents. */
+  details?: Record<string, unknown>;
+}
+
+/** Writes one audit row. Call it with the transaction of the change it records. */
+export async function audit(trx: Kysely<DB>, actor: Actor, at: Date, entry: AuditEntry): Promise<void> {
+  await trx
+    .insertInto('audit_events')
+    .values({
+      occurred_at: at,
+      actor_type: actor.type,
+      actor_id: actor.id,
+      clinic_id: entry.clinicId ?? null,
+      patient_id: entry.patientId ?? null,
+      action: entry.action,
+      ip: actor.ip,
+      details: JSON.stringify(entry.details ?? {}),
+    })
+    .execute();
+}

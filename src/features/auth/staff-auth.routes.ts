@@ -1,0 +1,128 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../../context.ts';
+import { errors } from '../../errors.ts';
+import { cookieSettings, csrfTokenFor, requireStaff, staffActor, staffOf } from '../../http/staff-auth.ts';
+import { audit } from '../audit/audit.ts';
+import { setStaffPasswordWithToken } from '../staff/staff-accounts.ts';
+import { verifyPassword } from './passwords.ts';
+import { createStaffSession, deleteStaffSession, findStaffSession, type StaffSession } from './staff-sessions.ts';
+import { SessionView, Ok } from './staff-auth.schema.ts';
+
+const LoginBody = Type.Object({
+  email: Type.String({ minLength: 1, maxLength: 254 }),
+  password: Type.String({ minLength: 1, maxLength: 1024 }),
+});
+
+export function presentSession(ctx: AppContext, session: StaffSession) {
+  return {
+    user: { id: session.userId, name: session.name, email: session.email, isSupport: session.isSupport },
+    clinics: session.clinics,
+    activeClinicId: session.activeClinicId,
+    csrfToken: csrfTokenFor(ctx, session.id),
+  };
+}
+
+export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const cookie = cookieSettings(ctx);
+  const staffOnly = requireStaff(ctx);
+
+  app.post(
+    '/api/auth/login',
+    {
+      schema: { tags: ['auth'], summary: 'Staff login with e-mail and password', body: LoginBody, response: { 200: SessionView } },
+      config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+    },
+    async (request, reply) => {
+      const now = ctx.clock.now();
+      const user = await ctx.db
+        .selectFrom('staff_users')
+        .select(['id', 'password_hash'])
+        .where((eb) => eb(eb.fn('lower', ['email']), '=', request.body.email.trim().toLowerCase()))
+        .executeTakeFirst();
+      const ok = await verifyPassword(user?.password_hash, request.body.password);
+      if (!user || !ok) {
+        if (user) {
+          await audit(ctx.db, { type: 'staff', id: user.id, ip: request.ip }, now, { action: 'staff.login_failed' });
+        }
+        throw errors.invalidCredentials();
+      }
+      const firstClinic = await ctx.db
+        .selectFrom('staff_memberships as m')
+        .innerJoin('clinics as c', 'c.id', 'm.clinic_id')
+        .select('c.id')
+        .where('m.user_id', '=', user.id)
+        .orderBy('c.name')
+        .executeTakeFirst();
+      const token = await ctx.db.transaction().execute(async (trx) => {
+        const created = await createStaffSession(trx, user.id, firstClinic?.id ?? null, now, ctx.sessionPolicy);
+        await audit(trx, { type: 'staff', id: user.id, ip: request.ip }, now, { action: 'staff.login' });
+        return created;
+      });
+      void reply.setCookie(cookie.name, token, {
+        ...cookie.options,
+        maxAge: Math.floor(ctx.sessionPolicy.absoluteMs / 1000),
+      });
+      const found = await findStaffSession(ctx.db, token, now, ctx.sessionPolicy);
+      if (found.status !== 'valid') throw errors.unauthenticated();
+      return presentSession(ctx, found.session);
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    { schema: { tags: ['auth'], summary: 'End the staff session on the server', response: { 200: Ok } }, preHandler: staffOnly },
+    async (request, reply) => {
+      const session = staffOf(request);
+      await ctx.db.transaction().execute(async (trx) => {
+        await deleteStaffSession(trx, session.id);
+        await audit(trx, staffActor(request), ctx.clock.now(), { action: 'staff.logout' });
+      });
+      void reply.clearCookie(cookie.name, { path: '/' });
+      return { ok: true };
+    },
+  );
+
+  app.get(
+    '/api/session',
+    { schema: { tags: ['auth'], summary: 'The current staff session', response: { 200: SessionView } }, preHandler: staffOnly },
+    async (request) => presentSession(ctx, staffOf(request)),
+  );
+
+  app.put(
+    '/api/session/clinic',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Switch the active clinic (multiklinik)',
+        body: Type.Object({ clinicId: Type.String({ format: 'uuid' }) }),
+        response: { 200: SessionView },
+      },
+      preHandler: staffOnly,
+    },
+    async (request) => {
+      const session = staffOf(request);
+      const { clinicId } = request.body;
+      if (!session.clinics.some((c) => c.id === clinicId)) throw errors.forbidden();
+      await ctx.db.updateTable('staff_sessions').set({ clinic_id: clinicId }).where('id', '=', session.id).execute();
+      return presentSession(ctx, { ...session, activeClinicId: clinicId });
+    },
+  );
+
+  app.post(
+    '/api/auth/set-password',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Choose a staff password with the mailed one-time link',
+        body: Type.Object({ token: Type.String({ minLength: 20, maxLength: 200 }), password: Type.String({ maxLength: 1024 }) }),
+        response: { 200: Ok },
+      },
+      config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+    },
+    async (request) => {
+      await setStaffPasswordWithToken(ctx.db, request.body.token, request.body.password, request.ip, ctx.clock.now());
+      return { ok: true };
+    },
+  );
+};

@@ -1,0 +1,12 @@
+import { Type } from '@sinclair/typebox';
+
+export const Ok = Type.Object({ ok: Type.Boolean() });
+
+export const SessionView = Type.Object({
+  user: Type.Object({ id: Type.String(), name: Type.String(), email: Type.String(), isSupport: Type.Boolean() }),
+  clinics: Type.Array(
+    Type.Object({ id: Type.String(), name: Type.String(), role: Type.Union([Type.Literal('staff'), Type.Literal('admin')]) }),
+  ),
+  activeClinicId: Type.Union([Type.String(), Type.Null()]),
+  csrfToken: Type.String(),
+});

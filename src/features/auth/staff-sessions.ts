@@ -1,0 +1,94 @@
+import type { Database } from '../../db/database.ts';
+import type { StaffRole } from '../../db/schema.ts';
+import { hashToken, newToken } from './tokens.ts';
+
+export interface SessionPolicy {
+  idleMs: number;
+  absoluteMs: number;
+}
+
+export interface StaffSession {
+  id: string;
+  userId: string;
+  name: string;
+  email: string;
+  isSupport: boolean;
+  activeClinicId: string | null;
+  clinics: { id: string; name: string; role: StaffRole }[];
+}
+
+export async function createStaffSession(
+  db: Database,
+  userId: string,
+  clinicId: string | null,
+  now: Date,
+  policy: SessionPolicy,
+): Promise<string> {
+  const token = newToken();
+  await db
+    .insertInto('staff_sessions')
+    .values({
+      token_hash: hashToken(token),
+      user_id: userId,
+      clinic_id: clinicId,
+      created_at: now,
+      last_seen_at: now,
+      expires_at: new Date(now.getTime() + policy.absoluteMs),
+    })
+    .execute();
+  return token;
+}
+
+export type SessionLookup = { status: 'valid'; session: StaffSession } | { status: 'expired' } | { status: 'none' };
+
+/**
+ * Looks a session up by its cookie token and slides its idle window. An expired session is
+ * deleted on the spot, so an old cookie can never come back to life.
+ */
+export async function findStaffSession(
+  db: Database,
+  token: string,
+  now: Date,
+  policy: SessionPolicy,
+): Promise<SessionLookup> {
+  const row = await db
+    .selectFrom('staff_sessions as s')
+    .innerJoin('staff_users as u', 'u.id', 's.user_id')
+    .select(['s.id', 's.user_id', 's.clinic_id', 's.last_seen_at', 's.expires_at', 'u.name', 'u.email', 'u.is_support'])
+    .where('s.token_hash', '=', hashToken(token))
+    .executeTakeFirst();
+  if (!row) return { status: 'none' };
+  const idleFor = now.getTime() - row.last_seen_at.getTime();
+  if (now >= row.expires_at || idleFor >= policy.idleMs) {
+    await db.deleteFrom('staff_sessions').where('id', '=', row.id).execute();
+    return { status: 'expired' };
+  }
+  // Writing on every request would serialise all of a user's requests on one row; a minute is fine-grained enough.
+  if (idleFor > 60_000) {
+    await db.updateTable('staff_sessions').set({ last_seen_at: now }).where('id', '=', row.id).execute();
+  }
+  const clinics = await db
+    .selectFrom('staff_memberships as m')
+    .innerJoin('clinics as c', 'c.id', 'm.clinic_id')
+    .select(['c.id', 'c.name', 'm.role'])
+    .where('m.user_id', '=', row.user_id)
+    .orderBy('c.name')
+    .execute();
+  const active = clinics.some((c) => c.id === row.clinic_id) ? row.clinic_id : (clinics[0]?.id ?? null);
+  return {
+    status: 'valid',
+    session: {
+      id: row.id,
+      userId: row.user_id,
+      name: row.name,
+      email: row.email,
+      isSupport: row.is_support,
+      activeClinicId: active,
+      clinics,
+    },
+  };
+}
+
+export async function deleteStaffSession(db: Database, sessionId: string): Promise<void> {
+  await db.deleteFrom('staff_sessions').where('id', '=', sessionId).execute();
+}

@@ -1,0 +1,107 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../../context.ts';
+import { errors } from '../../errors.ts';
+import { requireClinicRole, requireStaff, requireSupport, staffActor, staffOf } from '../../http/staff-auth.ts';
+import { audit } from '../audit/audit.ts';
+
+const FailedMail = Type.Object({
+  id: Type.Integer(),
+  clinicId: Type.Union([Type.String(), Type.Null()]),
+  template: Type.String(),
+  to: Type.String(),
+  attempts: Type.Integer(),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  failedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+const FailedMails = Type.Object({ mails: Type.Array(FailedMail) });
+
+/**
+ * Mails that could not be delivered are never dropped: they show here, for the clinic's admins
+ * and for support, and support can put them back in the queue.
+ */
+export const mailFailuresRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const staffOnly = requireStaff(ctx);
+
+  const listFailed = (clinicId: string | null) => {
+    let q = ctx.db
+      .selectFrom('outbox_mails')
+      .select(['id', 'clinic_id', 'template', 'to_address', 'attempts', 'last_error', 'created_at', 'failed_at'])
+      .where('status', '=', 'failed')
+      .orderBy('failed_at', 'desc')
+      .limit(200);
+    if (clinicId) q = q.where('clinic_id', '=', clinicId);
+    return q.execute().then((rows) => ({
+      mails: rows.map((m) => ({
+        id: m.id,
+        clinicId: m.clinic_id,
+        template: m.template,
+        to: m.to_address,
+        attempts: m.attempts,
+        lastError: m.last_error,
+        createdAt: m.created_at.toISOString(),
+        failedAt: m.failed_at?.toISOString() ?? null,
+      })),
+    }));
+  };
+
+  app.get(
+    '/api/clinics/:clinicId/failed-mails',
+    {
+      schema: {
+        tags: ['mail'],
+        summary: "The clinic's undeliverable mails (clinic admin)",
+        params: Type.Object({ clinicId: Type.String({ format: 'uuid' }) }),
+        response: { 200: FailedMails },
+      },
+      preHandler: staffOnly,
+    },
+    async (request) => {
+      requireClinicRole(staffOf(request), request.params.clinicId, 'admin');
+      return listFailed(request.params.clinicId);
+    },
+  );
+
+  app.get(
+    '/api/support/failed-mails',
+    { schema: { tags: ['support'], summary: 'All undeliverable mails (support)', response: { 200: FailedMails } }, preHandler: staffOnly },
+    async (request) => {
+      requireSupport(staffOf(request));
+      return listFailed(null);
+    },
+  );
+
+  app.post(
+    '/api/support/failed-mails/:mailId/retry',
+    {
+      schema: {
+        tags: ['support'],
+        summary: 'Put an undeliverable mail back in the queue (support)',
+        params: Type.Object({ mailId: Type.Integer({ minimum: 1 }) }),
+        response: { 200: Type.Object({ ok: Type.Boolean() }) },
+      },
+      preHandler: staffOnly,
+    },
+    async (request) => {
+      requireSupport(staffOf(request));
+      const now = ctx.clock.now();
+      await ctx.db.transaction().execute(async (trx) => {
+        const updated = await trx
+          .updateTable('outbox_mails')
+          .set({ status: 'pending', attempts: 0, next_attempt_at: now, failed_at: null })
+          .where('id', '=', request.params.mailId)
+          .where('status', '=', 'failed')
+          .returning('clinic_id')
+          .executeTakeFirst();
+        if (!updated) throw errors.notFound();
+        await audit(trx, staffActor(request), now, {
+          action: 'mail.retried',
+          clinicId: updated.clinic_id,
+          details: { mailId: request.params.mailId },
+        });
+      });
+      return { ok: true };
+    },
+  );
+};

@@ -1,0 +1,158 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import { sql } from 'kysely';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../../clock.ts';
+import type { Database } from '../../db/database.ts';
+import { safeError } from '../../http/safe-error.ts';
+
+export interface MailWorkerOptions {
+  db: Database;
+  clock: Clock;
+  smtpUrl: string;
+  from: string;
+  log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+  pollMs?: number;
+  batchSize?: number;
+  /** How long a claimed mail stays reserved for this worker before another may try it. */
+  leaseMs?: number;
+  /** First retry delay; doubles per attempt up to maxBackoffMs. */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Transient failures are retried this many times before the mail is marked failed. */
+  maxAttempts?: number;
+}
+
+interface SmtpError {
+  responseCode?: number;
+  code?: string;
+  message?: string;
+}
+
+function smtpOptions(smtpUrl: string) {
+  const url = new URL(smtpUrl);
+  const secure = url.protocol === 'smtps:';
+  return {
+    host: url.hostname,
+    port: Number(url.port) || (secure ? 465 : 587),
+    secure,
+    auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  };
+}
+
+/** SMTP 5xx replies are permanent: the server will say the same again. Anything else may pass. */
+const isPermanent = (error: SmtpError) => typeof error.responseCode === 'number' && error.responseCode >= 500;
+
+/**
+ * Delivers the outbox. A batch is claimed with FOR UPDATE SKIP LOCKED and leased, then sent
+ * outside any transaction, so two processes on one database never send the same mail and a
+ * slow SMTP server never holds a database connection.
+ */
+export class MailWorker {
+  readonly #o: Required<MailWorkerOptions>;
+  readonly #transport: Transporter;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #stopped = true;
+
+  constructor(options: MailWorkerOptions) {
+    this.#o = {
+      pollMs: 1000,
+      batchSize: 20,
+      leaseMs: 5 * 60_000,
+      baseBackoffMs: 10_000,
+      maxBackoffMs: 15 * 60_000,
+      maxAttempts: 100,
+      ...options,
+    };
+    this.#transport = nodemailer.createTransport(smtpOptions(this.#o.smtpUrl));
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.#schedule(0);
+  }
+
+  /** Waits for a batch in flight to finish, so no claimed mail is left half-handled. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#running;
+    this.#transport.close();
+  }
+
+  #schedule(delay: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      this.#running = this.runOnce()
+        .then((count) => this.#schedule(count > 0 ? 0 : this.#o.pollMs))
+        .catch((error: unknown) => {
+          this.#o.log.error({ err: safeError(error) }, 'mail worker: batch failed');
+          this.#schedule(this.#o.pollMs);
+        });
+    }, delay);
+  }
+
+  /** Claims and sends one batch of due mails; returns how many it handled. */
+  async runOnce(): Promise<number> {
+    const now = this.#o.clock.now();
+    const claimed = await this.#claim(now);
+    for (const mail of claimed) await this.#deliver(mail);
+    return claimed.length;
+  }
+
+  async #claim(now: Date) {
+    const leaseUntil = new Date(now.getTime() + this.#o.leaseMs);
+    const result = await sql<{ id: number; to_address: string; subject: string; text_body: string; attempts: number }>`
+      update outbox_mails set locked_until = ${leaseUntil}, attempts = attempts + 1
+      where id in (
+        select id from outbox_mails
+        where status = 'pending' and next_attempt_at <= ${now}
+          and (locked_until is null or locked_until <= ${now})
+        order by next_attempt_at, id
+        limit ${this.#o.batchSize}
+        for update skip locked)
+      returning id, to_address, subject, text_body, attempts`.execute(this.#o.db);
+    return result.rows;
+  }
+
+  async #deliver(mail: { id: number; to_address: string; subject: string; text_body: string; attempts: number }) {
+    const { db, clock, from, log } = this.#o;
+    try {
+      await this.#transport.sendMail({
+        from,
+        to: mail.to_address,
+        subject: mail.subject,
+        text: mail.text_body,
+        headers: { 'X-Patientportal-Mail-Id': String(mail.id) },
+      });
+      await db
+        .updateTable('outbox_mails')
+        .set({ status: 'sent', sent_at: clock.now(), text_body: null, locked_until: null, last_error: null })
+        .where('id', '=', mail.id)
+        .execute();
+    } catch (caught) {
+      const error = caught as SmtpError;
+      const reason = `${error.responseCode ?? error.code ?? 'error'}: ${error.message ?? String(caught)}`.slice(0, 500);
+      const now = clock.now();
+      if (isPermanent(error) || mail.attempts >= this.#o.maxAttempts) {
+        log.error({ mailId: mail.id, reason }, 'mail worker: delivery failed for good');
+        await db
+          .updateTable('outbox_mails')
+          .set({ status: 'failed', failed_at: now, locked_until: null, last_error: reason })
+          .where('id', '=', mail.id)
+          .execute();
+        return;
+      }
+      const backoff = Math.min(this.#o.baseBackoffMs * 2 ** (mail.attempts - 1), this.#o.maxBackoffMs);
+      log.warn({ mailId: mail.id, attempt: mail.attempts, reason }, 'mail worker: will retry');
+      await db
+        .updateTable('outbox_mails')
+        .set({ next_attempt_at: new Date(now.getTime() + backoff), locked_until: null, last_error: reason })
+        .where('id', '=', mail.id)
+        .execute();
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import { templates, type TemplateName } from './templates.ts';
+
+export interface OutgoingMail<T extends TemplateName> {
+  to: string;
+  template: T;
+  params: Parameters<(typeof templates)[T]>[0];
+  clinicId?: string | null;
+}
+
+/**
+ * Puts a mail in the outbox. Call it with the transaction of the change that causes the mail:
+ * the mail then exists exactly when the change does. The delivery worker sends it later.
+ */
+export async function enqueueMail<T extends TemplateName>(trx: Kysely<DB>, mail: OutgoingMail<T>, now: Date) {
+  const render = templates[mail.template] as (p: typeof mail.params) => { subject: string; text: string };
+  const { subject, text } = render(mail.params);
+  await trx
+    .insertInto('outbox_mails')
+    .values({
+      created_at: now,
+      clinic_id: mail.clinicId ?? null,
+      template: mail.template,
+      to_address: mail.to,
+      subject,
+      text_body: text,
+      next_attempt_at: now,
+    })
+    .execute();
+}

@@ -1,0 +1,84 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  id: number;
+  receivedAt: Date;
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+}
+
+/**
+ * A real SMTP server that keeps what it receives in memory. It is the development mail server
+ * behind /dev/mail when SMTP_URL is unset, and the server the tests send to.
+ */
+export class SmtpSink {
+  readonly messages: ReceivedMail[] = [];
+  #server: SMTPServer;
+  #nextId = 1;
+  #waiters: (() => void)[] = [];
+  port = 0;
+
+  constructor(private readonly keep = 500) {
+    this.#server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData: (stream, session, callback) => {
+        simpleParser(stream)
+          .then((parsed) => {
+            this.messages.push({
+              id: this.#nextId++,
+              receivedAt: new Date(),
+              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+              to: session.envelope.rcptTo.map((r) => r.address),
+              subject: parsed.subject ?? '',
+              text: parsed.text ?? '',
+            });
+            if (this.messages.length > this.keep) this.messages.shift();
+            this.#waiters.splice(0).forEach((wake) => wake());
+            callback();
+          })
+          .catch((error: Error) => callback(error));
+      },
+    });
+  }
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, host, () => resolve());
+    });
+    this.port = (this.#server.server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  /** Resolves when a mail for `to` has arrived (tests), or rejects after timeoutMs. */
+  async waitFor(to: string, timeoutMs = 10_000): Promise<ReceivedMail> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messages.find((m) => m.to.includes(to.toLowerCase()) || m.to.includes(to));
+      if (found) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`No mail to ${to} within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+}

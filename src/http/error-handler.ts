@@ -1,0 +1,57 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { safeError } from './safe-error.ts';
+import { AppError, errorBody, errors, internalErrorBody } from '../errors.ts';
+
+interface ValidationItem {
+  instancePath?: string;
+  params?: Record<string, unknown>;
+  message?: string;
+}
+
+function fieldOf(item: ValidationItem | undefined): string {
+  if (!item) return 'body';
+  const missing = item.params?.missingProperty;
+  const path = (item.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  if (typeof missing === 'string') return path ? `${path}.${missing}` : missing;
+  return path || 'body';
+}
+
+function toAppError(error: FastifyError): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (error.validation) {
+    const field = fieldOf(error.validation[0] as ValidationItem);
+    return errors.validation(field, {
+      da: `Feltet "${field}" er ugyldigt eller mangler.`,
+      en: `The field "${field}" is invalid or missing.`,
+    });
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError(413, 'body_too_large', { da: 'Forespørgslen er for stor.', en: 'The request is too large.' });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError(415, 'unsupported_media_type', {
+        da: 'Forespørgslen skal være JSON.',
+        en: 'The request must be JSON.',
+      });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return errors.validation('body', { da: 'Forespørgslen mangler indhold.', en: 'The request body is missing.' });
+    case 'FST_ERR_RATE_LIMIT_EXCEEDED':
+      return errors.tooManyRequests();
+  }
+  if (error.statusCode === 400 && error instanceof SyntaxError) {
+    return errors.validation('body', { da: 'Ugyldig JSON.', en: 'Invalid JSON.' });
+  }
+  if (error.statusCode === 429) return errors.tooManyRequests();
+  return undefined;
+}
+
+/** One global handler: known errors keep their status and code, everything else is a bare 500. */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const known = toAppError(error);
+    if (known) return reply.status(known.status).send(errorBody(known));
+    request.log.error({ err: safeError(error) }, 'unhandled error');
+    return reply.status(500).send(internalErrorBody);
+  });
+}
