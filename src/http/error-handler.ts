@@ -33,16 +33,19 @@ function toAppError(error: FastifyError): AppError | undefined {
         da: 'Forespørgslen skal være JSON.',
         en: 'The request must be JSON.',
       });
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return errors.validation('body', { da: 'Ugyldig JSON.', en: 'Invalid JSON.' });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return errors.validation('body', { da: 'Forespørgslen mangler indhold.', en: 'The request body is missing.' });
     case 'FST_ERR_RATE_LIMIT_EXCEEDED':
       return errors.tooManyRequests();
   }
-  if (error.statusCode === 400 && error instanceof SyntaxError) {
-    return errors.validation('body', { da: 'Ugyldig JSON.', en: 'Invalid JSON.' });
-  }
   if (error.statusCode === 429) return errors.tooManyRequests();
+  // Any other client error Fastify itself raises (bad headers, bad body): a 4xx, never a 500.
+  if (error.code?.startsWith('FST_') && error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return new AppError(error.statusCode, 'bad_request', { da: 'Ugyldig forespørgsel.', en: 'Bad request.' });
+  }
   return undefined;
 }
 

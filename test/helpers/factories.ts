@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import type { Database } from '../../src/db/database.ts';
+import type { Specialty, StaffRole } from '../../src/db/schema.ts';
+import { hashPassword } from '../../src/features/auth/passwords.ts';
+
+const unique = () => randomBytes(4).toString('hex');
+export const TEST_PASSWORD = 'correct horse battery staple';
+let passwordHash: Promise<string> | undefined;
+
+export async function buildClinic(db: Database, overrides: { name?: string; specialty?: Specialty } = {}) {
+  const specialty = overrides.specialty ?? 'almen_praksis';
+  const suffix = unique();
+  return db
+    .insertInto('clinics')
+    .values({
+      name: overrides.name ?? `Klinik ${suffix}`,
+      slug: `klinik-${suffix}`,
+      specialty,
+      ydernummer: specialty === 'almen_praksis' ? String(100000 + Math.floor(Math.random() * 899999)) : null,
+    })
+    .returning(['id', 'name', 'slug'])
+    .executeTakeFirstOrThrow();
+}
+
+export async function buildStaff(
+  db: Database,
+  options: { clinics?: { id: string; role?: StaffRole }[]; isSupport?: boolean; email?: string; name?: string } = {},
+) {
+  passwordHash ??= hashPassword(TEST_PASSWORD);
+  const email = options.email ?? `staff-${unique()}@klinik.test`;
+  const user = await db
+    .insertInto('staff_users')
+    .values({ email, name: options.name ?? 'Test Medarbejder', password_hash: await passwordHash, is_support: options.isSupport ?? false })
+    .returning(['id'])
+    .executeTakeFirstOrThrow();
+  for (const clinic of options.clinics ?? []) {
+    await db.insertInto('staff_memberships').values({ user_id: user.id, clinic_id: clinic.id, role: clinic.role ?? 'staff' }).execute();
+  }
+  return { id: user.id, email, password: TEST_PASSWORD };
+}
+
+let serial = 0;
+export async function buildPatient(
+  db: Database,
+  clinicId: string,
+  overrides: { given_name?: string; family_name?: string; cpr?: string } = {},
+) {
+  serial += 1;
+  const cpr = overrides.cpr ?? `0101${String(50 + (serial % 50)).padStart(2, '0')}${String(1000 + serial).slice(-4)}`;
+  return db
+    .insertInto('patients')
+    .values({
+      clinic_id: clinicId,
+      cpr,
+      given_name: overrides.given_name ?? 'Test',
+      family_name: overrides.family_name ?? `Patient${serial}`,
+      address: 'Testvej 1',
+      postal_code: '8000',
+      city: 'Aarhus C',
+      phone: '12345678',
+      email: `patient${serial}@example.test`,
+    })
+    .returning(['id', 'cpr', 'given_name', 'family_name'])
+    .executeTakeFirstOrThrow();
+}

@@ -1,0 +1,117 @@
+import { useEffect, useState } from 'react';
+import { api, ApiError, setCsrfToken, type Session } from './api.ts';
+import { LanguageSwitch, PageTitle } from './components.tsx';
+import { useI18n } from './i18n.tsx';
+import { LoginPage } from './pages/LoginPage.tsx';
+import { PatientRecordPage } from './pages/PatientRecordPage.tsx';
+import { PatientsPage } from './pages/PatientsPage.tsx';
+import { SetPasswordPage } from './pages/SetPasswordPage.tsx';
+import { SupportPage } from './pages/SupportPage.tsx';
+import { Link, navigate, useLocation } from './router.tsx';
+
+type SessionState = { status: 'loading' } | { status: 'anonymous' } | { status: 'ready'; session: Session };
+
+export function App() {
+  const { t } = useI18n();
+  const location = useLocation();
+  const [state, setState] = useState<SessionState>({ status: 'loading' });
+
+  const accept = (session: Session) => {
+    setCsrfToken(session.csrfToken);
+    setState({ status: 'ready', session });
+  };
+
+  useEffect(() => {
+    api<Session>('GET', '/api/session')
+      .then(accept)
+      .catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 401) setState({ status: 'anonymous' });
+        else setState({ status: 'anonymous' });
+      });
+  }, []);
+
+  const logout = async () => {
+    await api('POST', '/api/auth/logout').catch(() => undefined);
+    setState({ status: 'anonymous' });
+    navigate('/login');
+  };
+
+  const switchClinic = async (clinicId: string) => {
+    accept(await api<Session>('PUT', '/api/session/clinic', { clinicId }));
+    navigate('/patients');
+  };
+
+  let content;
+  if (location.path === '/set-password') {
+    content = <SetPasswordPage />;
+  } else if (state.status === 'loading') {
+    content = <p role="status">{t.loading}</p>;
+  } else if (state.status === 'anonymous') {
+    content = (
+      <LoginPage
+        onLogin={(session) => {
+          accept(session);
+          navigate(session.user.isSupport && !session.activeClinicId ? '/support' : '/patients');
+        }}
+      />
+    );
+  } else {
+    content = <SignedInPage session={state.session} path={location.path} />;
+  }
+
+  const session = state.status === 'ready' ? state.session : null;
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t.skipToContent}
+      </a>
+      <header className="topbar">
+        <span className="brand">{t.appName}</span>
+        {session && (
+          <nav aria-label={t.mainMenu}>
+            {session.activeClinicId && <Link href="/patients">{t.patients}</Link>}
+            {session.user.isSupport && <Link href="/support">{t.supportArea}</Link>}
+          </nav>
+        )}
+        <div className="topbar-right">
+          {session && session.clinics.length > 1 && (
+            <>
+              <label htmlFor="clinic-switch">{t.clinic}</label>
+              <select id="clinic-switch" value={session.activeClinicId ?? ''} onChange={(e) => void switchClinic(e.target.value)}>
+                {session.clinics.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
+                  </option>
+                ))}
+              </select>
+            </>
+          )}
+          {session && session.clinics.length === 1 && <span>{session.clinics[0]!.name}</span>}
+          {session && <span className="muted">{session.user.name}</span>}
+          <LanguageSwitch />
+          {session && (
+            <button type="button" onClick={() => void logout()}>
+              {t.logout}
+            </button>
+          )}
+        </div>
+      </header>
+      <main id="main">{content}</main>
+    </>
+  );
+}
+
+function SignedInPage({ session, path }: { session: Session; path: string }) {
+  const { t } = useI18n();
+  const clinicId = session.activeClinicId;
+  if (path === '/support' && session.user.isSupport) return <SupportPage />;
+  if (path === '/' || path === '/login') {
+    navigate(clinicId ? '/patients' : session.user.isSupport ? '/support' : '/patients');
+    return null;
+  }
+  if (!clinicId) return <p>{t.noClinic}</p>;
+  if (path === '/patients') return <PatientsPage clinicId={clinicId} />;
+  const record = /^\/patients\/([0-9a-f-]{36})$/.exec(path);
+  if (record) return <PatientRecordPage key={`${clinicId}/${record[1]}`} clinicId={clinicId} patientId={record[1]!} />;
+  return <PageTitle>{t.notFound}</PageTitle>;
+}

@@ -1,0 +1,48 @@
+import { useState, type FormEvent } from 'react';
+import { api, type Session } from '../api.ts';
+import { ErrorMessage, PageTitle } from '../components.tsx';
+import { useI18n } from '../i18n.tsx';
+
+export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) {
+  const { t } = useI18n();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      onLogin(await api<Session>('POST', '/api/auth/login', { email, password }));
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="narrow">
+      <PageTitle>{t.loginTitle}</PageTitle>
+      <form onSubmit={submit} aria-busy={busy}>
+        <label htmlFor="email">{t.email}</label>
+        <input id="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        <label htmlFor="password">{t.password}</label>
+        <input
+          id="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        <ErrorMessage error={error} />
+        <button type="submit" disabled={busy}>
+          {busy ? t.loggingIn : t.login}
+        </button>
+      </form>
+    </div>
+  );
+}

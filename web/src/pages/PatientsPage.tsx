@@ -1,0 +1,78 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { api } from '../api.ts';
+import { ErrorMessage, PageTitle } from '../components.tsx';
+import { useI18n } from '../i18n.tsx';
+import { Link, navigate, useLocation } from '../router.tsx';
+
+interface PatientListItem {
+  id: string;
+  name: string;
+  maskedCpr: string;
+  birthDate: string | null;
+}
+
+export function PatientsPage({ clinicId }: { clinicId: string }) {
+  const { t } = useI18n();
+  const location = useLocation();
+  const query = location.search.get('q') ?? '';
+  const [draft, setDraft] = useState(query);
+  const [patients, setPatients] = useState<PatientListItem[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  useEffect(() => {
+    let current = true;
+    setPatients(null);
+    setError(null);
+    api<{ patients: PatientListItem[] }>('GET', `/api/clinics/${clinicId}/patients?q=${encodeURIComponent(query)}`)
+      .then((r) => current && setPatients(r.patients))
+      .catch((e: unknown) => current && setError(e));
+    return () => {
+      current = false;
+    };
+  }, [clinicId, query]);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    navigate(draft ? `/patients?q=${encodeURIComponent(draft)}` : '/patients');
+  };
+
+  return (
+    <>
+      <PageTitle>{t.patients}</PageTitle>
+      <form role="search" onSubmit={submit} className="search">
+        <label htmlFor="patient-search">{t.searchPatients}</label>
+        <div className="row">
+          <input id="patient-search" type="search" value={draft} onChange={(e) => setDraft(e.target.value)} autoComplete="off" />
+          <button type="submit">{t.search}</button>
+        </div>
+      </form>
+      <ErrorMessage error={error} />
+      <p role="status" className="muted">
+        {patients === null ? t.loading : patients.length === 0 ? t.noPatients : t.patientsFound(patients.length)}
+      </p>
+      {patients && patients.length > 0 && (
+        <table>
+          <caption className="visually-hidden">{t.patients}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t.name}</th>
+              <th scope="col">{t.cpr}</th>
+              <th scope="col">{t.birthDate}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {patients.map((p) => (
+              <tr key={p.id}>
+                <td>
+                  <Link href={`/patients/${p.id}`}>{p.name}</Link>
+                </td>
+                <td className="mono">{p.maskedCpr}</td>
+                <td>{p.birthDate ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
