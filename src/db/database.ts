@@ -29,6 +29,9 @@ export function openDatabase(target: DatabaseTarget): Database {
         oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
     };
     const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10, types });
+    // An idle connection the server closes (restart, failover) must not crash the process; the
+    // pool drops it and the next query opens a new one, or fails and answers 503 via /health.
+    pool.on('error', () => {});
     return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   }
   let dataDir: string | undefined;
