@@ -17,6 +17,8 @@ export interface ReceivedMail {
  */
 export class SmtpSink {
   readonly messages: ReceivedMail[] = [];
+  /** Recipients this server refuses with a permanent 550 (tests of undeliverable mail). */
+  readonly rejectTo = new Set<string>();
   #server: SMTPServer;
   #nextId = 1;
   #waiters: (() => void)[] = [];
@@ -27,6 +29,11 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      onRcptTo: (address, _session, callback) => {
+        if (!this.rejectTo.has(address.address.toLowerCase())) return callback();
+        const error = Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 });
+        return callback(error);
+      },
       onData: (stream, session, callback) => {
         simpleParser(stream)
           .then((parsed) => {

@@ -1,0 +1,125 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock, minutes } from '../../clock.ts';
+import { backends, createTestDatabase, type TestDatabase } from '../../../test/helpers/databases.ts';
+import { MailWorker, type MailWorkerOptions } from './mail-worker.ts';
+import { enqueueMail } from './outbox.ts';
+import { SmtpSink } from './smtp-sink.ts';
+
+const silent = { info: () => {}, warn: () => {}, error: () => {} };
+
+async function freePort(): Promise<number> {
+  const probe = new SmtpSink();
+  const port = await probe.listen(0);
+  await probe.close();
+  return port;
+}
+
+describe.each(backends)('mail outbox delivery on %s', (backend) => {
+  let database: TestDatabase;
+  let clock: ManualClock;
+  const sinks: SmtpSink[] = [];
+  const workers: MailWorker[] = [];
+
+  const worker = (smtpUrl: string, options: Partial<MailWorkerOptions> = {}) => {
+    const w = new MailWorker({ db: database.db, clock, smtpUrl, from: 'Patientportal <no-reply@test.dk>', log: silent, ...options });
+    workers.push(w);
+    return w;
+  };
+  const sink = async (port = 0) => {
+    const s = new SmtpSink();
+    await s.listen(port);
+    sinks.push(s);
+    return s;
+  };
+  const enqueue = (to: string, clinicId: string | null = null) =>
+    enqueueMail(database.db, { to, template: 'staffSetPassword', params: { name: 'Test', link: 'http://localhost/x', validDays: 7 }, clinicId }, clock.now());
+  const statusOf = (to: string) =>
+    database.db.selectFrom('outbox_mails').selectAll().where('to_address', '=', to).executeTakeFirstOrThrow();
+
+  beforeAll(async () => {
+    database = await createTestDatabase(backend);
+    clock = new ManualClock();
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
+    await Promise.all(sinks.splice(0).map((s) => s.close()));
+  });
+  afterAll(() => database.drop());
+
+  it('delivers a queued mail over SMTP and erases its body once sent', async () => {
+    const server = await sink();
+    await enqueue('first@example.test');
+    expect(await worker(server.url).runOnce()).toBe(1);
+    const received = await server.waitFor('first@example.test');
+    expect(received.subject).toContain('Vælg din adgangskode');
+    expect(received.text).toContain('http://localhost/x');
+    const row = await statusOf('first@example.test');
+    expect(row.status).toBe('sent');
+    expect(row.text_body).toBeNull();
+  });
+
+  it('keeps retrying with growing delays while the SMTP server is down, then delivers exactly once', async () => {
+    const port = await freePort();
+    const w = worker(`smtp://127.0.0.1:${port}`, { baseBackoffMs: 10_000 });
+    await enqueue('down@example.test');
+
+    expect(await w.runOnce()).toBe(1);
+    let row = await statusOf('down@example.test');
+    expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(row.last_error).toMatch(/ECONNREFUSED/);
+    expect(row.next_attempt_at.getTime() - clock.now().getTime()).toBe(10_000);
+
+    expect(await w.runOnce()).toBe(0); // not due yet
+    clock.advance(10_000);
+    expect(await w.runOnce()).toBe(1);
+    row = await statusOf('down@example.test');
+    expect(row.attempts).toBe(2);
+    expect(row.next_attempt_at.getTime() - clock.now().getTime()).toBe(20_000);
+
+    const server = await sink(port); // the SMTP server comes back on the same port
+    clock.advance(20_000);
+    expect(await w.runOnce()).toBe(1);
+    await server.waitFor('down@example.test');
+    clock.advance(minutes(60));
+    expect(await w.runOnce()).toBe(0);
+    expect(server.messages.filter((m) => m.to.includes('down@example.test'))).toHaveLength(1);
+    expect((await statusOf('down@example.test')).status).toBe('sent');
+  });
+
+  it('marks a mail failed, not dropped, when the server refuses it for good', async () => {
+    const server = await sink();
+    server.rejectTo.add('gone@example.test');
+    await enqueue('gone@example.test');
+    await worker(server.url).runOnce();
+    const row = await statusOf('gone@example.test');
+    expect(row.status).toBe('failed');
+    expect(row.last_error).toMatch(/^550/);
+    expect(row.text_body).not.toBeNull(); // kept, so support can send it again
+    expect(server.messages.some((m) => m.to.includes('gone@example.test'))).toBe(false);
+  });
+
+  it('never sends a mail twice when two workers share the database', async () => {
+    const server = await sink();
+    const recipients = Array.from({ length: 30 }, (_, i) => `pair${i}@example.test`);
+    for (const to of recipients) await enqueue(to);
+    const a = worker(server.url, { batchSize: 3 });
+    const b = worker(server.url, { batchSize: 3 });
+    const drain = async (w: MailWorker) => {
+      while ((await w.runOnce()) > 0);
+    };
+    await Promise.all([drain(a), drain(b), drain(a), drain(b)]);
+    const delivered = server.messages.filter((m) => m.to[0]?.startsWith('pair'));
+    expect(delivered).toHaveLength(30);
+    expect(new Set(delivered.map((m) => m.to[0])).size).toBe(30);
+  });
+
+  it('runs on its own once started and finishes the batch in flight when stopped', async () => {
+    const server = await sink();
+    const w = worker(server.url, { pollMs: 20 });
+    w.start();
+    await enqueue('loop@example.test');
+    await server.waitFor('loop@example.test');
+    await w.stop();
+    expect((await statusOf('loop@example.test')).status).toBe('sent');
+  });
+});
