@@ -43,11 +43,17 @@ export function openDatabase(target: DatabaseTarget): Database {
   return new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
 }
 
-export async function databaseAnswers(db: Database): Promise<boolean> {
+/** True when the database answers a trivial query within timeoutMs. */
+export async function databaseAnswers(db: Database, timeoutMs = 3000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  const query = sql`select 1`.execute(db).then(
+    () => true,
+    () => false,
+  );
   try {
-    await sql`select 1`.execute(db);
-    return true;
-  } catch {
-    return false;
+    return await Promise.race([query, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -13,7 +13,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(backend: Backend, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  backend: Backend,
+  env: Record<string, string> = {},
+  beforeReady?: (app: FastifyInstance) => void,
+): Promise<TestApp> {
   const database = await createTestDatabase(backend);
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -26,6 +30,7 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
   const clock = new ManualClock();
   const ctx: AppContext = { config, db: database.db, clock, sessionPolicy: sessionPolicyFrom(config) };
   const app = await buildApp({ ctx });
+  beforeReady?.(app);
   await app.ready();
   return {
     app,
