@@ -10,6 +10,9 @@ import { registerDevMailRoutes } from './features/mail/dev-mail.routes.ts';
 import { mailFailuresRoutes } from './features/mail/mail-failures.routes.ts';
 import type { SmtpSink } from './features/mail/smtp-sink.ts';
 import { patientsRoutes } from './features/patients/patients.routes.ts';
+import { patientAccountRoutes } from './features/patient-auth/patient-account.routes.ts';
+import { patientAuthRoutes } from './features/patient-auth/patient-auth.routes.ts';
+import { portalAccessRoutes } from './features/portal-access/portal-access.routes.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
@@ -41,6 +44,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes, { ctx });
   await app.register(staffAuthRoutes, { ctx });
   await app.register(patientsRoutes, { ctx });
+  await app.register(portalAccessRoutes, { ctx });
+  await app.register(patientAuthRoutes, { ctx });
+  await app.register(patientAccountRoutes, { ctx });
   await app.register(clinicsRoutes, { ctx });
   await app.register(mailFailuresRoutes, { ctx });
   if (options.devMail && ctx.config.nodeEnv !== 'production' && !ctx.config.smtpUrl) {

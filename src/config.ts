@@ -18,6 +18,8 @@ export interface Config {
   sessionSecret: string;
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
+  /** Per IP and minute, on each login, code, password-link and activation route. */
+  authRateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -107,5 +109,6 @@ export function loadConfig(env: Env = process.env): Config {
     sessionSecret: secret(env, 'SESSION_SECRET', nodeEnv, dataDir),
     sessionIdleMinutes: integer(env, 'SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     sessionAbsoluteHours: integer(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 7),
+    authRateLimitPerMinute: integer(env, 'AUTH_RATE_LIMIT_PER_MINUTE', 30, 1, 100_000),
   };
 }

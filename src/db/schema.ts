@@ -99,7 +99,69 @@ export interface OutboxMailsTable {
   failed_at: Timestamp | null;
 }
 
+export type PatientTokenPurpose = 'activation' | 'password_reset' | 'email_change';
+
+export interface PatientAccountsTable {
+  id: Generated<string>;
+  cpr: string;
+  email: string | null;
+  phone: string | null;
+  password_hash: string | null;
+  activated_at: Timestamp | null;
+  failed_logins: Generated<number>;
+  stopped_at: Timestamp | null;
+  deleted_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface PortalMembershipsTable {
+  id: Generated<string>;
+  account_id: string;
+  clinic_id: string;
+  patient_id: string;
+  rights: ColumnType<PortalFunction[], PortalFunction[] | undefined, PortalFunction[]>;
+  wants_electronic_reply: Generated<boolean>;
+  created_at: Timestamp;
+  ended_at: Timestamp | null;
+  end_reason: 'clinic_deleted' | 'login_deleted' | null;
+}
+
+export interface PatientTokensTable {
+  token_hash: string;
+  account_id: string;
+  purpose: PatientTokenPurpose;
+  clinic_id: string | null;
+  new_email: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface PatientLoginChallengesTable {
+  id: Generated<string>;
+  account_id: string;
+  code_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  attempts: Generated<number>;
+  used_at: Timestamp | null;
+}
+
+export interface PatientSessionsTable {
+  id: Generated<string>;
+  token_hash: string;
+  account_id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface DB {
+  patient_accounts: PatientAccountsTable;
+  portal_memberships: PortalMembershipsTable;
+  patient_tokens: PatientTokensTable;
+  patient_login_challenges: PatientLoginChallengesTable;
+  patient_sessions: PatientSessionsTable;
   clinics: ClinicsTable;
   staff_users: StaffUsersTable;
   staff_memberships: StaffMembershipsTable;

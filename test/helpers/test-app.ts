@@ -3,6 +3,8 @@ import { buildApp } from '../../src/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import { sessionPolicyFrom, type AppContext } from '../../src/context.ts';
+import { MailWorker } from '../../src/features/mail/mail-worker.ts';
+import { SmtpSink, type ReceivedMail } from '../../src/features/mail/smtp-sink.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from './databases.ts';
 
 export interface TestApp {
@@ -10,8 +12,16 @@ export interface TestApp {
   ctx: AppContext;
   clock: ManualClock;
   database: TestDatabase;
+  /** A real SMTP server the app's outbox delivers to. */
+  smtp: SmtpSink;
+  /** Delivers what the outbox holds now, and returns the newest mail to `to`. */
+  mailTo(to: string): Promise<ReceivedMail>;
+  /** How many mails reached `to`. */
+  mailCount(to: string): number;
   close(): Promise<void>;
 }
+
+const silent = { info: () => {}, warn: () => {}, error: () => {} };
 
 export async function startTestApp(
   backend: Backend,
@@ -19,47 +29,61 @@ export async function startTestApp(
   beforeReady?: (app: FastifyInstance) => void,
 ): Promise<TestApp> {
   const database = await createTestDatabase(backend);
+  const smtp = new SmtpSink();
+  await smtp.listen(0);
   const config = loadConfig({
     NODE_ENV: 'test',
     SESSION_SECRET: 'test-secret-test-secret-test-secret-0123',
     PUBLIC_URL: 'http://localhost:3000',
-    SMTP_URL: 'smtp://127.0.0.1:1',
+    SMTP_URL: smtp.url,
     DATA_DIR: '/nonexistent',
+    AUTH_RATE_LIMIT_PER_MINUTE: '10000',
     ...env,
   });
   const clock = new ManualClock();
   const ctx: AppContext = { config, db: database.db, clock, sessionPolicy: sessionPolicyFrom(config) };
+  const worker = new MailWorker({ db: database.db, clock, smtpUrl: smtp.url, from: 'no-reply@test.dk', log: silent });
   const app = await buildApp({ ctx });
   beforeReady?.(app);
   await app.ready();
+  const mailsTo = (to: string) => smtp.messages.filter((m) => m.to.includes(to.toLowerCase()));
   return {
     app,
     ctx,
     clock,
     database,
+    smtp,
+    mailTo: async (to) => {
+      await worker.runOnce();
+      const all = mailsTo(to);
+      if (!all.length) throw new Error(`no mail to ${to}`);
+      return all[all.length - 1]!;
+    },
+    mailCount: (to) => mailsTo(to).length,
     close: async () => {
       await app.close();
+      await worker.stop();
+      await smtp.close();
       await database.drop();
     },
   };
 }
 
-/** A staff member's browser: keeps the session cookie and sends the CSRF token on changes. */
-export class StaffClient {
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** A browser: keeps the session cookie and sends the CSRF token on changes. */
+class Client {
   cookie = '';
   csrf = '';
-  constructor(private readonly app: FastifyInstance) {}
+  constructor(protected readonly app: FastifyInstance) {}
 
-  async login(email: string, password: string): Promise<LightMyRequestResponse> {
-    const response = await this.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
+  protected keepCookie(response: LightMyRequestResponse): void {
     const setCookie = response.headers['set-cookie'];
     const first = Array.isArray(setCookie) ? setCookie[0] : setCookie;
     if (first) this.cookie = first.split(';')[0]!;
-    if (response.statusCode === 200) this.csrf = response.json().csrfToken;
-    return response;
   }
 
-  request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}) {
+  request(method: Method, url: string, payload?: unknown, headers: Record<string, string> = {}) {
     return this.app.inject({
       method,
       url,
@@ -67,7 +91,6 @@ export class StaffClient {
       headers: { cookie: this.cookie, ...(method === 'GET' ? {} : { 'x-csrf-token': this.csrf }), ...headers },
     });
   }
-
   get(url: string) {
     return this.request('GET', url);
   }
@@ -76,5 +99,31 @@ export class StaffClient {
   }
   put(url: string, payload?: unknown) {
     return this.request('PUT', url, payload ?? {});
+  }
+  delete(url: string, payload?: unknown) {
+    return this.request('DELETE', url, payload);
+  }
+}
+
+export class StaffClient extends Client {
+  async login(email: string, password: string): Promise<LightMyRequestResponse> {
+    const response = await this.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
+    this.keepCookie(response);
+    if (response.statusCode === 200) this.csrf = response.json().csrfToken;
+    return response;
+  }
+}
+
+export class PatientClient extends Client {
+  /** Step 1 only: returns the response, with challengeId on success. */
+  startLogin(identifier: string, password: string) {
+    return this.app.inject({ method: 'POST', url: '/api/patient/login', payload: { identifier, password } });
+  }
+
+  async enterCode(challengeId: string, code: string): Promise<LightMyRequestResponse> {
+    const response = await this.app.inject({ method: 'POST', url: '/api/patient/login/code', payload: { challengeId, code } });
+    this.keepCookie(response);
+    if (response.statusCode === 200) this.csrf = response.json().csrfToken;
+    return response;
   }
 }

@@ -31,7 +31,7 @@ export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
     '/api/auth/login',
     {
       schema: { tags: ['auth'], summary: 'Staff login with e-mail and password', body: LoginBody, response: { 200: SessionView } },
-      config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+      config: { rateLimit: { max: ctx.config.authRateLimitPerMinute, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
       const now = ctx.clock.now();
@@ -118,7 +118,7 @@ export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
         body: Type.Object({ token: Type.String({ minLength: 20, maxLength: 200 }), password: Type.String({ maxLength: 1024 }) }),
         response: { 200: Ok },
       },
-      config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+      config: { rateLimit: { max: ctx.config.authRateLimitPerMinute, timeWindow: '1 minute' } },
     },
     async (request) => {
       await setStaffPasswordWithToken(ctx.db, request.body.token, request.body.password, request.ip, ctx.clock.now());

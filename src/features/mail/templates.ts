@@ -34,6 +34,54 @@ export const templates = {
         `Choose your password here (the link works for ${p.validDays} days and only once):\n\n${p.link}\n\n` +
         `If you did not expect this mail, you can ignore it.`,
     }),
+  patientActivation: (p: { clinicName: string; link: string; validDays: number }) =>
+    render({
+      subject: { da: `Aktivér din adgang til ${p.clinicName} i Patientportal`, en: `Activate your access to ${p.clinicName} in Patientportal` },
+      da:
+        `Hej\n\n${p.clinicName} har givet dig adgang til Patientportal.\n` +
+        `Vælg din adgangskode her for at aktivere adgangen (linket virker i ${p.validDays} dage og kun én gang):\n\n${p.link}\n\n` +
+        `Har du ikke bedt om adgang, så kontakt klinikken.`,
+      en:
+        `Hello\n\n${p.clinicName} has given you access to Patientportal.\n` +
+        `Choose your password here to activate it (the link works for ${p.validDays} days and only once):\n\n${p.link}\n\n` +
+        `If you did not ask for access, please contact the clinic.`,
+    }),
+  patientClinicAdded: (p: { clinicName: string; link: string }) =>
+    render({
+      subject: { da: `${p.clinicName} er tilføjet i Patientportal`, en: `${p.clinicName} was added in Patientportal` },
+      da: `Hej\n\n${p.clinicName} har givet dig adgang i Patientportal. Du logger ind som du plejer:\n\n${p.link}`,
+      en: `Hello\n\n${p.clinicName} has given you access in Patientportal. Log in as usual:\n\n${p.link}`,
+    }),
+  patientLoginCode: (p: { code: string; validMinutes: number }) =>
+    render({
+      subject: { da: 'Din sikkerhedskode til Patientportal', en: 'Your Patientportal security code' },
+      da: `Din sikkerhedskode er: ${p.code}\n\nKoden virker i ${p.validMinutes} minutter. Har du ikke prøvet at logge ind, så skift din adgangskode.`,
+      en: `Your security code is: ${p.code}\n\nThe code works for ${p.validMinutes} minutes. If you did not try to log in, change your password.`,
+    }),
+  patientPasswordReset: (p: { link: string; validMinutes: number }) =>
+    render({
+      subject: { da: 'Vælg en ny adgangskode til Patientportal', en: 'Choose a new Patientportal password' },
+      da: `Hej\n\nVælg en ny adgangskode her (linket virker i ${p.validMinutes} minutter og kun én gang):\n\n${p.link}\n\nHar du ikke bedt om det, kan du se bort fra mailen.`,
+      en: `Hello\n\nChoose a new password here (the link works for ${p.validMinutes} minutes and only once):\n\n${p.link}\n\nIf you did not ask for this, you can ignore this mail.`,
+    }),
+  patientPasswordChanged: (p: { link: string }) =>
+    render({
+      subject: { da: 'Din adgangskode til Patientportal er skiftet', en: 'Your Patientportal password was changed' },
+      da: `Hej\n\nDin adgangskode er netop skiftet, og du er logget ud alle steder. Var det ikke dig, så kontakt din klinik straks.\n\n${p.link}`,
+      en: `Hello\n\nYour password was just changed and you were logged out everywhere. If this was not you, contact your clinic at once.\n\n${p.link}`,
+    }),
+  patientEmailVerify: (p: { link: string; validMinutes: number }) =>
+    render({
+      subject: { da: 'Bekræft din nye e-mailadresse', en: 'Confirm your new e-mail address' },
+      da: `Hej\n\nBekræft at Patientportal skal bruge denne adresse (linket virker i ${p.validMinutes} minutter):\n\n${p.link}`,
+      en: `Hello\n\nConfirm that Patientportal should use this address (the link works for ${p.validMinutes} minutes):\n\n${p.link}`,
+    }),
+  patientLoginDeleted: (p: { link: string }) =>
+    render({
+      subject: { da: 'Dit login til Patientportal er slettet', en: 'Your Patientportal login was deleted' },
+      da: 'Hej\n\nDit login til Patientportal er slettet efter dit ønske. Dine klinikkers journaler er ikke berørt. Du kan altid bede en klinik om adgang igen.\n\n' + p.link,
+      en: 'Hello\n\nYour Patientportal login was deleted as you asked. Your clinics keep their records. You can ask a clinic for access again at any time.\n\n' + p.link,
+    }),
 } satisfies Record<string, (params: never) => RenderedMail>;
 
 export type TemplateName = keyof typeof templates;

@@ -1,0 +1,79 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../../context.ts';
+import { patientActor, patientCookie, requirePatient } from '../../http/patient-auth.ts';
+import { Ok } from '../auth/staff-auth.schema.ts';
+import { confirmEmailChange, deleteOwnLogin, getPatientOverview, requestEmailChange, updatePhone } from './patient-account.ts';
+
+const Right = Type.Union([Type.Literal('econsultation'), Type.Literal('booking'), Type.Literal('renewal')]);
+const Overview = Type.Object({
+  name: Type.Union([Type.String(), Type.Null()]),
+  email: Type.Union([Type.String(), Type.Null()]),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  clinics: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), rights: Type.Array(Right), wantsElectronicReply: Type.Boolean() })),
+});
+const tags = ['patient profile'];
+
+export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const patientOnly = requirePatient(ctx);
+
+  app.get(
+    '/api/patient/me',
+    { schema: { tags, summary: "The patient's clinics and the functions open at each", response: { 200: Overview } }, preHandler: patientOnly },
+    async (request) => getPatientOverview(ctx, request.patient!.accountId),
+  );
+
+  app.put(
+    '/api/patient/me/phone',
+    {
+      schema: { tags, summary: 'Change phone number', body: Type.Object({ phone: Type.Union([Type.String({ maxLength: 20 }), Type.Null()]) }), response: { 200: Ok } },
+      preHandler: patientOnly,
+    },
+    async (request) => {
+      await updatePhone(ctx, patientActor(request), request.body.phone);
+      return { ok: true };
+    },
+  );
+
+  app.post(
+    '/api/patient/me/email',
+    {
+      schema: {
+        tags,
+        summary: 'Change e-mail: needs the password; takes effect when the link mailed to the new address is opened',
+        body: Type.Object({ password: Type.String({ maxLength: 1024 }), newEmail: Type.String({ maxLength: 254 }) }),
+        response: { 200: Ok },
+      },
+      preHandler: patientOnly,
+    },
+    async (request) => {
+      await requestEmailChange(ctx, patientActor(request), request.body);
+      return { ok: true };
+    },
+  );
+
+  app.post(
+    '/api/patient/confirm-email',
+    {
+      schema: { tags, summary: 'Confirm a new e-mail address with the mailed link', body: Type.Object({ token: Type.String({ minLength: 20, maxLength: 200 }) }), response: { 200: Ok } },
+      config: { rateLimit: { max: ctx.config.authRateLimitPerMinute, timeWindow: '1 minute' } },
+    },
+    async (request) => {
+      await confirmEmailChange(ctx, { token: request.body.token, ip: request.ip });
+      return { ok: true };
+    },
+  );
+
+  app.delete(
+    '/api/patient/me',
+    {
+      schema: { tags, summary: 'Delete my login: ends all memberships; the clinics keep their records', body: Type.Object({ password: Type.String({ maxLength: 1024 }) }), response: { 200: Ok } },
+      preHandler: patientOnly,
+    },
+    async (request, reply) => {
+      await deleteOwnLogin(ctx, patientActor(request), request.body.password);
+      void reply.clearCookie(patientCookie(ctx).name, { path: '/' });
+      return { ok: true };
+    },
+  );
+};

@@ -1,0 +1,137 @@
+import { randomInt } from 'node:crypto';
+import type { AppContext } from '../../context.ts';
+import { AppError } from '../../errors.ts';
+import { normalizeCpr } from '../patients/cpr.ts';
+import { audit } from '../audit/audit.ts';
+import { verifyPassword } from '../auth/passwords.ts';
+import { hmac, safeEqual } from '../auth/tokens.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+import { createPatientSession } from './patient-sessions.ts';
+import type { FailureThrottle } from './failure-throttle.ts';
+
+export const MAX_CONSECUTIVE_FAILURES = 100;
+export const CODE_TTL_MS = 10 * 60_000;
+export const CODE_MAX_TRIES = 5;
+
+const wrongCredentials = () =>
+  new AppError(401, 'invalid_credentials', {
+    da: 'Forkert CPR-nummer, e-mail eller adgangskode. Har du glemt adgangskoden, så brug "Glemt adgangskode".',
+    en: 'Wrong CPR number, e-mail or password. If you forgot the password, use "Forgot password".',
+  });
+const codeExpired = () =>
+  new AppError(401, 'code_expired', {
+    da: 'Sikkerhedskoden er udløbet eller prøvet for mange gange. Log ind igen for at få en ny.',
+    en: 'The security code has expired or was tried too often. Log in again to get a new one.',
+  });
+const codeWrong = (left: number) =>
+  new AppError(401, 'code_wrong', {
+    da: `Forkert sikkerhedskode. Du har ${left} forsøg tilbage.`,
+    en: `Wrong security code. You have ${left} tries left.`,
+  });
+
+/** CPR numbers with or without the dash, or an e-mail address in any case, as one key. */
+export function identifierKey(identifier: string): { cpr: string | null; email: string | null; key: string } {
+  const cpr = normalizeCpr(identifier);
+  if (cpr) return { cpr, email: null, key: `cpr:${cpr}` };
+  const email = identifier.trim().toLowerCase();
+  return { cpr: null, email, key: `email:${email}` };
+}
+
+export interface LoginDeps {
+  ctx: AppContext;
+  throttle: FailureThrottle;
+}
+
+/** Finds an activated, not deleted login by CPR or e-mail. */
+export function findLoginAccount(ctx: AppContext, identifier: string) {
+  const { cpr, email } = identifierKey(identifier);
+  return ctx.db
+    .selectFrom('patient_accounts')
+    .select(['id', 'cpr', 'email', 'password_hash', 'stopped_at', 'failed_logins'])
+    .where((eb) => (cpr ? eb('cpr', '=', cpr) : eb(eb.fn('lower', ['email']), '=', email)))
+    .where('deleted_at', 'is', null)
+    .where('activated_at', 'is not', null)
+    .executeTakeFirst();
+}
+
+/**
+ * Step 1: password. The answer and the work (one argon2 verify) are the same whether or not the
+ * account exists; a correct password mails an 8-digit code and returns the challenge to answer.
+ */
+export async function startPatientLogin({ ctx, throttle }: LoginDeps, input: { identifier: string; password: string; ip: string }) {
+  const now = ctx.clock.now();
+  const { key } = identifierKey(input.identifier);
+  throttle.check(key, now);
+  const account = await findLoginAccount(ctx, input.identifier);
+  const ok = await verifyPassword(account?.password_hash, input.password);
+  if (!account || !ok || account.stopped_at) {
+    throttle.fail(key, now);
+    if (account && !account.stopped_at) {
+      const failures = account.failed_logins + 1;
+      await ctx.db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('patient_accounts')
+          .set({ failed_logins: failures, stopped_at: failures >= MAX_CONSECUTIVE_FAILURES ? now : null })
+          .where('id', '=', account.id)
+          .execute();
+        await audit(trx, { type: 'patient', id: account.id, ip: input.ip }, now, {
+          action: failures >= MAX_CONSECUTIVE_FAILURES ? 'patient.login_stopped' : 'patient.login_failed',
+          details: { failures },
+        });
+      });
+    }
+    throw wrongCredentials();
+  }
+  throttle.succeed(key);
+  const code = String(randomInt(0, 100_000_000)).padStart(8, '0');
+  return ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('patient_accounts').set({ failed_logins: 0 }).where('id', '=', account.id).execute();
+    const challenge = await trx
+      .insertInto('patient_login_challenges')
+      .values({ account_id: account.id, code_hash: 'pending', created_at: now, expires_at: new Date(now.getTime() + CODE_TTL_MS) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    // The code is stored as an HMAC bound to its challenge, so a database copy does not give it away.
+    await trx
+      .updateTable('patient_login_challenges')
+      .set({ code_hash: hmac(ctx.config.sessionSecret, `${challenge.id}:${code}`) })
+      .where('id', '=', challenge.id)
+      .execute();
+    await enqueueMail(trx, { to: account.email!, template: 'patientLoginCode', params: { code, validMinutes: CODE_TTL_MS / 60_000 } }, now);
+    await audit(trx, { type: 'patient', id: account.id, ip: input.ip }, now, { action: 'patient.login_code_sent' });
+    return { challengeId: challenge.id };
+  });
+}
+
+/** Step 2: the mailed code. At most 5 tries per code; a right one opens a session. */
+export async function finishPatientLogin({ ctx }: LoginDeps, input: { challengeId: string; code: string; ip: string }) {
+  const now = ctx.clock.now();
+  // The try is counted in its own statement, so a wrong code cannot roll the count back.
+  const tried = await ctx.db
+    .updateTable('patient_login_challenges')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', input.challengeId)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .where('attempts', '<', CODE_MAX_TRIES)
+    .returning(['account_id', 'code_hash', 'attempts'])
+    .executeTakeFirst();
+  if (!tried) throw codeExpired();
+  if (!safeEqual(hmac(ctx.config.sessionSecret, `${input.challengeId}:${input.code.trim()}`), tried.code_hash)) {
+    if (tried.attempts >= CODE_MAX_TRIES) throw codeExpired();
+    throw codeWrong(CODE_MAX_TRIES - tried.attempts);
+  }
+  return ctx.db.transaction().execute(async (trx) => {
+    const used = await trx
+      .updateTable('patient_login_challenges')
+      .set({ used_at: now })
+      .where('id', '=', input.challengeId)
+      .where('used_at', 'is', null)
+      .returning('account_id')
+      .executeTakeFirst();
+    if (!used) throw codeExpired();
+    const token = await createPatientSession(trx, used.account_id, now, ctx.sessionPolicy);
+    await audit(trx, { type: 'patient', id: used.account_id, ip: input.ip }, now, { action: 'patient.login' });
+    return { token, accountId: used.account_id };
+  });
+}

@@ -1,0 +1,47 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import type { DB } from '../../db/schema.ts';
+import type { SessionPolicy } from '../auth/staff-sessions.ts';
+import { hashToken, newToken } from '../auth/tokens.ts';
+
+export interface PatientSession {
+  id: string;
+  accountId: string;
+}
+
+export async function createPatientSession(trx: Kysely<DB>, accountId: string, now: Date, policy: SessionPolicy): Promise<string> {
+  const token = newToken();
+  await trx
+    .insertInto('patient_sessions')
+    .values({
+      token_hash: hashToken(token),
+      account_id: accountId,
+      created_at: now,
+      last_seen_at: now,
+      expires_at: new Date(now.getTime() + policy.absoluteMs),
+    })
+    .execute();
+  return token;
+}
+
+export type PatientSessionLookup = { status: 'valid'; session: PatientSession } | { status: 'expired' } | { status: 'none' };
+
+/** Finds a patient session by its cookie token; idle and absolute timeouts end it on the spot. */
+export async function findPatientSession(db: Database, token: string, now: Date, policy: SessionPolicy): Promise<PatientSessionLookup> {
+  const row = await db
+    .selectFrom('patient_sessions as s')
+    .innerJoin('patient_accounts as a', 'a.id', 's.account_id')
+    .select(['s.id', 's.account_id', 's.last_seen_at', 's.expires_at', 'a.deleted_at'])
+    .where('s.token_hash', '=', hashToken(token))
+    .executeTakeFirst();
+  if (!row) return { status: 'none' };
+  const idleFor = now.getTime() - row.last_seen_at.getTime();
+  if (now >= row.expires_at || idleFor >= policy.idleMs || row.deleted_at) {
+    await db.deleteFrom('patient_sessions').where('id', '=', row.id).execute();
+    return { status: 'expired' };
+  }
+  if (idleFor > 60_000) {
+    await db.updateTable('patient_sessions').set({ last_seen_at: now }).where('id', '=', row.id).execute();
+  }
+  return { status: 'valid', session: { id: row.id, accountId: row.account_id } };
+}

@@ -1,0 +1,74 @@
+import type { Kysely } from 'kysely';
+import type { DB, PatientTokenPurpose } from '../../db/schema.ts';
+import { errors } from '../../errors.ts';
+import { hashToken, newToken } from '../auth/tokens.ts';
+
+export const TOKEN_LIFETIME_MS: Record<PatientTokenPurpose, number> = {
+  activation: 7 * 24 * 3_600_000,
+  password_reset: 3_600_000,
+  email_change: 3_600_000,
+};
+
+/**
+ * Issues a one-time link token. Older unused tokens of the same purpose for the account are
+ * voided in the same transaction: only the newest link works.
+ */
+export async function issuePatientToken(
+  trx: Kysely<DB>,
+  input: { accountId: string; purpose: PatientTokenPurpose; clinicId?: string | null; newEmail?: string | null },
+  now: Date,
+): Promise<string> {
+  await trx
+    .updateTable('patient_tokens')
+    .set({ used_at: now })
+    .where('account_id', '=', input.accountId)
+    .where('purpose', '=', input.purpose)
+    .where('used_at', 'is', null)
+    .execute();
+  const token = newToken();
+  await trx
+    .insertInto('patient_tokens')
+    .values({
+      token_hash: hashToken(token),
+      account_id: input.accountId,
+      purpose: input.purpose,
+      clinic_id: input.clinicId ?? null,
+      new_email: input.newEmail ?? null,
+      created_at: now,
+      expires_at: new Date(now.getTime() + TOKEN_LIFETIME_MS[input.purpose]),
+    })
+    .execute();
+  return token;
+}
+
+/** Reads a token without using it (the page a link opens). Throws 410 when it cannot be used. */
+export async function peekPatientToken(db: Kysely<DB>, token: string, purpose: PatientTokenPurpose, now: Date) {
+  const row = await db
+    .selectFrom('patient_tokens')
+    .select(['account_id', 'clinic_id', 'new_email'])
+    .where('token_hash', '=', hashToken(token))
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  if (!row) throw errors.invalidToken();
+  return row;
+}
+
+/**
+ * Uses a token: checked and marked used in one statement, so two submits at once cannot both
+ * use it. Throws 410 when it is expired, used or replaced.
+ */
+export async function usePatientToken(trx: Kysely<DB>, token: string, purpose: PatientTokenPurpose, now: Date) {
+  const row = await trx
+    .updateTable('patient_tokens')
+    .set({ used_at: now })
+    .where('token_hash', '=', hashToken(token))
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returning(['account_id', 'clinic_id', 'new_email'])
+    .executeTakeFirst();
+  if (!row) throw errors.invalidToken();
+  return row;
+}
