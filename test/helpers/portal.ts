@@ -38,7 +38,9 @@ export async function patientLogin(t: TestApp, identifier: string, email: string
   const client = new PatientClient(t.app);
   const step1 = await client.startLogin(identifier, password);
   expect(step1.statusCode).toBe(200);
-  const code = mailedCode((await t.mailTo(email)).text)!;
+  const mail = await t.mailTo(email);
+  const code = mailedCode(mail.text);
+  if (!code) throw new Error(`expected a code mail to ${email}, got "${mail.subject}"`);
   const step2 = await client.enterCode(step1.json().challengeId, code);
   expect(step2.statusCode).toBe(200);
   return client;

@@ -115,7 +115,8 @@ export class MailWorker {
         limit ${this.#o.batchSize}
         for update skip locked)
       returning id, to_address, subject, text_body, attempts`.execute(this.#o.db);
-    return result.rows;
+    // UPDATE ... RETURNING gives no order; send in the order the mails were queued.
+    return result.rows.sort((a, b) => a.id - b.id);
   }
 
   async #deliver(mail: { id: number; to_address: string; subject: string; text_body: string; attempts: number }) {

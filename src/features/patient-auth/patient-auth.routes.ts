@@ -6,7 +6,7 @@ import { audit } from '../audit/audit.ts';
 import { Ok } from '../auth/staff-auth.schema.ts';
 import { FailureThrottle } from './failure-throttle.ts';
 import { activateAccount, inspectActivation, inspectPasswordReset, requestPasswordReset, resetPassword } from './patient-links.ts';
-import { finishPatientLogin, startPatientLogin } from './patient-login.ts';
+import { finishPatientLogin, identifierKey, startPatientLogin } from './patient-login.ts';
 import { findPatientSession } from './patient-sessions.ts';
 
 const TokenBody = Type.Object({ token: Type.String({ minLength: 20, maxLength: 200 }) });
@@ -118,7 +118,9 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
     '/api/patient/password-reset',
     { schema: { tags, summary: 'Choose a new password with a mailed link; ends all sessions', body: TokenPasswordBody, response: { 200: Ok } }, config: limited },
     async (request) => {
-      await resetPassword(ctx, { ...request.body, ip: request.ip });
+      const account = await resetPassword(ctx, { ...request.body, ip: request.ip });
+      // A fresh password starts with a clean slate, also for the slow-down.
+      for (const identifier of [account.cpr, account.email]) if (identifier) throttle.succeed(identifierKey(identifier).key);
       return { ok: true };
     },
   );

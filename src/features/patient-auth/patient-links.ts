@@ -102,4 +102,5 @@ export async function resetPassword(ctx: AppContext, input: { token: string; pas
     await enqueueMail(trx, { to: account.email!, template: 'patientPasswordChanged', params: { link: `${ctx.config.publicUrl}/portal/login` } }, now);
     await audit(trx, { type: 'patient', id: used.account_id, ip: input.ip }, now, { action: 'patient.password_reset' });
   });
+  return { cpr: account.cpr, email: account.email };
 }
