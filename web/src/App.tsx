@@ -7,11 +7,18 @@ import { PatientRecordPage } from './pages/PatientRecordPage.tsx';
 import { PatientsPage } from './pages/PatientsPage.tsx';
 import { SetPasswordPage } from './pages/SetPasswordPage.tsx';
 import { SupportPage } from './pages/SupportPage.tsx';
+import { PatientApp } from './patient/PatientApp.tsx';
 import { Link, navigate, useLocation } from './router.tsx';
 
 type SessionState = { status: 'loading' } | { status: 'anonymous' } | { status: 'ready'; session: Session };
 
 export function App() {
+  const location = useLocation();
+  if (location.path === '/portal' || location.path.startsWith('/portal/')) return <PatientApp path={location.path} />;
+  return <StaffApp />;
+}
+
+function StaffApp() {
   const { t } = useI18n();
   const location = useLocation();
   const [state, setState] = useState<SessionState>({ status: 'loading' });

@@ -3,6 +3,7 @@ import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
 import { Link } from '../router.tsx';
+import { PortalForm } from './PortalForm.tsx';
 
 interface PatientRecord {
   id: string;
@@ -22,6 +23,19 @@ export function PatientRecordPage({ clinicId, patientId }: { clinicId: string; p
   const { t } = useI18n();
   const [patient, setPatient] = useState<PatientRecord | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [portalOpen, setPortalOpen] = useState(false);
+
+  // Alt+P opens the Patientportal form from anywhere on the record; inside it, Alt+P is Opret.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.altKey && event.code === 'KeyP' && !portalOpen) {
+        event.preventDefault();
+        setPortalOpen(true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [portalOpen]);
 
   useEffect(() => {
     let current = true;
@@ -64,9 +78,21 @@ export function PatientRecordPage({ clinicId, patientId }: { clinicId: string; p
               <dt>{t.phone}</dt>
               <dd>{value(patient.phone)}</dd>
               <dt>{t.email}</dt>
-              <dd>{value(patient.email)}</dd>
+              <dd>
+                <button
+                  type="button"
+                  className="link-button"
+                  aria-expanded={portalOpen}
+                  aria-controls="portal-form"
+                  onClick={() => setPortalOpen(!portalOpen)}
+                >
+                  {patient.email || t.portalForm}
+                  <span className="visually-hidden"> – {t.openPortalForm}</span>
+                </button>
+              </dd>
             </dl>
           </section>
+          <div id="portal-form">{portalOpen && <PortalForm clinicId={clinicId} patientId={patientId} />}</div>
         </>
       )}
     </>

@@ -10,7 +10,8 @@ import { Link } from '../router.tsx';
  */
 export function SetPasswordPage() {
   const { t, lang } = useI18n();
-  const token = new URLSearchParams(window.location.hash.slice(1)).get('token');
+  // Read once: the fragment is cleared after use, and the page must not re-read it then.
+  const [token] = useState(() => new URLSearchParams(window.location.hash.slice(1)).get('token'));
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
   const [error, setError] = useState<unknown>(null);
