@@ -36,6 +36,9 @@ function smtpOptions(smtpUrl: string) {
     port: Number(url.port) || (secure ? 465 : 587),
     secure,
     auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
+    // Pooled: a new SMTP connection per mail costs ~100 ms; a reused one ~5 ms.
+    pool: true,
+    maxConnections: 5,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
@@ -99,7 +102,14 @@ export class MailWorker {
   async runOnce(): Promise<number> {
     const now = this.#o.clock.now();
     const claimed = await this.#claim(now);
-    for (const mail of claimed) await this.#deliver(mail);
+    // Recipients in parallel over pooled connections; each recipient's mails in the order queued.
+    const byRecipient = new Map<string, typeof claimed>();
+    for (const mail of claimed) byRecipient.set(mail.to_address, [...(byRecipient.get(mail.to_address) ?? []), mail]);
+    await Promise.all(
+      [...byRecipient.values()].map(async (mails) => {
+        for (const mail of mails) await this.#deliver(mail);
+      }),
+    );
     return claimed.length;
   }
 

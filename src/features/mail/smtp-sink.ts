@@ -24,11 +24,17 @@ export class SmtpSink {
   #waiters: (() => void)[] = [];
   port = 0;
 
+  get lastId(): number {
+    return this.#nextId - 1;
+  }
+
   constructor(private readonly keep = 500) {
     this.#server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      // A reverse DNS lookup per connection costs a second or more where DNS is unreachable.
+      disableReverseLookup: true,
       onRcptTo: (address, _session, callback) => {
         if (!this.rejectTo.has(address.address.toLowerCase())) return callback();
         const error = Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 });
@@ -71,11 +77,12 @@ export class SmtpSink {
     return `smtp://127.0.0.1:${this.port}`;
   }
 
-  /** Resolves when a mail for `to` has arrived (tests), or rejects after timeoutMs. */
-  async waitFor(to: string, timeoutMs = 10_000): Promise<ReceivedMail> {
+  /** Resolves with the first mail to `to` after mail number `afterId`, or rejects after timeoutMs. */
+  async waitFor(to: string, timeoutMs = 10_000, afterId = 0): Promise<ReceivedMail> {
     const deadline = Date.now() + timeoutMs;
+    const address = to.toLowerCase();
     for (;;) {
-      const found = this.messages.find((m) => m.to.includes(to.toLowerCase()) || m.to.includes(to));
+      const found = this.messages.find((m) => m.id > afterId && m.to.includes(address));
       if (found) return found;
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`No mail to ${to} within ${timeoutMs} ms`);

@@ -7,7 +7,6 @@ import { Ok } from '../auth/staff-auth.schema.ts';
 import { FailureThrottle } from './failure-throttle.ts';
 import { activateAccount, inspectActivation, inspectPasswordReset, requestPasswordReset, resetPassword } from './patient-links.ts';
 import { finishPatientLogin, identifierKey, startPatientLogin } from './patient-login.ts';
-import { findPatientSession } from './patient-sessions.ts';
 
 const TokenBody = Type.Object({ token: Type.String({ minLength: 20, maxLength: 200 }) });
 const TokenPasswordBody = Type.Object({ token: Type.String({ minLength: 20, maxLength: 200 }), password: Type.String({ maxLength: 1024 }) });
@@ -44,10 +43,9 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       config: limited,
     },
     async (request, reply) => {
-      const { token } = await finishPatientLogin({ ctx, throttle }, { ...request.body, ip: request.ip });
-      void reply.setCookie(cookie.name, token, { ...cookie.options, maxAge: Math.floor(ctx.sessionPolicy.absoluteMs / 1000) });
-      const found = await findPatientSession(ctx.db, token, ctx.clock.now(), ctx.sessionPolicy);
-      return { csrfToken: found.status === 'valid' ? patientCsrfTokenFor(ctx, found.session.id) : '' };
+      const { session } = await finishPatientLogin({ ctx, throttle }, { ...request.body, ip: request.ip });
+      void reply.setCookie(cookie.name, session.token, { ...cookie.options, maxAge: Math.floor(ctx.sessionPolicy.absoluteMs / 1000) });
+      return { csrfToken: patientCsrfTokenFor(ctx, session.id) };
     },
   );
 

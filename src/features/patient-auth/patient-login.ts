@@ -1,10 +1,11 @@
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { normalizeCpr } from '../patients/cpr.ts';
 import { audit } from '../audit/audit.ts';
 import { verifyPassword } from '../auth/passwords.ts';
-import { hmac, safeEqual } from '../auth/tokens.ts';
+import { hmac } from '../auth/tokens.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { createPatientSession } from './patient-sessions.ts';
 import type { FailureThrottle } from './failure-throttle.ts';
@@ -36,6 +37,9 @@ export function identifierKey(identifier: string): { cpr: string | null; email: 
   const email = identifier.trim().toLowerCase();
   return { cpr: null, email, key: `email:${email}` };
 }
+
+/** The code is stored as an HMAC bound to its challenge, so a database copy does not give it away. */
+const codeHash = (ctx: AppContext, challengeId: string, code: string) => hmac(ctx.config.sessionSecret, `${challengeId}:${code}`);
 
 export interface LoginDeps {
   ctx: AppContext;
@@ -84,54 +88,56 @@ export async function startPatientLogin({ ctx, throttle }: LoginDeps, input: { i
   }
   throttle.succeed(key);
   const code = String(randomInt(0, 100_000_000)).padStart(8, '0');
+  const challengeId = randomUUID();
   return ctx.db.transaction().execute(async (trx) => {
-    await trx.updateTable('patient_accounts').set({ failed_logins: 0 }).where('id', '=', account.id).execute();
-    const challenge = await trx
-      .insertInto('patient_login_challenges')
-      .values({ account_id: account.id, code_hash: 'pending', created_at: now, expires_at: new Date(now.getTime() + CODE_TTL_MS) })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    // The code is stored as an HMAC bound to its challenge, so a database copy does not give it away.
+    if (account.failed_logins > 0) {
+      await trx.updateTable('patient_accounts').set({ failed_logins: 0 }).where('id', '=', account.id).execute();
+    }
     await trx
-      .updateTable('patient_login_challenges')
-      .set({ code_hash: hmac(ctx.config.sessionSecret, `${challenge.id}:${code}`) })
-      .where('id', '=', challenge.id)
+      .insertInto('patient_login_challenges')
+      .values({
+        id: challengeId,
+        account_id: account.id,
+        code_hash: codeHash(ctx, challengeId, code),
+        created_at: now,
+        expires_at: new Date(now.getTime() + CODE_TTL_MS),
+      })
       .execute();
     await enqueueMail(trx, { to: account.email!, template: 'patientLoginCode', params: { code, validMinutes: CODE_TTL_MS / 60_000 } }, now);
     await audit(trx, { type: 'patient', id: account.id, ip: input.ip }, now, { action: 'patient.login_code_sent' });
-    return { challengeId: challenge.id };
+    return { challengeId };
   });
 }
 
 /** Step 2: the mailed code. At most 5 tries per code; a right one opens a session. */
 export async function finishPatientLogin({ ctx }: LoginDeps, input: { challengeId: string; code: string; ip: string }) {
   const now = ctx.clock.now();
-  // The try is counted in its own statement, so a wrong code cannot roll the count back.
-  const tried = await ctx.db
-    .updateTable('patient_login_challenges')
-    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-    .where('id', '=', input.challengeId)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .where('attempts', '<', CODE_MAX_TRIES)
-    .returning(['account_id', 'code_hash', 'attempts'])
-    .executeTakeFirst();
-  if (!tried) throw codeExpired();
-  if (!safeEqual(hmac(ctx.config.sessionSecret, `${input.challengeId}:${input.code.trim()}`), tried.code_hash)) {
-    if (tried.attempts >= CODE_MAX_TRIES) throw codeExpired();
-    throw codeWrong(CODE_MAX_TRIES - tried.attempts);
-  }
+  const submitted = codeHash(ctx, input.challengeId, input.code.trim());
   return ctx.db.transaction().execute(async (trx) => {
-    const used = await trx
+    // One statement counts the try and, when the code is right, uses the challenge: two submits
+    // at once cannot both succeed, and a wrong code's count is kept (see below).
+    const tried = await trx
       .updateTable('patient_login_challenges')
-      .set({ used_at: now })
+      .set((eb) => ({
+        attempts: eb('attempts', '+', 1),
+        used_at: sql<Date | null>`case when code_hash = ${submitted} then ${now}::timestamptz end`,
+      }))
       .where('id', '=', input.challengeId)
       .where('used_at', 'is', null)
-      .returning('account_id')
+      .where('expires_at', '>', now)
+      .where('attempts', '<', CODE_MAX_TRIES)
+      .returning(['account_id', 'attempts', 'used_at'])
       .executeTakeFirst();
-    if (!used) throw codeExpired();
-    const token = await createPatientSession(trx, used.account_id, now, ctx.sessionPolicy);
-    await audit(trx, { type: 'patient', id: used.account_id, ip: input.ip }, now, { action: 'patient.login' });
-    return { token, accountId: used.account_id };
+    if (!tried) throw codeExpired();
+    if (!tried.used_at) {
+      // Returning (not throwing) commits the counted try.
+      return { wrong: tried.attempts >= CODE_MAX_TRIES ? codeExpired() : codeWrong(CODE_MAX_TRIES - tried.attempts) } as const;
+    }
+    const session = await createPatientSession(trx, tried.account_id, now, ctx.sessionPolicy);
+    await audit(trx, { type: 'patient', id: tried.account_id, ip: input.ip }, now, { action: 'patient.login' });
+    return { session, accountId: tried.account_id };
+  }).then((result) => {
+    if ('wrong' in result) throw result.wrong;
+    return result;
   });
 }

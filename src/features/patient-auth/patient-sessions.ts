@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
@@ -9,11 +10,18 @@ export interface PatientSession {
   accountId: string;
 }
 
-export async function createPatientSession(trx: Kysely<DB>, accountId: string, now: Date, policy: SessionPolicy): Promise<string> {
+export async function createPatientSession(
+  trx: Kysely<DB>,
+  accountId: string,
+  now: Date,
+  policy: SessionPolicy,
+): Promise<{ id: string; token: string }> {
   const token = newToken();
+  const id = randomUUID();
   await trx
     .insertInto('patient_sessions')
     .values({
+      id,
       token_hash: hashToken(token),
       account_id: accountId,
       created_at: now,
@@ -21,7 +29,7 @@ export async function createPatientSession(trx: Kysely<DB>, accountId: string, n
       expires_at: new Date(now.getTime() + policy.absoluteMs),
     })
     .execute();
-  return token;
+  return { id, token };
 }
 
 export type PatientSessionLookup = { status: 'valid'; session: PatientSession } | { status: 'expired' } | { status: 'none' };
