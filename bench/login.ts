@@ -14,6 +14,7 @@ import { systemClock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
 import { sessionPolicyFrom } from '../src/context.ts';
 import { hashPassword } from '../src/features/auth/passwords.ts';
+import { TableGpRegistry } from '../src/features/gp-registry/gp-registry.ts';
 import { MailWorker } from '../src/features/mail/mail-worker.ts';
 import { SmtpSink } from '../src/features/mail/smtp-sink.ts';
 import { freshBenchDatabase } from './bench-db.ts';
@@ -72,7 +73,7 @@ async function main() {
     SMTP_URL: smtp.url,
     AUTH_RATE_LIMIT_PER_MINUTE: '100000',
   });
-  const ctx = { config, db, clock: systemClock, sessionPolicy: sessionPolicyFrom(config) };
+  const ctx = { config, db, clock: systemClock, sessionPolicy: sessionPolicyFrom(config), mitid: null, gpRegistry: new TableGpRegistry(db) };
   const app = await buildApp({ ctx });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   const worker = new MailWorker({ db, clock: systemClock, smtpUrl: smtp.url, from: 'bench@example.test', log: console, pollMs: 5, batchSize: 50 });

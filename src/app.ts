@@ -12,6 +12,8 @@ import type { SmtpSink } from './features/mail/smtp-sink.ts';
 import { patientsRoutes } from './features/patients/patients.routes.ts';
 import { patientAccountRoutes } from './features/patient-auth/patient-account.routes.ts';
 import { patientAuthRoutes } from './features/patient-auth/patient-auth.routes.ts';
+import { mitidRoutes } from './features/mitid/mitid.routes.ts';
+import { registrationRoutes } from './features/registration/registration.routes.ts';
 import { portalAccessRoutes } from './features/portal-access/portal-access.routes.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { registerOpenApi } from './http/openapi.ts';
@@ -47,6 +49,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(portalAccessRoutes, { ctx });
   await app.register(patientAuthRoutes, { ctx });
   await app.register(patientAccountRoutes, { ctx });
+  await app.register(mitidRoutes, { ctx });
+  await app.register(registrationRoutes, { ctx });
   await app.register(clinicsRoutes, { ctx });
   await app.register(mailFailuresRoutes, { ctx });
   if (options.devMail && ctx.config.nodeEnv !== 'production' && !ctx.config.smtpUrl) {

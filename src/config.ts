@@ -20,6 +20,12 @@ export interface Config {
   sessionAbsoluteHours: number;
   /** Per IP and minute, on each login, code, password-link and activation route. */
   authRateLimitPerMinute: number;
+  /** A real MitID broker; when absent (outside production) the bundled test broker is used. */
+  mitid: { issuer: string; clientId: string; clientSecret: string } | undefined;
+  mitidTestBrokerPort: number;
+  /** The national GP registry lookup; when absent the imported gp_assignments table is used. */
+  gpRegistryUrl: string | undefined;
+  gpRegistryTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +90,15 @@ function secret(env: Env, name: string, nodeEnv: Config['nodeEnv'], dataDir: str
   return stored[name]!;
 }
 
+function mitidConfig(env: Env): Config['mitid'] {
+  const issuer = url(env, 'MITID_ISSUER', ['https:', 'http:']);
+  if (!issuer) return undefined;
+  for (const name of ['MITID_CLIENT_ID', 'MITID_CLIENT_SECRET']) {
+    if (!env[name]) throw new ConfigError(name, 'is required when MITID_ISSUER is set');
+  }
+  return { issuer, clientId: env.MITID_CLIENT_ID!, clientSecret: env.MITID_CLIENT_SECRET! };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnvRaw = env.NODE_ENV ?? 'development';
   if (!['development', 'production', 'test'].includes(nodeEnvRaw)) {
@@ -110,5 +125,9 @@ export function loadConfig(env: Env = process.env): Config {
     sessionIdleMinutes: integer(env, 'SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     sessionAbsoluteHours: integer(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 7),
     authRateLimitPerMinute: integer(env, 'AUTH_RATE_LIMIT_PER_MINUTE', 30, 1, 100_000),
+    mitid: mitidConfig(env),
+    mitidTestBrokerPort: integer(env, 'MITID_TEST_BROKER_PORT', 3001, 0, 65535),
+    gpRegistryUrl: url(env, 'GP_REGISTRY_URL', ['http:', 'https:']),
+    gpRegistryTimeoutMs: integer(env, 'GP_REGISTRY_TIMEOUT_MS', 3000, 100, 60_000),
   };
 }

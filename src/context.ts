@@ -2,6 +2,8 @@ import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { SessionPolicy } from './features/auth/staff-sessions.ts';
+import type { GpRegistry } from './features/gp-registry/gp-registry.ts';
+import type { MitidClient } from './features/mitid/mitid-client.ts';
 
 /** What every feature needs from the running system, passed in rather than imported. */
 export interface AppContext {
@@ -9,6 +11,9 @@ export interface AppContext {
   db: Database;
   clock: Clock;
   sessionPolicy: SessionPolicy;
+  /** Null when no MitID broker is configured (production without MITID_ISSUER). */
+  mitid: MitidClient | null;
+  gpRegistry: GpRegistry;
 }
 
 export function sessionPolicyFrom(config: Config): SessionPolicy {

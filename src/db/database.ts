@@ -17,16 +17,21 @@ export interface DatabaseTarget {
 }
 
 const INT8_OID = 20;
+const DATE_OID = 1082;
 
 /**
- * One code path for both engines: PGlite parses int8 as a JS number, so pg is told to do the
- * same (our counts and ids stay far below 2^53).
+ * One code path for both engines: int8 is a JS number on both (our counts and ids stay far below
+ * 2^53), and a date column is its 'YYYY-MM-DD' text (a Date would shift it by the time zone).
  */
 export function openDatabase(target: DatabaseTarget): Database {
   if (target.url) {
     const types = {
       getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
+        oid === INT8_OID
+          ? (value: string) => Number(value)
+          : oid === DATE_OID
+            ? (value: string) => value
+            : pg.types.getTypeParser(oid, format),
     };
     const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10, types });
     // An idle connection the server closes (restart, failover) must not crash the process; the
@@ -39,7 +44,7 @@ export function openDatabase(target: DatabaseTarget): Database {
     dataDir = path.join(target.dataDir, 'pglite');
     mkdirSync(dataDir, { recursive: true });
   }
-  const pglite = new PGlite(dataDir);
+  const pglite = new PGlite({ dataDir, parsers: { [DATE_OID]: (value: string) => value } });
   return new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
 }
 

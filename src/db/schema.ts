@@ -112,6 +112,7 @@ export interface PatientAccountsTable {
   stopped_at: Timestamp | null;
   deleted_at: Timestamp | null;
   created_at: Timestamp;
+  mitid_uuid: string | null;
 }
 
 export interface PortalMembershipsTable {
@@ -156,7 +157,72 @@ export interface PatientSessionsTable {
   expires_at: Timestamp;
 }
 
+export interface GpAssignmentsTable {
+  cpr: string;
+  ydernummer: string | null;
+}
+
+export interface MitidFlowsTable {
+  id: Generated<string>;
+  browser_hash: string;
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  purpose: 'login' | 'register';
+  clinic_id: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface MitidIdentitiesTable {
+  id: Generated<string>;
+  token_hash: string;
+  clinic_id: string;
+  cpr: string;
+  mitid_uuid: string;
+  name: string;
+  birth_date: ColumnType<string, string, string>;
+  loa: string;
+  email: string | null;
+  phone: string | null;
+  email_code_hash: string | null;
+  email_code_attempts: Generated<number>;
+  email_verified_at: Timestamp | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export type LoginRequestReason = 'auto_approved' | 'manual_clinic' | 'not_own_doctor' | 'registry_unavailable' | 'no_mitid_clinic';
+export type RegistryAnswer = 'other_doctor' | 'no_doctor' | 'unknown_cpr';
+
+export interface LoginRequestsTable {
+  id: Generated<string>;
+  clinic_id: string;
+  cpr: string;
+  name: string;
+  birth_date: ColumnType<string | null, string | null | undefined, string | null>;
+  email: string;
+  phone: string | null;
+  identity_verified: 'mitid' | 'none';
+  mitid_uuid: string | null;
+  status: 'open' | 'approved' | 'rejected';
+  reason: LoginRequestReason;
+  registry_answer: RegistryAnswer | null;
+  created_at: Timestamp;
+  handled_at: Timestamp | null;
+  handled_by: string | null;
+  rejection_reason: string | null;
+  granted_rights: PortalFunction[] | null;
+  patient_id: string | null;
+}
+
 export interface DB {
+  gp_assignments: GpAssignmentsTable;
+  mitid_flows: MitidFlowsTable;
+  mitid_identities: MitidIdentitiesTable;
+  login_requests: LoginRequestsTable;
   patient_accounts: PatientAccountsTable;
   portal_memberships: PortalMembershipsTable;
   patient_tokens: PatientTokensTable;

@@ -5,6 +5,9 @@ import { loadConfig } from '../../src/config.ts';
 import { sessionPolicyFrom, type AppContext } from '../../src/context.ts';
 import { MailWorker } from '../../src/features/mail/mail-worker.ts';
 import { SmtpSink, type ReceivedMail } from '../../src/features/mail/smtp-sink.ts';
+import { TableGpRegistry, type GpRegistry } from '../../src/features/gp-registry/gp-registry.ts';
+import { MitidClient } from '../../src/features/mitid/mitid-client.ts';
+import { startTestBroker } from '../../src/features/mitid/test-broker.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from './databases.ts';
 
 export interface TestApp {
@@ -23,10 +26,17 @@ export interface TestApp {
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
 
+export interface TestAppOptions {
+  /** Start the bundled MitID test broker and point the app at it. */
+  mitid?: boolean;
+  gpRegistry?: GpRegistry;
+}
+
 export async function startTestApp(
   backend: Backend,
   env: Record<string, string> = {},
   beforeReady?: (app: FastifyInstance) => void,
+  options: TestAppOptions = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(backend);
   const smtp = new SmtpSink();
@@ -41,7 +51,26 @@ export async function startTestApp(
     ...env,
   });
   const clock = new ManualClock();
-  const ctx: AppContext = { config, db: database.db, clock, sessionPolicy: sessionPolicyFrom(config) };
+  const ctx: AppContext = {
+    config,
+    db: database.db,
+    clock,
+    sessionPolicy: sessionPolicyFrom(config),
+    mitid: null,
+    gpRegistry: options.gpRegistry ?? new TableGpRegistry(database.db),
+  };
+  const broker = options.mitid
+    ? await startTestBroker({ port: 0, clientId: 'patientportal', clientSecret: 'test-broker-secret', redirectUris: [`${config.publicUrl}/api/mitid/callback`] })
+    : undefined;
+  if (broker) {
+    ctx.mitid = new MitidClient({
+      issuer: broker.issuer,
+      clientId: 'patientportal',
+      clientSecret: 'test-broker-secret',
+      redirectUri: `${config.publicUrl}/api/mitid/callback`,
+      allowHttp: true,
+    });
+  }
   const worker = new MailWorker({ db: database.db, clock, smtpUrl: smtp.url, from: 'no-reply@test.dk', log: silent });
   const app = await buildApp({ ctx });
   beforeReady?.(app);
@@ -64,6 +93,7 @@ export async function startTestApp(
       await app.close();
       await worker.stop();
       await smtp.close();
+      await broker?.close();
       await database.drop();
     },
   };

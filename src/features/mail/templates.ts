@@ -82,6 +82,12 @@ export const templates = {
       da: 'Hej\n\nDit login til Patientportal er slettet efter dit ønske. Dine klinikkers journaler er ikke berørt. Du kan altid bede en klinik om adgang igen.\n\n' + p.link,
       en: 'Hello\n\nYour Patientportal login was deleted as you asked. Your clinics keep their records. You can ask a clinic for access again at any time.\n\n' + p.link,
     }),
+  registrationEmailCode: (p: { code: string; clinicName: string }) =>
+    render({
+      subject: { da: 'Bekræft din e-mailadresse', en: 'Confirm your e-mail address' },
+      da: `Din kode til tilmelding hos ${p.clinicName} er: ${p.code}\n\nSkriv koden på tilmeldingssiden.`,
+      en: `Your code for registering with ${p.clinicName} is: ${p.code}\n\nEnter the code on the registration page.`,
+    }),
 } satisfies Record<string, (params: never) => RenderedMail>;
 
 export type TemplateName = keyof typeof templates;

@@ -1,0 +1,83 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../../context.ts';
+import { AppError } from '../../errors.ts';
+import { cookieSettings } from '../../http/staff-auth.ts';
+import { patientCookie } from '../../http/patient-auth.ts';
+import { clinicAcceptsMitid } from '../registration/decide-registration.ts';
+import { IDENTITY_TTL_MS, finishMitidFlow, rememberIdentity, startMitidFlow } from './mitid-flow.ts';
+import { loginWithMitid } from './mitid-login.ts';
+
+export function mitidCookies(ctx: AppContext) {
+  const base = cookieSettings(ctx);
+  return {
+    flow: { name: base.name.replace('staff_session', 'mitid_flow'), options: base.options },
+    identity: { name: base.name.replace('staff_session', 'mitid_identity'), options: base.options },
+  };
+}
+
+/**
+ * MitID through the broker. The browser is redirected, so errors become a redirect back to the
+ * page the patient came from, with a stable error code in the query for the page to explain.
+ */
+export const mitidRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const cookies = mitidCookies(ctx);
+
+  app.get(
+    '/api/mitid/start',
+    {
+      schema: {
+        tags: ['mitid'],
+        summary: 'Redirects to the MitID broker (login, or registration at a clinic)',
+        querystring: Type.Object({
+          purpose: Type.Union([Type.Literal('login'), Type.Literal('register')]),
+          clinic: Type.Optional(Type.String({ maxLength: 100 })),
+        }),
+      },
+      config: { rateLimit: { max: ctx.config.authRateLimitPerMinute, timeWindow: '1 minute' } },
+    },
+    async (request, reply) => {
+      const { purpose, clinic: slug } = request.query;
+      const back = purpose === 'register' && slug ? `/portal/register/${encodeURIComponent(slug)}` : '/portal/login';
+      if (!ctx.mitid) return reply.redirect(`${back}?mitid=unavailable`);
+      let clinicId: string | null = null;
+      if (purpose === 'register') {
+        const clinic = slug ? await ctx.db.selectFrom('clinics').selectAll().where('slug', '=', slug).executeTakeFirst() : undefined;
+        if (!clinic || !clinicAcceptsMitid(clinic)) return reply.redirect(`${back}?mitid=closed`);
+        clinicId = clinic.id;
+      }
+      const { browserToken, url } = await startMitidFlow(ctx, purpose, clinicId);
+      void reply.setCookie(cookies.flow.name, browserToken, { ...cookies.flow.options, maxAge: 600 });
+      return reply.redirect(url.href);
+    },
+  );
+
+  app.get('/api/mitid/callback', { schema: { tags: ['mitid'], summary: 'The broker redirects back here' } }, async (request, reply) => {
+    const callbackUrl = new URL(request.url, ctx.config.publicUrl);
+    void reply.clearCookie(cookies.flow.name, { path: '/' });
+    let result;
+    try {
+      if (!ctx.mitid) throw new AppError(503, 'unavailable', { da: '', en: '' });
+      result = await finishMitidFlow(ctx, callbackUrl, request.cookies[cookies.flow.name]);
+    } catch (error) {
+      const code = error instanceof AppError ? error.code : 'mitid_failed';
+      if (!(error instanceof AppError)) request.log.warn({ code }, 'mitid callback failed');
+      return reply.redirect(`/portal/login?mitid=${encodeURIComponent(code)}`);
+    }
+    const { purpose, clinicId } = result;
+    const slug = clinicId ? (await ctx.db.selectFrom('clinics').select('slug').where('id', '=', clinicId).executeTakeFirstOrThrow()).slug : null;
+    const back = purpose === 'register' ? `/portal/register/${encodeURIComponent(slug!)}` : '/portal/login';
+    if ('error' in result) return reply.redirect(`${back}?mitid=${encodeURIComponent(result.error!.code)}`);
+    const identity = result.identity!;
+    if (purpose === 'login') {
+      const session = await loginWithMitid(ctx, identity, request.ip);
+      if (!session) return reply.redirect('/portal/login?mitid=no_login');
+      const patient = patientCookie(ctx);
+      void reply.setCookie(patient.name, session.token, { ...patient.options, maxAge: Math.floor(ctx.sessionPolicy.absoluteMs / 1000) });
+      return reply.redirect('/portal');
+    }
+    const token = await rememberIdentity(ctx, clinicId!, identity);
+    void reply.setCookie(cookies.identity.name, token, { ...cookies.identity.options, maxAge: IDENTITY_TTL_MS / 1000 });
+    return reply.redirect(back);
+  });
+};
