@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from './context.ts';
 import { staffAuthRoutes } from './features/auth/staff-auth.routes.ts';
+import { clinicSettingsRoutes } from './features/clinics/clinic-settings.routes.ts';
 import { clinicsRoutes } from './features/clinics/clinics.routes.ts';
 import { healthRoutes } from './features/health/health.routes.ts';
 import { registerDevMailRoutes } from './features/mail/dev-mail.routes.ts';
@@ -52,6 +53,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(mitidRoutes, { ctx });
   await app.register(registrationRoutes, { ctx });
   await app.register(clinicsRoutes, { ctx });
+  await app.register(clinicSettingsRoutes, { ctx });
   await app.register(mailFailuresRoutes, { ctx });
   if (options.devMail && ctx.config.nodeEnv !== 'production' && !ctx.config.smtpUrl) {
     registerDevMailRoutes(app, options.devMail);

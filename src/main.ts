@@ -1,5 +1,9 @@
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import type { AppContext } from './context.ts';
+import { hmac } from './features/auth/tokens.ts';
+import { MitidClient } from './features/mitid/mitid-client.ts';
+import { startTestBroker } from './features/mitid/test-broker.ts';
 import { DEMO_PASSWORD, demoStaff } from './demo/demo-data.ts';
 import { seedDemoIfEmpty } from './demo/seed-demo.ts';
 import { MailWorker } from './features/mail/mail-worker.ts';
@@ -15,6 +19,26 @@ async function startDevSmtp(preferredPort: number): Promise<SmtpSink> {
     await sink.listen(0); // the preferred port is taken: any free one will do in development
   }
   return sink;
+}
+
+const MITID_CLIENT_ID = 'patientportal';
+
+/**
+ * A configured MitID broker, or (outside production) the bundled test broker on its own port.
+ * In production without MITID_ISSUER, MitID is off and the pages say so.
+ */
+async function startMitid(config: Config, ctx: AppContext) {
+  const redirectUri = `${config.publicUrl}/api/mitid/callback`;
+  if (config.mitid) {
+    ctx.mitid = new MitidClient({ ...config.mitid, redirectUri });
+    return undefined;
+  }
+  if (config.nodeEnv === 'production') return undefined;
+  const secret = hmac(config.sessionSecret, 'mitid-test-broker');
+  const options = { clientId: MITID_CLIENT_ID, clientSecret: secret, redirectUris: [redirectUri] };
+  const broker = await startTestBroker({ ...options, port: config.mitidTestBrokerPort }).catch(() => startTestBroker({ ...options, port: 0 }));
+  ctx.mitid = new MitidClient({ issuer: broker.issuer, clientId: MITID_CLIENT_ID, clientSecret: secret, redirectUri, allowHttp: true });
+  return broker;
 }
 
 async function main(): Promise<void> {
@@ -33,6 +57,7 @@ async function main(): Promise<void> {
   const seeded = config.nodeEnv !== 'production' && process.env.DEMO !== 'off' && (await seedDemoIfEmpty(ctx.db, ctx.clock.now()));
 
   const devMail = config.smtpUrl ? undefined : await startDevSmtp(config.devSmtpPort);
+  const broker = await startMitid(config, ctx);
   const app = await buildApp({ ctx, devMail, logger: loggerOptions(process.env.LOG_LEVEL ?? 'info') });
   const worker = new MailWorker({
     db: ctx.db,
@@ -50,6 +75,7 @@ async function main(): Promise<void> {
     await app.close(); // stops accepting, lets requests in flight finish
     await worker.stop();
     await devMail?.close();
+    await broker?.close();
     await system.close();
     process.exit(0);
   };
@@ -66,6 +92,8 @@ async function main(): Promise<void> {
     `  Database: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `indlejret PGlite i ${config.dataDir}`}`,
   ];
   if (devMail) lines.push(`  Udviklingspost: ${config.publicUrl}/dev/mail (SMTP på 127.0.0.1:${devMail.port})`);
+  if (broker) lines.push(`  MitID-testbroker: ${broker.issuer} (vælg en testperson ved login)`);
+  else if (!ctx.mitid) lines.push('  MitID: ikke konfigureret (MITID_ISSUER) - tilmelding med MitID er slået fra');
   if (seeded || process.env.DEMO !== 'off') {
     if (seeded) lines.push('  Demodata indlæst.');
     lines.push(`  Demo-logins (adgangskode ${DEMO_PASSWORD}):`);

@@ -6,6 +6,7 @@ import type { Specialty, StaffRole } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { Actor } from '../features/audit/audit.ts';
 import { createClinic } from '../features/clinics/create-clinic.ts';
+import { importGpRegistryCsv } from '../features/gp-registry/import-gp-registry.ts';
 import { importPatientsCsv } from '../features/patients/import-patients.ts';
 import { createStaffUser } from '../features/staff/staff-accounts.ts';
 import { openSystem } from '../system.ts';
@@ -24,6 +25,9 @@ Commands:
   patients:import --clinic SLUG FILE.csv    import patients; columns:
                 cpr,given_name,family_name,address,postal_code,city,phone,email
                 (header row, comma or semicolon); nothing is written if any row is bad
+  gp-registry:import FILE.csv               load GP assignments (columns cpr,ydernummer; empty
+                                            ydernummer = no doctor chosen) for the default
+                                            "egen læge" lookup
 
 Uses the same configuration as the server (DATABASE_URL or DATA_DIR, PUBLIC_URL).`;
 
@@ -122,6 +126,18 @@ async function run(argv: string[]): Promise<number> {
           return 1;
         }
         console.log(`Imported ${result.imported} patient(s).`);
+        return 0;
+      }
+      case 'gp-registry:import': {
+        const file = positionals[0];
+        if (!file) throw new UsageError('name the CSV file');
+        const result = await importGpRegistryCsv(db, readFileSync(file, 'utf8'), CLI_ACTOR, clock.now());
+        if (!result.ok) {
+          for (const p of result.problems) console.error(`${file}:${p.line}: ${p.problem}`);
+          console.error(`Nothing imported: ${result.problems.length} problem(s).`);
+          return 1;
+        }
+        console.log(`Imported ${result.imported} GP assignment(s).`);
         return 0;
       }
       default:

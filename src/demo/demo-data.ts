@@ -12,6 +12,16 @@ export const demoClinics = [
     self_registration: 'manual' as const,
   },
   {
+    key: 'aaparken',
+    name: 'Lægehuset Åparken',
+    slug: 'laegehuset-aaparken',
+    specialty: 'almen_praksis' as const,
+    ydernummer: '054321',
+    uses_mitid: true,
+    self_registration: 'automatic' as const,
+    auto_approval_allowed: true,
+  },
+  {
     key: 'oejenklinik',
     name: 'Øjenklinikken Vestergade',
     slug: 'oejenklinikken-vestergade',
@@ -25,6 +35,8 @@ export const demoClinics = [
 export const demoStaff = [
   { email: 'sekretaer@soendergade.dk', name: 'Sofie Sekretær', clinics: [['soendergade', 'staff']] },
   { email: 'admin@soendergade.dk', name: 'Anders Administrator', clinics: [['soendergade', 'admin']] },
+  { email: 'sekretaer@aaparken.dk', name: 'Peter Sekretær', clinics: [['aaparken', 'staff']] },
+  { email: 'admin@aaparken.dk', name: 'Agnes Administrator', clinics: [['aaparken', 'admin']] },
   { email: 'sekretaer@oejenklinikken.dk', name: 'Sara Sekretær', clinics: [['oejenklinik', 'staff']] },
   { email: 'admin@oejenklinikken.dk', name: 'Anne Administrator', clinics: [['oejenklinik', 'admin']] },
   {

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { Database } from '../db/database.ts';
+import { importGpRegistryCsv } from '../features/gp-registry/import-gp-registry.ts';
 import type { StaffRole } from '../db/schema.ts';
 import { audit } from '../features/audit/audit.ts';
 import { hashPassword } from '../features/auth/passwords.ts';
@@ -36,5 +38,7 @@ export async function seedDemoIfEmpty(db: Database, now: Date): Promise<boolean>
     }
     await audit(trx, { type: 'system', id: null, ip: null }, now, { action: 'demo.loaded' });
   });
+  // The GP registry the demo's "egen læge" checks use: its patients and the MitID test persons.
+  await importGpRegistryCsv(db, readFileSync(new URL('./gp-registry.csv', import.meta.url), 'utf8'), { type: 'system', id: null, ip: null }, now);
   return true;
 }

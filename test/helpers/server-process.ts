@@ -29,7 +29,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const url = `http://localhost:${port}`;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'development', PORT: String(port), PUBLIC_URL: url, DEV_SMTP_PORT: '0', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, NODE_ENV: 'development', PORT: String(port), PUBLIC_URL: url, DEV_SMTP_PORT: '0', MITID_TEST_BROKER_PORT: '0', LOG_LEVEL: 'warn', ...env },
   });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));

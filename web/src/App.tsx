@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, ApiError, setCsrfToken, type Session } from './api.ts';
 import { LanguageSwitch, PageTitle } from './components.tsx';
 import { useI18n } from './i18n.tsx';
+import { ClinicSettingsPage } from './pages/ClinicSettingsPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { PatientRecordPage } from './pages/PatientRecordPage.tsx';
 import { PatientsPage } from './pages/PatientsPage.tsx';
@@ -77,6 +78,7 @@ function StaffApp() {
         {session && (
           <nav aria-label={t.mainMenu}>
             {session.activeClinicId && <Link href="/patients">{t.patients}</Link>}
+            {session.activeClinicId && <Link href="/systemmanager/e-moduler">{t.eModules}</Link>}
             {session.user.isSupport && <Link href="/support">{t.supportArea}</Link>}
           </nav>
         )}
@@ -118,6 +120,10 @@ function SignedInPage({ session, path }: { session: Session; path: string }) {
   }
   if (!clinicId) return <p>{t.noClinic}</p>;
   if (path === '/patients') return <PatientsPage clinicId={clinicId} />;
+  if (path === '/systemmanager/e-moduler') {
+    const isAdmin = session.clinics.find((c) => c.id === clinicId)?.role === 'admin';
+    return <ClinicSettingsPage key={clinicId} clinicId={clinicId} isAdmin={isAdmin} />;
+  }
   const record = /^\/patients\/([0-9a-f-]{36})$/.exec(path);
   if (record) return <PatientRecordPage key={`${clinicId}/${record[1]}`} clinicId={clinicId} patientId={record[1]!} />;
   return <PageTitle>{t.notFound}</PageTitle>;

@@ -10,6 +10,7 @@ interface ClinicSummary {
   specialty: 'almen_praksis' | 'speciallaege';
   ydernummer: string | null;
   usesMitid: boolean;
+  autoApprovalAllowed: boolean;
   patientCount: number;
   staffCount: number;
 }
@@ -42,6 +43,8 @@ export function SupportPage() {
   }, []);
   useEffect(load, [load]);
 
+  const switchAuto = (clinicId: string, allowed: boolean) =>
+    api('PUT', `/api/support/clinics/${clinicId}/auto-approval`, { allowed }).then(load).catch(setError);
   const retry = (id: number) => api('POST', `/api/support/failed-mails/${id}/retry`).then(load).catch(setError);
 
   return (
@@ -60,6 +63,7 @@ export function SupportPage() {
               <th scope="col">{t.usesMitid}</th>
               <th scope="col">{t.patientCount}</th>
               <th scope="col">{t.staffCount}</th>
+              <th scope="col">{t.autoApprovalAllowed}</th>
             </tr>
           </thead>
           <tbody>
@@ -71,6 +75,12 @@ export function SupportPage() {
                 <td>{c.usesMitid ? t.yes : t.no}</td>
                 <td>{c.patientCount}</td>
                 <td>{c.staffCount}</td>
+                <td>
+                  {c.autoApprovalAllowed ? t.yes : t.no}{' '}
+                  <button type="button" onClick={() => void switchAuto(c.id, !c.autoApprovalAllowed)} aria-label={`${c.autoApprovalAllowed ? t.forbid : t.allow}: ${t.autoApprovalAllowed} – ${c.name}`}>
+                    {c.autoApprovalAllowed ? t.forbid : t.allow}
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>

@@ -8,6 +8,7 @@ import { ForgotPasswordPage } from './ForgotPasswordPage.tsx';
 import { PatientHomePage } from './PatientHomePage.tsx';
 import { PatientLoginPage } from './PatientLoginPage.tsx';
 import { PatientProfilePage } from './PatientProfilePage.tsx';
+import { RegisterPage } from './RegisterPage.tsx';
 import { TokenPasswordPage } from './TokenPasswordPage.tsx';
 
 export interface PatientOverview {
@@ -39,7 +40,7 @@ export function PatientApp({ path }: { path: string }) {
     }
   }, []);
   useEffect(() => {
-    if (!PUBLIC_PAGES[path]) void load();
+    if (!PUBLIC_PAGES[path] && !path.startsWith('/portal/register/')) void load();
   }, [load, path]);
 
   const logout = async () => {
@@ -49,7 +50,8 @@ export function PatientApp({ path }: { path: string }) {
   };
 
   let content: ReactElement;
-  const publicPage = PUBLIC_PAGES[path];
+  const register = /^\/portal\/register\/([^/]+)$/.exec(path);
+  const publicPage = register ? () => <RegisterPage slug={decodeURIComponent(register[1]!)} onApproved={() => void load()} /> : PUBLIC_PAGES[path];
   if (publicPage) content = publicPage();
   else if (overview === null) content = <p role="status">{t.loading}</p>;
   else if (overview === 'anonymous') content = <PatientLoginPage onLogin={() => void load().then(() => navigate('/portal'))} />;

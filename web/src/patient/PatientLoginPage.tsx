@@ -3,6 +3,7 @@ import { api, setCsrfToken } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
 import { Link } from '../router.tsx';
+import { MitidNotice } from './MitidNotice.tsx';
 
 /** Two steps on one page: CPR number or e-mail + password, then the mailed security code. */
 export function PatientLoginPage({ onLogin }: { onLogin: () => void }) {
@@ -83,6 +84,14 @@ export function PatientLoginPage({ onLogin }: { onLogin: () => void }) {
   return (
     <div className="narrow">
       <PageTitle>{t.patientLoginTitle}</PageTitle>
+      <MitidNotice />
+      <p>
+        {/* A plain link: the server redirects on to the MitID broker. */}
+        <a className="button-link" href="/api/mitid/start?purpose=login">
+          {t.loginWithMitid}
+        </a>
+      </p>
+      <p className="muted">{t.or}</p>
       <form onSubmit={start} aria-busy={busy}>
         <label htmlFor="identifier">{t.cprOrEmail}</label>
         <input id="identifier" autoComplete="username" required value={identifier} onChange={(e) => setIdentifier(e.target.value)} />

@@ -1,0 +1,91 @@
+import type { Database } from '../../db/database.ts';
+import type { PortalFunction, SelfRegistration, Specialty } from '../../db/schema.ts';
+import { AppError, errors } from '../../errors.ts';
+import { audit, type Actor } from '../audit/audit.ts';
+import { PORTAL_FUNCTIONS } from '../portal-access/rights.ts';
+
+export interface ClinicSettings {
+  specialty: Specialty;
+  ydernummer: string | null;
+  usesMitid: boolean;
+  selfRegistration: SelfRegistration;
+  offeredFunctions: PortalFunction[];
+  econsultationMaxLength: number;
+}
+
+export async function getClinicSettings(db: Database, clinicId: string) {
+  const c = await db.selectFrom('clinics').selectAll().where('id', '=', clinicId).executeTakeFirst();
+  if (!c) throw errors.notFound();
+  return {
+    name: c.name,
+    slug: c.slug,
+    specialty: c.specialty,
+    ydernummer: c.ydernummer,
+    usesMitid: c.uses_mitid,
+    selfRegistration: c.self_registration,
+    autoApprovalAllowed: c.auto_approval_allowed,
+    offeredFunctions: c.offered_functions,
+    econsultationMaxLength: c.econsultation_max_length,
+  };
+}
+
+const automaticRefused = (usesMitid: boolean) =>
+  new AppError(
+    400,
+    'automatic_not_allowed',
+    usesMitid
+      ? {
+          da: 'Automatisk godkendelse kræver, at leverandørens support har slået det til for klinikken.',
+          en: "Automatic approval requires vendor support to enable it for the clinic.",
+        }
+      : {
+          da: 'Automatisk godkendelse kræver, at klinikken anvender MitID.',
+          en: 'Automatic approval requires that the clinic uses MitID.',
+        },
+    'selfRegistration',
+  );
+
+/** A clinic admin's settings. Automatic approval needs MitID and support's switch. Audited with before and after. */
+export async function updateClinicSettings(db: Database, clinicId: string, input: ClinicSettings, actor: Actor, now: Date) {
+  if (input.specialty === 'almen_praksis' && !/^\d{6}$/.test(input.ydernummer ?? '')) {
+    throw errors.validation('ydernummer', { da: 'Almen praksis skal have et ydernummer på 6 cifre.', en: 'A general practice needs a 6-digit ydernummer.' });
+  }
+  await db.transaction().execute(async (trx) => {
+    const before = await trx.selectFrom('clinics').selectAll().where('id', '=', clinicId).forUpdate().executeTakeFirst();
+    if (!before) throw errors.notFound();
+    if (input.selfRegistration === 'automatic' && !(input.usesMitid && before.auto_approval_allowed)) throw automaticRefused(input.usesMitid);
+    const after = {
+      specialty: input.specialty,
+      ydernummer: input.specialty === 'almen_praksis' ? input.ydernummer : null,
+      uses_mitid: input.usesMitid,
+      self_registration: input.selfRegistration,
+      offered_functions: PORTAL_FUNCTIONS.filter((f) => input.offeredFunctions.includes(f)),
+      econsultation_max_length: input.econsultationMaxLength,
+    };
+    await trx.updateTable('clinics').set(after).where('id', '=', clinicId).execute();
+    const changed = Object.fromEntries(
+      Object.entries(after)
+        .filter(([k, v]) => JSON.stringify(before[k as keyof typeof before]) !== JSON.stringify(v))
+        .map(([k, v]) => [k, { before: before[k as keyof typeof before], after: v }]),
+    );
+    await audit(trx, actor, now, { action: 'clinic.settings_changed', clinicId, details: changed });
+  });
+}
+
+/**
+ * Vendor support's switch. Turning it off also moves an automatic clinic to manual approval, so
+ * from that moment nothing is approved automatically.
+ */
+export async function setAutoApprovalAllowed(db: Database, clinicId: string, allowed: boolean, actor: Actor, now: Date) {
+  await db.transaction().execute(async (trx) => {
+    const clinic = await trx.selectFrom('clinics').select(['self_registration']).where('id', '=', clinicId).forUpdate().executeTakeFirst();
+    if (!clinic) throw errors.notFound();
+    const downgrade = !allowed && clinic.self_registration === 'automatic';
+    await trx
+      .updateTable('clinics')
+      .set({ auto_approval_allowed: allowed, ...(downgrade ? { self_registration: 'manual' as const } : {}) })
+      .where('id', '=', clinicId)
+      .execute();
+    await audit(trx, actor, now, { action: 'clinic.auto_approval_switched', clinicId, details: { allowed, movedToManual: downgrade } });
+  });
+}
