@@ -13,6 +13,7 @@ import type { SmtpSink } from './features/mail/smtp-sink.ts';
 import { patientsRoutes } from './features/patients/patients.routes.ts';
 import { patientAccountRoutes } from './features/patient-auth/patient-account.routes.ts';
 import { patientAuthRoutes } from './features/patient-auth/patient-auth.routes.ts';
+import { loginRequestsRoutes } from './features/login-requests/login-requests.routes.ts';
 import { mitidRoutes } from './features/mitid/mitid.routes.ts';
 import { registrationRoutes } from './features/registration/registration.routes.ts';
 import { portalAccessRoutes } from './features/portal-access/portal-access.routes.ts';
@@ -52,6 +53,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(patientAccountRoutes, { ctx });
   await app.register(mitidRoutes, { ctx });
   await app.register(registrationRoutes, { ctx });
+  await app.register(loginRequestsRoutes, { ctx });
   await app.register(clinicsRoutes, { ctx });
   await app.register(clinicSettingsRoutes, { ctx });
   await app.register(mailFailuresRoutes, { ctx });

@@ -63,3 +63,29 @@ export async function buildPatient(
     .returning(['id', 'cpr', 'given_name', 'family_name'])
     .executeTakeFirstOrThrow();
 }
+
+let requestSerial = 0;
+export async function buildLoginRequest(
+  db: Database,
+  clinicId: string,
+  overrides: Partial<{ cpr: string; name: string; email: string; identity_verified: 'mitid' | 'none'; reason: 'manual_clinic' | 'not_own_doctor' | 'registry_unavailable' | 'no_mitid_clinic'; created_at: Date }> = {},
+) {
+  requestSerial += 1;
+  return db
+    .insertInto('login_requests')
+    .values({
+      clinic_id: clinicId,
+      cpr: overrides.cpr ?? `2002${String(60 + (requestSerial % 30)).padStart(2, '0')}${String(3000 + requestSerial).slice(-4)}`,
+      name: overrides.name ?? `Anmoder ${requestSerial}`,
+      birth_date: '1980-02-20',
+      email: overrides.email ?? `request${requestSerial}-${Date.now()}@example.test`,
+      phone: '12345678',
+      identity_verified: overrides.identity_verified ?? 'mitid',
+      mitid_uuid: (overrides.identity_verified ?? 'mitid') === 'mitid' ? `uuid-${requestSerial}-${Date.now()}` : null,
+      status: 'open',
+      reason: overrides.reason ?? 'manual_clinic',
+      created_at: overrides.created_at ?? new Date(Date.UTC(2026, 0, 1) + requestSerial * 1000),
+    })
+    .returning(['id', 'cpr', 'email', 'name'])
+    .executeTakeFirstOrThrow();
+}

@@ -88,6 +88,18 @@ export const templates = {
       da: `Din kode til tilmelding hos ${p.clinicName} er: ${p.code}\n\nSkriv koden på tilmeldingssiden.`,
       en: `Your code for registering with ${p.clinicName} is: ${p.code}\n\nEnter the code on the registration page.`,
     }),
+  loginRequestApproved: (p: { clinicName: string; link: string }) =>
+    render({
+      subject: { da: `Du har fået adgang hos ${p.clinicName}`, en: `You have been given access at ${p.clinicName}` },
+      da: `Hej\n\n${p.clinicName} har godkendt din anmodning om adgang til Patientportal. Log ind her:\n\n${p.link}`,
+      en: `Hello\n\n${p.clinicName} has approved your request for Patientportal access. Log in here:\n\n${p.link}`,
+    }),
+  loginRequestRejected: (p: { clinicName: string; reason: string | null }) =>
+    render({
+      subject: { da: `Svar på din anmodning hos ${p.clinicName}`, en: `Answer to your request at ${p.clinicName}` },
+      da: `Hej\n\n${p.clinicName} har afvist din anmodning om adgang til Patientportal.` + (p.reason ? `\n\nBegrundelse: ${p.reason}` : '') + '\n\nKontakt klinikken, hvis du har spørgsmål.',
+      en: `Hello\n\n${p.clinicName} has declined your request for Patientportal access.` + (p.reason ? `\n\nReason: ${p.reason}` : '') + '\n\nContact the clinic if you have questions.',
+    }),
 } satisfies Record<string, (params: never) => RenderedMail>;
 
 export type TemplateName = keyof typeof templates;

@@ -23,6 +23,43 @@ export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
     async (request) => getPatientOverview(ctx, request.patient!.accountId),
   );
 
+  app.get(
+    '/api/patient/requests',
+    {
+      schema: {
+        tags,
+        summary: "The patient's requests for access and their state (afventer, godkendt, afvist with reason)",
+        response: {
+          200: Type.Object({
+            requests: Type.Array(
+              Type.Object({
+                clinicName: Type.String(),
+                receivedAt: Type.String({ format: 'date-time' }),
+                status: Type.Union([Type.Literal('open'), Type.Literal('approved'), Type.Literal('rejected')]),
+                rejectionReason: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+          }),
+        },
+      },
+      preHandler: patientOnly,
+    },
+    async (request) => {
+      const rows = await ctx.db
+        .selectFrom('login_requests as r')
+        .innerJoin('clinics as c', 'c.id', 'r.clinic_id')
+        .innerJoin('patient_accounts as a', 'a.cpr', 'r.cpr')
+        .select(['c.name', 'r.created_at', 'r.status', 'r.rejection_reason'])
+        .where('a.id', '=', request.patient!.accountId)
+        .orderBy('r.created_at', 'desc')
+        .limit(20)
+        .execute();
+      return {
+        requests: rows.map((r) => ({ clinicName: r.name, receivedAt: r.created_at.toISOString(), status: r.status, rejectionReason: r.rejection_reason })),
+      };
+    },
+  );
+
   app.put(
     '/api/patient/me/phone',
     {

@@ -10,7 +10,8 @@ import { ageOn } from '../mitid/claims.ts';
 import { findIdentity } from '../mitid/mitid-flow.ts';
 import { mitidCookies } from '../mitid/mitid.routes.ts';
 import { checkEmail } from '../staff/staff-accounts.ts';
-import { clinicAcceptsMitid, decideRegistration, isAutomatic, MIN_SELF_REGISTRATION_AGE, under15 } from './decide-registration.ts';
+import { PublicRequestDesk } from '../login-requests/public-request.ts';
+import { clinicAcceptsMitid, decideRegistration, isAutomatic, MIN_SELF_REGISTRATION_AGE, registrationClosed, under15 } from './decide-registration.ts';
 
 const Slug = Type.Object({ slug: Type.String({ maxLength: 100 }) });
 const EMAIL_CODE_TRIES = 5;
@@ -22,6 +23,7 @@ const RegistrationInfo = Type.Object({
     slug: Type.String(),
     acceptsMitid: Type.Boolean(),
     automatic: Type.Boolean(),
+    acceptsRequestForm: Type.Boolean({ description: 'A clinic without MitID takes requests from a form' }),
   }),
   mitidAvailable: Type.Boolean(),
   identity: Type.Union([
@@ -32,6 +34,13 @@ const RegistrationInfo = Type.Object({
       under15: Type.Boolean(),
       email: Type.Union([Type.String(), Type.Null()]),
       codeSent: Type.Boolean(),
+      request: Type.Union([
+        Type.Null(),
+        Type.Object({
+          status: Type.Union([Type.Literal('open'), Type.Literal('approved'), Type.Literal('rejected')]),
+          rejectionReason: Type.Union([Type.String(), Type.Null()]),
+        }),
+      ]),
     }),
   ]),
 });
@@ -52,9 +61,25 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     { schema: { tags, summary: "A clinic's registration page: what it accepts, and the MitID-identified person if any", params: Slug, response: { 200: RegistrationInfo } } },
     async (request) => {
       const clinic = await clinicBySlug(request.params.slug);
-      const identity = await findIdentity(ctx, request.cookies[cookies.identity.name], clinic.id);
+      const identity = await findIdentity(ctx, request.cookies[cookies.identity.name], clinic.id, true);
+      // The person MitID identified may see the state of their latest request at this clinic.
+      const latest = identity
+        ? await ctx.db
+            .selectFrom('login_requests')
+            .select(['status', 'rejection_reason'])
+            .where('clinic_id', '=', clinic.id)
+            .where('cpr', '=', identity.cpr)
+            .orderBy('created_at', 'desc')
+            .executeTakeFirst()
+        : undefined;
       return {
-        clinic: { name: clinic.name, slug: clinic.slug, acceptsMitid: clinicAcceptsMitid(clinic), automatic: isAutomatic(clinic) },
+        clinic: {
+          name: clinic.name,
+          slug: clinic.slug,
+          acceptsMitid: clinicAcceptsMitid(clinic),
+          automatic: isAutomatic(clinic),
+          acceptsRequestForm: PublicRequestDesk.accepts(clinic),
+        },
         mitidAvailable: ctx.mitid !== null,
         identity: identity
           ? {
@@ -63,9 +88,37 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
               under15: ageOn(identity.birth_date, ctx.clock.now()) < MIN_SELF_REGISTRATION_AGE,
               email: identity.email,
               codeSent: identity.email_code_hash !== null,
+              request: latest ? { status: latest.status, rejectionReason: latest.rejection_reason } : null,
             }
           : null,
       };
+    },
+  );
+
+  const desk = new PublicRequestDesk(ctx);
+  app.post(
+    '/api/registration/:slug/request',
+    {
+      schema: {
+        tags,
+        summary: 'The request form of a clinic without MitID; always the same answer',
+        params: Slug,
+        body: Type.Object({
+          name: Type.String({ maxLength: 120 }),
+          cpr: Type.String({ maxLength: 11 }),
+          email: Type.String({ maxLength: 254 }),
+          phone: Type.Union([Type.String({ maxLength: 20 }), Type.Null()]),
+        }),
+        response: { 200: Type.Object({ ok: Type.Boolean() }) },
+      },
+      bodyLimit: 4096,
+      config: { rateLimit: { max: Math.max(3, Math.floor(ctx.config.authRateLimitPerMinute / 3)), timeWindow: '1 minute' } },
+    },
+    async (request) => {
+      const clinic = await clinicBySlug(request.params.slug);
+      if (!PublicRequestDesk.accepts(clinic)) throw registrationClosed();
+      await desk.submit(clinic, request.body, request.ip);
+      return { ok: true };
     },
   );
 

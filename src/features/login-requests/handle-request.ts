@@ -1,0 +1,168 @@
+import type { Transaction } from 'kysely';
+import type { AppContext } from '../../context.ts';
+import type { DB } from '../../db/schema.ts';
+import { AppError, errors } from '../../errors.ts';
+import { audit, type Actor } from '../audit/audit.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+import { issuePatientToken, TOKEN_LIFETIME_MS } from '../patient-auth/patient-tokens.ts';
+import { checkRights } from '../portal-access/rights.ts';
+
+export interface Handler {
+  actor: Actor;
+  /** The clinics the staff member works for: a request elsewhere is not found. */
+  clinicIds: string[];
+}
+
+/**
+ * Locks the request; if another staff member got there first, says who and when. Scoped to the
+ * caller's clinics, so another clinic's request answers 404 like a missing one.
+ */
+async function lockOpenRequest(trx: Transaction<DB>, requestId: string, handler: Handler) {
+  const request = await trx
+    .selectFrom('login_requests as r')
+    .innerJoin('clinics as c', 'c.id', 'r.clinic_id')
+    .select(['r.id', 'r.clinic_id', 'r.cpr', 'r.name', 'r.birth_date', 'r.email', 'r.phone', 'r.identity_verified', 'r.mitid_uuid', 'r.status', 'r.handled_at', 'r.handled_by', 'c.name as clinic_name', 'c.offered_functions'])
+    .where('r.id', '=', requestId)
+    .where('r.clinic_id', 'in', handler.clinicIds)
+    .forUpdate('r')
+    .executeTakeFirst();
+  if (!request) throw errors.notFound();
+  if (request.status !== 'open') {
+    const when = request.handled_at?.toISOString().replace('T', ' ').slice(0, 16) ?? '';
+    // Read after the lock: the row is the winner's version now, so this names the winner.
+    const winner = request.handled_by
+      ? await trx.selectFrom('staff_users').select('name').where('id', '=', request.handled_by).executeTakeFirst()
+      : undefined;
+    const who = winner?.name ?? 'systemet';
+    throw new AppError(409, 'already_handled', {
+      da: `Anmodningen er allerede behandlet (${request.status === 'approved' ? 'oprettet' : 'afvist'}) af ${who} ${when} UTC.`,
+      en: `The request was already handled (${request.status}) by ${who} at ${when} UTC.`,
+    });
+  }
+  return request;
+}
+
+function splitName(full: string) {
+  const parts = full.trim().split(/\s+/);
+  const family = parts.length > 1 ? parts.pop()! : '-';
+  return { given: parts.join(' ') || full, family };
+}
+
+/**
+ * Opret from the queue: in one transaction the clinic's patient record (matched by CPR, or
+ * created), the one login (linked, revived or created), the membership with the ticked rights,
+ * the request marked approved, the audit row and the mail to the patient.
+ */
+export async function approveRequest(
+  ctx: AppContext,
+  requestId: string,
+  input: { rights: string[]; identityChecked: boolean },
+  handler: Handler,
+) {
+  const now = ctx.clock.now();
+  return ctx.db.transaction().execute(async (trx) => {
+    const r = await lockOpenRequest(trx, requestId, handler);
+    const rights = checkRights(input.rights, r.offered_functions);
+    if (r.identity_verified === 'none' && !input.identityChecked) {
+      throw errors.validation('identityChecked', {
+        da: 'Identiteten er ikke bekræftet med MitID. Bekræft at I har kontrolleret den (fx ved fremmøde).',
+        en: 'The identity is not verified by MitID. Confirm that you have checked it (e.g. in person).',
+      });
+    }
+    let patient = await trx.selectFrom('patients').select('id').where('clinic_id', '=', r.clinic_id).where('cpr', '=', r.cpr).executeTakeFirst();
+    if (!patient) {
+      const { given, family } = splitName(r.name);
+      patient = await trx
+        .insertInto('patients')
+        .values({ clinic_id: r.clinic_id, cpr: r.cpr, given_name: given, family_name: family, email: r.email, phone: r.phone })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    }
+    const holder = await trx
+      .selectFrom('patient_accounts')
+      .select('cpr')
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', r.email.toLowerCase()))
+      .executeTakeFirst();
+    const account = await trx.selectFrom('patient_accounts').select(['id', 'email', 'activated_at', 'deleted_at']).where('cpr', '=', r.cpr).forUpdate().executeTakeFirst();
+    const emailFree = !holder || holder.cpr === r.cpr;
+    if (!emailFree && (!account || account.deleted_at)) {
+      throw new AppError(409, 'email_in_use', {
+        da: 'E-mailadressen i anmodningen bruges af en anden persons login. Opret patienten fra Patientportal-formen med patientens egen adresse.',
+        en: "The request's e-mail address is used by another person's login. Create the patient from the Patientportal form with the patient's own address.",
+      });
+    }
+    // MitID has proved the person, so such a login is usable at once (MitID login); otherwise it waits for activation.
+    const verified = r.identity_verified === 'mitid';
+    let accountId: string;
+    let needsActivation = false;
+    if (!account) {
+      const created = await trx
+        .insertInto('patient_accounts')
+        .values({ cpr: r.cpr, email: r.email, phone: r.phone, created_at: now, activated_at: verified ? now : null, mitid_uuid: r.mitid_uuid })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      accountId = created.id;
+      needsActivation = !verified;
+    } else if (account.deleted_at) {
+      await trx
+        .updateTable('patient_accounts')
+        .set({ deleted_at: null, email: r.email, phone: r.phone, password_hash: null, activated_at: verified ? now : null, failed_logins: 0, stopped_at: null, mitid_uuid: r.mitid_uuid })
+        .where('id', '=', account.id)
+        .execute();
+      accountId = account.id;
+      needsActivation = !verified;
+    } else {
+      accountId = account.id;
+      needsActivation = account.activated_at === null && !verified;
+      if (verified && account.activated_at === null) {
+        await trx.updateTable('patient_accounts').set({ activated_at: now, mitid_uuid: r.mitid_uuid }).where('id', '=', account.id).execute();
+      }
+    }
+    const active = await trx
+      .selectFrom('portal_memberships')
+      .select('id')
+      .where('account_id', '=', accountId)
+      .where('clinic_id', '=', r.clinic_id)
+      .where('ended_at', 'is', null)
+      .executeTakeFirst();
+    if (active) {
+      await trx.updateTable('portal_memberships').set({ rights }).where('id', '=', active.id).execute();
+    } else {
+      await trx.insertInto('portal_memberships').values({ account_id: accountId, clinic_id: r.clinic_id, patient_id: patient.id, rights, created_at: now }).execute();
+    }
+    await trx
+      .updateTable('login_requests')
+      .set({ status: 'approved', handled_at: now, handled_by: handler.actor.id, granted_rights: rights, patient_id: patient.id })
+      .where('id', '=', r.id)
+      .execute();
+    const to = account && !account.deleted_at && account.email ? account.email : r.email;
+    if (needsActivation) {
+      const token = await issuePatientToken(trx, { accountId, purpose: 'activation', clinicId: r.clinic_id }, now);
+      await enqueueMail(
+        trx,
+        { to, template: 'patientActivation', params: { clinicName: r.clinic_name, link: `${ctx.config.publicUrl}/portal/activate#token=${token}`, validDays: TOKEN_LIFETIME_MS.activation / 86_400_000 }, clinicId: r.clinic_id },
+        now,
+      );
+    } else {
+      await enqueueMail(trx, { to, template: 'loginRequestApproved', params: { clinicName: r.clinic_name, link: `${ctx.config.publicUrl}/portal/login` }, clinicId: r.clinic_id }, now);
+    }
+    await audit(trx, handler.actor, now, { action: 'portal.request_approved', clinicId: r.clinic_id, patientId: patient.id, details: { requestId: r.id, rights, identityVerified: r.identity_verified } });
+    return { patientId: patient.id };
+  });
+}
+
+/** Afvis: with an optional reason, which is mailed to the patient. */
+export async function rejectRequest(ctx: AppContext, requestId: string, reason: string | null, handler: Handler) {
+  const now = ctx.clock.now();
+  const text = reason?.trim() || null;
+  await ctx.db.transaction().execute(async (trx) => {
+    const r = await lockOpenRequest(trx, requestId, handler);
+    await trx
+      .updateTable('login_requests')
+      .set({ status: 'rejected', handled_at: now, handled_by: handler.actor.id, rejection_reason: text })
+      .where('id', '=', r.id)
+      .execute();
+    await enqueueMail(trx, { to: r.email, template: 'loginRequestRejected', params: { clinicName: r.clinic_name, reason: text }, clinicId: r.clinic_id }, now);
+    await audit(trx, handler.actor, now, { action: 'login_request.rejected', clinicId: r.clinic_id, details: { requestId: r.id, withReason: text !== null } });
+  });
+}

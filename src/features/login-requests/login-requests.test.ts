@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends } from '../../../test/helpers/databases.ts';
+import { buildClinic, buildLoginRequest, buildPatient, buildStaff } from '../../../test/helpers/factories.ts';
+import { activate, linkToken, patientLogin } from '../../../test/helpers/portal.ts';
+import { StaffClient, startTestApp, type TestApp } from '../../../test/helpers/test-app.ts';
+
+describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (backend) => {
+  let t: TestApp;
+  const staffFor = async (clinicIds: string[], name = 'Test Medarbejder') => {
+    const user = await buildStaff(t.ctx.db, { clinics: clinicIds.map((id) => ({ id })), name });
+    const client = new StaffClient(t.app);
+    await client.login(user.email, user.password);
+    return client;
+  };
+  const open = async (client: StaffClient, query = '') => (await client.get(`/api/login-requests${query}`)).json();
+
+  beforeAll(async () => {
+    t = await startTestApp(backend);
+  });
+  afterAll(() => t.close());
+
+  it('lists the open requests of the caller’s clinics oldest first, with masked CPR, known patient and reason', async () => {
+    const a = await buildClinic(t.ctx.db, { name: 'Klinik A' });
+    const b = await buildClinic(t.ctx.db, { name: 'Klinik B' });
+    const foreign = await buildClinic(t.ctx.db);
+    const known = await buildPatient(t.ctx.db, a.id, { cpr: '0505801234', given_name: 'Kendt', family_name: 'Patient' });
+    const first = await buildLoginRequest(t.ctx.db, a.id, { cpr: known.cpr, created_at: new Date('2026-02-01T08:00:00Z'), reason: 'not_own_doctor' });
+    const second = await buildLoginRequest(t.ctx.db, b.id, { created_at: new Date('2026-02-01T09:00:00Z'), identity_verified: 'none', reason: 'no_mitid_clinic' });
+    await buildLoginRequest(t.ctx.db, foreign.id);
+    const multi = await staffFor([a.id, b.id]);
+    const list = await open(multi);
+    expect(list.open.map((r: { id: string }) => r.id)).toEqual([first.id, second.id]);
+    expect(list.open[0]).toMatchObject({
+      clinicName: 'Klinik A',
+      maskedCpr: '050580-xxxx',
+      knownPatient: { id: known.id, name: 'Kendt Patient' },
+      identityVerified: 'mitid',
+      reason: 'not_own_doctor',
+      previouslyHadAccess: false,
+      presetRights: ['econsultation', 'booking', 'renewal'],
+    });
+    expect(list.open[1]).toMatchObject({ clinicName: 'Klinik B', knownPatient: null, identityVerified: 'none' });
+    expect(JSON.stringify(list)).not.toContain('0505801234');
+    expect((await open(multi, `?clinicId=${b.id}`)).open.map((r: { id: string }) => r.id)).toEqual([second.id]);
+    expect((await multi.get(`/api/login-requests?clinicId=${foreign.id}`)).statusCode).toBe(403);
+    expect((await multi.get('/api/login-requests/summary')).json().clinics).toEqual(
+      expect.arrayContaining([{ clinicId: a.id, open: 1 }, { clinicId: b.id, open: 1 }]),
+    );
+  });
+
+  it('pages with a keyset cursor without gaps or repeats', async () => {
+    const clinic = await buildClinic(t.ctx.db);
+    const ids = [];
+    for (let i = 0; i < 120; i++) ids.push((await buildLoginRequest(t.ctx.db, clinic.id, { created_at: new Date(Date.UTC(2026, 1, 1, 0, 0, i % 60)) })).id);
+    const staff = await staffFor([clinic.id]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { open: { id: string; receivedAt: string }[]; nextCursor: string | null } = await open(staff, cursor ? `?cursor=${cursor}` : '');
+      seen.push(...page.open.map((r) => r.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(120);
+    expect(new Set(seen).size).toBe(120);
+    expect(new Set(seen)).toEqual(new Set(ids));
+    expect((await staff.get('/api/login-requests?cursor=garbage')).statusCode).toBe(400);
+  });
+
+  it('Opret creates the patient record, the login and the membership with the ticked rights, and mails the patient', async () => {
+    const clinic = await buildClinic(t.ctx.db);
+    const request = await buildLoginRequest(t.ctx.db, clinic.id, { identity_verified: 'none', name: 'Ny Patient Jensen' });
+    const staff = await staffFor([clinic.id], 'Sofie Sekretær');
+    const withoutCheck = await staff.post(`/api/login-requests/${request.id}/approve`, { rights: ['econsultation'] });
+    expect(withoutCheck.statusCode).toBe(400);
+    expect(withoutCheck.json().error.field).toBe('identityChecked');
+    const approved = await staff.post(`/api/login-requests/${request.id}/approve`, { rights: ['econsultation', 'renewal'], identityChecked: true });
+    expect(approved.statusCode).toBe(200);
+    const patient = await t.ctx.db.selectFrom('patients').selectAll().where('id', '=', approved.json().patientId).executeTakeFirstOrThrow();
+    expect(patient).toMatchObject({ clinic_id: clinic.id, cpr: request.cpr, given_name: 'Ny Patient', family_name: 'Jensen' });
+    const token = linkToken((await t.mailTo(request.email)).text, '/portal/activate')!;
+    expect((await activate(t, token)).statusCode).toBe(200);
+    const session = await patientLogin(t, request.cpr, request.email);
+    expect((await session.get('/api/patient/me')).json().clinics[0].rights).toEqual(['econsultation', 'renewal']);
+    expect((await session.get('/api/patient/requests')).json().requests[0]).toMatchObject({ status: 'approved' });
+    const handled = (await open(staff, '?status=handled')).handled[0];
+    expect(handled).toMatchObject({ id: request.id, outcome: 'approved', handledBy: 'Sofie Sekretær', grantedRights: ['econsultation', 'renewal'], patientId: patient.id });
+  });
+
+  it('links the existing patient record and a MitID-verified login is usable at once, with a notice mail', async () => {
+    const clinic = await buildClinic(t.ctx.db);
+    const known = await buildPatient(t.ctx.db, clinic.id);
+    const request = await buildLoginRequest(t.ctx.db, clinic.id, { cpr: known.cpr });
+    const staff = await staffFor([clinic.id]);
+    const approved = await staff.post(`/api/login-requests/${request.id}/approve`, { rights: ['booking'] });
+    expect(approved.json().patientId).toBe(known.id);
+    expect(await t.ctx.db.selectFrom('patients').select('id').where('clinic_id', '=', clinic.id).where('cpr', '=', known.cpr).execute()).toHaveLength(1);
+    const account = await t.ctx.db.selectFrom('patient_accounts').select(['activated_at', 'mitid_uuid']).where('cpr', '=', known.cpr).executeTakeFirstOrThrow();
+    expect(account.activated_at).not.toBeNull();
+    expect((await t.mailTo(request.email)).subject).toContain('Du har fået adgang');
+  });
+
+  it('marks a person who had access before with the red "!" and presets their previous rights', async () => {
+    const clinic = await buildClinic(t.ctx.db);
+    const staff = await staffFor([clinic.id]);
+    const request = await buildLoginRequest(t.ctx.db, clinic.id);
+    await staff.post(`/api/login-requests/${request.id}/approve`, { rights: ['booking'] });
+    const patientId = (await t.ctx.db.selectFrom('patients').select('id').where('cpr', '=', request.cpr).where('clinic_id', '=', clinic.id).executeTakeFirstOrThrow()).id;
+    await staff.delete(`/api/clinics/${clinic.id}/patients/${patientId}/portal`);
+    const again = await buildLoginRequest(t.ctx.db, clinic.id, { cpr: request.cpr });
+    const row = (await open(staff)).open.find((r: { id: string }) => r.id === again.id);
+    expect(row).toMatchObject({ previouslyHadAccess: true, presetRights: ['booking'] });
+
+    const deletedLogin = await buildLoginRequest(t.ctx.db, clinic.id);
+    await t.ctx.db.insertInto('patient_accounts').values({ cpr: deletedLogin.cpr, created_at: new Date(), deleted_at: new Date() }).execute();
+    expect((await open(staff)).open.find((r: { id: string }) => r.id === deletedLogin.id).previouslyHadAccess).toBe(true);
+  });
+
+  it('Afvis mails the reason; the handled list and the patient show it', async () => {
+    const clinic = await buildClinic(t.ctx.db);
+    const staff = await staffFor([clinic.id], 'Anne Afviser');
+    const request = await buildLoginRequest(t.ctx.db, clinic.id);
+    expect((await staff.post(`/api/login-requests/${request.id}/reject`, { reason: 'Du er ikke tilmeldt klinikken.' })).statusCode).toBe(200);
+    const mail = await t.mailTo(request.email);
+    expect(mail.text).toContain('Du er ikke tilmeldt klinikken.');
+    expect(mail.text).not.toContain(request.cpr);
+    const handled = (await open(staff, '?status=handled')).handled[0];
+    expect(handled).toMatchObject({ outcome: 'rejected', handledBy: 'Anne Afviser', rejectionReason: 'Du er ikke tilmeldt klinikken.' });
+    expect((await open(staff)).open).toHaveLength(0);
+  });
+
+  it('lets exactly one of two staff handle a request at once, and tells the other who did', async () => {
+    const clinic = await buildClinic(t.ctx.db);
+    const one = await staffFor([clinic.id], 'Første Sekretær');
+    const two = await staffFor([clinic.id], 'Anden Sekretær');
+    const request = await buildLoginRequest(t.ctx.db, clinic.id);
+    const results = await Promise.all([
+      one.post(`/api/login-requests/${request.id}/approve`, { rights: ['booking'] }),
+      two.post(`/api/login-requests/${request.id}/reject`, { reason: null }),
+    ]);
+    const codes = results.map((r) => r.statusCode).sort();
+    expect(codes).toEqual([200, 409]);
+    const loser = results.find((r) => r.statusCode === 409)!;
+    expect(loser.json().error.code).toBe('already_handled');
+    expect(loser.json().error.message.da).toMatch(/(Første|Anden) Sekretær/);
+    expect(await t.ctx.db.selectFrom('portal_memberships as m').innerJoin('patient_accounts as a', 'a.id', 'm.account_id').select('m.id').where('a.cpr', '=', request.cpr).execute()).toHaveLength(
+      results[0]!.statusCode === 200 ? 1 : 0,
+    );
+  });
+
+  it('keeps other clinics’ staff from handling a request, by id too', async () => {
+    const clinic = await buildClinic(t.ctx.db);
+    const request = await buildLoginRequest(t.ctx.db, clinic.id);
+    const outsider = await staffFor([(await buildClinic(t.ctx.db)).id]);
+    expect((await outsider.post(`/api/login-requests/${request.id}/approve`, { rights: [] })).statusCode).toBe(404);
+    expect((await outsider.post(`/api/login-requests/${request.id}/reject`, {})).statusCode).toBe(404);
+    expect((await open(outsider)).open.some((r: { id: string }) => r.id === request.id)).toBe(false);
+  });
+
+  describe('the request form of a clinic without MitID', () => {
+    it('queues a request marked "identity not verified", answering the same whatever happens', async () => {
+      const clinic = await buildClinic(t.ctx.db, { specialty: 'speciallaege' });
+      await t.ctx.db.updateTable('clinics').set({ uses_mitid: false, self_registration: 'manual' }).where('id', '=', clinic.id).execute();
+      const known = await buildPatient(t.ctx.db, clinic.id);
+      const send = (cpr: string, email = 'form@example.test') =>
+        t.app.inject({ method: 'POST', url: `/api/registration/${clinic.slug}/request`, payload: { name: 'Formular Person', cpr, email, phone: '12345678' } });
+      const answers = await Promise.all([send('0101701111'), send(known.cpr)]);
+      expect(answers.map((a) => a.body)).toEqual([answers[0]!.body, answers[0]!.body]);
+      for (let i = 0; i < 4; i++) expect((await send('0202702222')).body).toBe(answers[0]!.body);
+      const rows = await t.ctx.db.selectFrom('login_requests').select(['cpr', 'identity_verified', 'reason']).where('clinic_id', '=', clinic.id).execute();
+      expect(rows).toHaveLength(3);
+      expect(rows.every((r) => r.identity_verified === 'none' && r.reason === 'no_mitid_clinic')).toBe(true);
+      expect((await send('bad cpr')).json().error.field).toBe('cpr');
+      const huge = await t.app.inject({ method: 'POST', url: `/api/registration/${clinic.slug}/request`, payload: { name: 'x'.repeat(5000), cpr: '0101701111', email: 'a@b.dk', phone: null } });
+      expect(huge.statusCode).toBe(413);
+    });
+
+    it('is closed at clinics that use MitID', async () => {
+      const clinic = await buildClinic(t.ctx.db);
+      await t.ctx.db.updateTable('clinics').set({ uses_mitid: true, self_registration: 'manual' }).where('id', '=', clinic.id).execute();
+      const response = await t.app.inject({ method: 'POST', url: `/api/registration/${clinic.slug}/request`, payload: { name: 'X Y', cpr: '0101701111', email: 'a@b.dk', phone: null } });
+      expect(response.statusCode).toBe(403);
+    });
+  });
+});
