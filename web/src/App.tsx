@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, setCsrfToken, type Session } from './api.ts';
 import { LanguageSwitch, PageTitle } from './components.tsx';
 import { useI18n } from './i18n.tsx';
 import { ClinicSettingsPage } from './pages/ClinicSettingsPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
+import { LoginRequestsPage } from './pages/LoginRequestsPage.tsx';
 import { PatientRecordPage } from './pages/PatientRecordPage.tsx';
 import { PatientsPage } from './pages/PatientsPage.tsx';
 import { SetPasswordPage } from './pages/SetPasswordPage.tsx';
@@ -38,6 +39,15 @@ function StaffApp() {
       });
   }, []);
 
+  const [openCount, setOpenCount] = useState(0);
+  const refreshCount = useCallback(async () => {
+    const r = await api<{ clinics: { open: number }[] }>('GET', '/api/login-requests/summary').catch(() => ({ clinics: [] }));
+    setOpenCount(r.clinics.reduce((sum, c) => sum + c.open, 0));
+  }, []);
+  useEffect(() => {
+    if (state.status === 'ready') void refreshCount();
+  }, [state, refreshCount, location.path]);
+
   const logout = async () => {
     await api('POST', '/api/auth/logout').catch(() => undefined);
     setState({ status: 'anonymous' });
@@ -64,7 +74,7 @@ function StaffApp() {
       />
     );
   } else {
-    content = <SignedInPage session={state.session} path={location.path} />;
+    content = <SignedInPage session={state.session} path={location.path} onRequestsChanged={() => void refreshCount()} />;
   }
 
   const session = state.status === 'ready' ? state.session : null;
@@ -79,6 +89,16 @@ function StaffApp() {
           <nav aria-label={t.mainMenu}>
             {session.activeClinicId && <Link href="/patients">{t.patients}</Link>}
             {session.activeClinicId && <Link href="/systemmanager/e-moduler">{t.eModules}</Link>}
+            {session.clinics.length > 0 && (
+              <Link href="/systemmanager/loginbestillinger">
+                {t.loginRequests}
+                {openCount > 0 && (
+                  <span className="count" aria-label={`(${openCount})`}>
+                    {openCount}
+                  </span>
+                )}
+              </Link>
+            )}
             {session.user.isSupport && <Link href="/support">{t.supportArea}</Link>}
           </nav>
         )}
@@ -110,7 +130,7 @@ function StaffApp() {
   );
 }
 
-function SignedInPage({ session, path }: { session: Session; path: string }) {
+function SignedInPage({ session, path, onRequestsChanged }: { session: Session; path: string; onRequestsChanged: () => void }) {
   const { t } = useI18n();
   const clinicId = session.activeClinicId;
   if (path === '/support' && session.user.isSupport) return <SupportPage />;
@@ -119,6 +139,7 @@ function SignedInPage({ session, path }: { session: Session; path: string }) {
     return null;
   }
   if (!clinicId) return <p>{t.noClinic}</p>;
+  if (path === '/systemmanager/loginbestillinger') return <LoginRequestsPage session={session} onChanged={onRequestsChanged} />;
   if (path === '/patients') return <PatientsPage clinicId={clinicId} />;
   if (path === '/systemmanager/e-moduler') {
     const isAdmin = session.clinics.find((c) => c.id === clinicId)?.role === 'admin';

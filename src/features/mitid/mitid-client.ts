@@ -62,6 +62,8 @@ export class MitidClient {
       nonce: pending.nonce,
       code_challenge: await oidc.calculatePKCECodeChallenge(pending.codeVerifier),
       code_challenge_method: 'S256',
+      // Every MitID login is a fresh authentication, never a broker session left from before.
+      prompt: 'login',
     });
   }
 

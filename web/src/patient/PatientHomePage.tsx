@@ -1,12 +1,28 @@
+import { useEffect, useState } from 'react';
+import { api } from '../api.ts';
 import { PageTitle } from '../components.tsx';
+import { formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
 import type { PatientOverview } from './PatientApp.tsx';
 
 const FUNCTIONS = ['econsultation', 'booking', 'renewal'] as const;
 
 /** The patient's clinics and, per clinic, which functions are open now. */
+interface AccessRequest {
+  clinicName: string;
+  receivedAt: string;
+  status: 'open' | 'approved' | 'rejected';
+  rejectionReason: string | null;
+}
+
 export function PatientHomePage({ overview }: { overview: PatientOverview }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const [requests, setRequests] = useState<AccessRequest[]>([]);
+  useEffect(() => {
+    api<{ requests: AccessRequest[] }>('GET', '/api/patient/requests')
+      .then((r) => setRequests(r.requests))
+      .catch(() => setRequests([]));
+  }, []);
   return (
     <>
       <PageTitle>{overview.name ?? t.portalHome}</PageTitle>
@@ -27,6 +43,19 @@ export function PatientHomePage({ overview }: { overview: PatientOverview }) {
           </ul>
         </section>
       ))}
+      {requests.length > 0 && (
+        <section aria-labelledby="requests-title">
+          <h2 id="requests-title">{t.yourRequests}</h2>
+          <ul className="functions">
+            {requests.map((r, i) => (
+              <li key={i}>
+                <strong>{r.clinicName}</strong> ({formatDateTime(r.receivedAt, lang)}): {t.requestStatus[r.status]}
+                {r.rejectionReason && <> – {r.rejectionReason}</>}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
     </>
   );
 }

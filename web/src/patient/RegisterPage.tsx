@@ -6,9 +6,16 @@ import { Link, navigate } from '../router.tsx';
 import { MitidNotice } from './MitidNotice.tsx';
 
 interface RegistrationInfo {
-  clinic: { name: string; slug: string; acceptsMitid: boolean; automatic: boolean };
+  clinic: { name: string; slug: string; acceptsMitid: boolean; automatic: boolean; acceptsRequestForm: boolean };
   mitidAvailable: boolean;
-  identity: { name: string; birthDate: string; under15: boolean; email: string | null; codeSent: boolean } | null;
+  identity: {
+    name: string;
+    birthDate: string;
+    under15: boolean;
+    email: string | null;
+    codeSent: boolean;
+    request: { status: 'open' | 'approved' | 'rejected'; rejectionReason: string | null } | null;
+  } | null;
 }
 
 type Result = { outcome: 'approved' | 'queued' | 'already_member'; alreadyOpen?: boolean };
@@ -68,7 +75,14 @@ export function RegisterPage({ slug, onApproved }: { slug: string; onApproved: (
     <div className="narrow">
       <PageTitle>{t.registerTitle(clinic.name)}</PageTitle>
       <MitidNotice />
-      {!clinic.acceptsMitid && <p>{t.registerClosed}</p>}
+      {!clinic.acceptsMitid && !clinic.acceptsRequestForm && <p>{t.registerClosed}</p>}
+      {clinic.acceptsRequestForm && <RequestForm slug={clinic.slug} />}
+      {identity?.request && !result && (
+        <p role="status">
+          {t.requestStatus[identity.request.status]}
+          {identity.request.rejectionReason && <> – {identity.request.rejectionReason}</>}
+        </p>
+      )}
       {clinic.acceptsMitid && !identity && (
         <>
           <p>{t.registerIntro}</p>
@@ -112,5 +126,41 @@ export function RegisterPage({ slug, onApproved }: { slug: string; onApproved: (
       )}
       {result?.outcome === 'already_member' && <Link href="/portal">{t.goToPortal}</Link>}
     </div>
+  );
+}
+
+/** The form of a clinic without MitID. The answer is the same whatever the clinic knows. */
+function RequestForm({ slug }: { slug: string }) {
+  const { t } = useI18n();
+  const [form, setForm] = useState({ name: '', cpr: '', email: '', phone: '' });
+  const [sent, setSent] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const field = (key: keyof typeof form) => ({ value: form[key], onChange: (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value }) });
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    try {
+      await api('POST', `/api/registration/${encodeURIComponent(slug)}/request`, { ...form, phone: form.phone || null });
+      setSent(true);
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+  if (sent) return <p role="status">{t.requestFormSent}</p>;
+  return (
+    <form onSubmit={submit}>
+      <h2>{t.requestFormTitle}</h2>
+      <p>{t.requestFormIntro}</p>
+      <label htmlFor="rf-name">{t.fullName}</label>
+      <input id="rf-name" autoComplete="name" required maxLength={120} {...field('name')} />
+      <label htmlFor="rf-cpr">{t.cpr}</label>
+      <input id="rf-cpr" required maxLength={11} inputMode="numeric" {...field('cpr')} />
+      <label htmlFor="rf-email">{t.email}</label>
+      <input id="rf-email" type="email" autoComplete="email" required {...field('email')} />
+      <label htmlFor="rf-phone">{t.phoneLabel}</label>
+      <input id="rf-phone" type="tel" autoComplete="tel" {...field('phone')} />
+      <ErrorMessage error={error} />
+      <button type="submit">{t.sendRequest}</button>
+    </form>
   );
 }

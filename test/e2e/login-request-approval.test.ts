@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../src/demo/demo-data.ts';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+import { expectNoAxeViolations, launchChromium, waitForMail } from './browser.ts';
+
+describe('a registration at the manual demo clinic is approved from Loginbestillinger, in Chromium', () => {
+  let dir: string;
+  let server: ServerProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'pp-e2e-'));
+    server = await startServerProcess({ DATA_DIR: dir });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('queues, the secretary approves with E-tidsbestilling unticked, the patient sees exactly the ticked functions', async () => {
+    const patient = await (await browser.newContext()).newPage();
+    patient.setDefaultTimeout(15_000);
+    await patient.goto(`${server.url}/portal/register/laegerne-soendergade`);
+    await patient.getByRole('link', { name: 'Log ind med MitID' }).click();
+    await patient.getByRole('button', { name: /Anders Andetsted/ }).click();
+    await patient.getByLabel('E-mail').fill('anders@example.test');
+    await patient.getByRole('button', { name: 'Send kode' }).click();
+    const mail = await waitForMail(server.url, 'anders@example.test', /er: \d{6}/);
+    await patient.getByLabel('Kode fra e-mailen').fill(/er: (\d{6})/.exec(mail)![1]!);
+    await patient.getByRole('button', { name: 'Tilmeld' }).click();
+    await patient.getByText('Din anmodning afventer klinikken').waitFor();
+
+    const staff = await (await browser.newContext()).newPage();
+    staff.setDefaultTimeout(15_000);
+    await staff.goto(server.url);
+    await staff.getByLabel('E-mail').fill('sekretaer@soendergade.dk');
+    await staff.getByLabel('Adgangskode').fill(DEMO_PASSWORD);
+    await staff.getByRole('button', { name: 'Log ind' }).click();
+    await staff.getByRole('link', { name: /Loginbestillinger/ }).click();
+    const card = staff.getByRole('region', { name: /Anders Andetsted/ });
+    await card.waitFor();
+    expect(await card.textContent()).toContain('221299-xxxx');
+    expect(await card.textContent()).toContain('Bekræftet med MitID');
+    await expectNoAxeViolations(staff);
+    await card.getByRole('checkbox', { name: 'E-tidsbestilling' }).uncheck();
+    await card.getByRole('button', { name: 'Opret' }).click();
+    await staff.getByText('Oprettet. Patienten har fået besked.').waitFor();
+    await staff.getByRole('button', { name: 'Behandlede' }).click();
+    await staff.getByRole('cell', { name: /Oprettet \(E-konsultation, E-receptfornyelse\)/ }).waitFor();
+    await expectNoAxeViolations(staff);
+
+    await patient.goto(`${server.url}/portal/login`);
+    await patient.getByRole('link', { name: 'Log ind med MitID' }).click();
+    await patient.getByRole('button', { name: /Anders Andetsted/ }).click();
+    const clinic = patient.getByRole('region', { name: 'Lægerne Søndergade' });
+    await clinic.waitFor();
+    expect(await clinic.locator('[data-function="econsultation"]').getAttribute('data-open')).toBe('true');
+    expect(await clinic.locator('[data-function="booking"]').getAttribute('data-open')).toBe('false');
+    expect(await clinic.locator('[data-function="renewal"]').getAttribute('data-open')).toBe('true');
+    await patient.getByText('Godkendt').waitFor();
+    await expectNoAxeViolations(patient);
+  }, 120_000);
+});
