@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.ts';
-import type { PortalFunction } from '../../db/schema.ts';
 import { errors } from '../../errors.ts';
 import { requireStaff, staffActor, staffOf } from '../../http/staff-auth.ts';
 import { maskCpr } from '../patients/cpr.ts';
@@ -105,7 +104,7 @@ export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       const { rows, nextCursor } = await listOpenRequests(ctx.db, clinicIds, request.query.cursor);
       return {
         open: rows.map((r) => {
-          const previous = r.previous_rights as PortalFunction[] | null;
+          const previous = r.previousRights;
           return {
             id: r.id,
             clinicId: r.clinic_id,
@@ -115,11 +114,11 @@ export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
             maskedCpr: maskCpr(r.cpr),
             email: r.email,
             phone: r.phone,
-            knownPatient: r.known_patient_id ? { id: r.known_patient_id, name: r.known_patient_name ?? '' } : null,
+            knownPatient: r.knownPatient,
             identityVerified: r.identity_verified,
             reason: r.reason,
             registryAnswer: r.registry_answer,
-            previouslyHadAccess: previous !== null || r.login_deleted_at !== null,
+            previouslyHadAccess: previous !== null || r.loginDeleted,
             // The rights they had before, where still offered; otherwise all the clinic offers.
             presetRights: (previous ?? r.offered_functions).filter((f) => r.offered_functions.includes(f)),
           };

@@ -20,19 +20,16 @@ export function decodeCursor(cursor: string): { at: Date; id: string } {
 }
 
 /**
- * Open requests of the given clinics, oldest first, one keyset page. Per row: whether the clinic
- * knows the patient (the record a match would link), and whether the person had access before
- * (deleted membership or deleted login) with the rights they had then.
+ * Open requests of the given clinics, oldest first, one keyset page (an index range scan on
+ * login_requests_queue_idx). Kept to one simple query so it plans in microseconds; the per-row
+ * facts are read for the whole page at once by openRequestFacts.
  */
-export async function listOpenRequests(db: Database, clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
+export function openRequestsQuery(db: Database, clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
   let q = db
     .selectFrom('login_requests as r')
-    .innerJoin('clinics as c', 'c.id', 'r.clinic_id')
     .select([
       'r.id',
       'r.clinic_id',
-      'c.name as clinic_name',
-      'c.offered_functions',
       'r.created_at',
       'r.name',
       'r.cpr',
@@ -41,35 +38,6 @@ export async function listOpenRequests(db: Database, clinicIds: string[], cursor
       'r.identity_verified',
       'r.reason',
       'r.registry_answer',
-    ])
-    .select((eb) => [
-      eb
-        .selectFrom('patients as p')
-        .select(sql<string>`p.given_name || ' ' || p.family_name`.as('n'))
-        .whereRef('p.clinic_id', '=', 'r.clinic_id')
-        .whereRef('p.cpr', '=', 'r.cpr')
-        .as('known_patient_name'),
-      eb
-        .selectFrom('patients as p')
-        .select('p.id')
-        .whereRef('p.clinic_id', '=', 'r.clinic_id')
-        .whereRef('p.cpr', '=', 'r.cpr')
-        .as('known_patient_id'),
-      eb
-        .selectFrom('portal_memberships as m')
-        .innerJoin('patient_accounts as a', 'a.id', 'm.account_id')
-        .select('m.rights')
-        .whereRef('m.clinic_id', '=', 'r.clinic_id')
-        .whereRef('a.cpr', '=', 'r.cpr')
-        .where('m.ended_at', 'is not', null)
-        .orderBy('m.ended_at', 'desc')
-        .limit(1)
-        .as('previous_rights'),
-      eb
-        .selectFrom('patient_accounts as a')
-        .select('a.deleted_at')
-        .whereRef('a.cpr', '=', 'r.cpr')
-        .as('login_deleted_at'),
     ])
     .where('r.clinic_id', 'in', clinicIds)
     .where('r.status', '=', 'open')
@@ -80,10 +48,69 @@ export async function listOpenRequests(db: Database, clinicIds: string[], cursor
     const { at, id } = decodeCursor(cursor);
     q = q.where((eb) => eb(eb.refTuple('r.created_at', 'r.id'), '>', eb.tuple(at, id)));
   }
-  const rows = await q.execute();
+  return q;
+}
+
+export function openRequestFactsQueries(db: Database, clinicIds: string[], cprs: string[]) {
+  return {
+    clinics: db.selectFrom('clinics').select(['id', 'name', 'offered_functions']).where('id', 'in', clinicIds),
+    knownPatients: db
+      .selectFrom('patients')
+      .select(['id', 'clinic_id', 'cpr', 'given_name', 'family_name'])
+      .where('clinic_id', 'in', clinicIds)
+      .where('cpr', 'in', cprs),
+    history: db
+      .selectFrom('patient_accounts as a')
+      .leftJoin('portal_memberships as m', (join) => join.onRef('m.account_id', '=', 'a.id').on('m.ended_at', 'is not', null))
+      .select(['a.cpr', 'a.deleted_at', 'm.clinic_id', 'm.rights', 'm.ended_at'])
+      .where('a.cpr', 'in', cprs)
+      .orderBy('m.ended_at', 'asc'),
+  };
+}
+
+/**
+ * For a page of requests: the clinic's known patient record per request (the match Opret would
+ * link), and whether the person had access before (an ended membership at that clinic, or a
+ * deleted login) with the rights of their latest membership there.
+ */
+async function openRequestFacts(db: Database, rows: { clinic_id: string; cpr: string }[]) {
+  const cprs = [...new Set(rows.map((r) => r.cpr))];
+  const clinicIds = [...new Set(rows.map((r) => r.clinic_id))];
+  const queries = openRequestFactsQueries(db, clinicIds, cprs);
+  if (cprs.length === 0) return { clinics: new Map<string, { id: string; name: string; offered_functions: PortalFunction[] }>(), known: new Map<string, { id: string; name: string }>(), previous: new Map<string, PortalFunction[]>(), deleted: new Set<string>() };
+  const [clinics, patients, history] = await Promise.all([queries.clinics.execute(), queries.knownPatients.execute(), queries.history.execute()]);
+  const key = (clinicId: string, cpr: string) => `${clinicId}:${cpr}`;
+  const known = new Map(patients.map((p) => [key(p.clinic_id, p.cpr), { id: p.id, name: `${p.given_name} ${p.family_name}` }]));
+  const previous = new Map<string, PortalFunction[]>();
+  const deleted = new Set<string>();
+  for (const h of history) {
+    if (h.deleted_at) deleted.add(h.cpr);
+    // Ordered oldest first, so the latest ended membership wins.
+    if (h.clinic_id && h.rights) previous.set(key(h.clinic_id, h.cpr), h.rights);
+  }
+  return { clinics: new Map(clinics.map((c) => [c.id, c])), known, previous, deleted };
+}
+
+export async function listOpenRequests(db: Database, clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
+  const rows = await openRequestsQuery(db, clinicIds, cursor, limit).execute();
   const page = rows.slice(0, limit);
   const last = page.at(-1);
-  return { rows: page, nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
+  const facts = await openRequestFacts(db, page);
+  return {
+    rows: page.map((r) => {
+      const at = `${r.clinic_id}:${r.cpr}`;
+      const clinic = facts.clinics.get(r.clinic_id)!;
+      return {
+        ...r,
+        clinic_name: clinic.name,
+        offered_functions: clinic.offered_functions,
+        knownPatient: facts.known.get(at) ?? null,
+        previousRights: facts.previous.get(at) ?? null,
+        loginDeleted: facts.deleted.has(r.cpr),
+      };
+    }),
+    nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
+  };
 }
 
 /** Handled requests, newest first, one keyset page, with who handled them. */
@@ -135,4 +162,3 @@ export async function countOpenRequests(db: Database, clinicIds: string[]) {
   return clinicIds.map((id) => ({ clinicId: id, open: rows.find((r) => r.clinic_id === id)?.open ?? 0 }));
 }
 
-export type PresetRights = PortalFunction[];

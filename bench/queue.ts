@@ -1,0 +1,125 @@
+/**
+ * npm run bench:queue
+ *
+ * Loginbestillinger at scale: 1,000,000 requests over 2,000 clinics in a PostgreSQL database of
+ * the benchmark's own (DATABASE_URL's server, the local one by default). One clinic holds 50,000
+ * open requests; the rest share the remainder, half open, half handled. Through the HTTP API it
+ * measures the first page, a deep keyset page (past 49,000 requests) and an approve, and writes
+ * the query plans to docs/queries/login-requests.plan.txt.
+ */
+import { writeFileSync } from 'node:fs';
+import { sql } from 'kysely';
+import { buildApp } from '../src/app.ts';
+import { systemClock } from '../src/clock.ts';
+import { loadConfig } from '../src/config.ts';
+import { sessionPolicyFrom } from '../src/context.ts';
+import { hashPassword } from '../src/features/auth/passwords.ts';
+import { TableGpRegistry } from '../src/features/gp-registry/gp-registry.ts';
+import { encodeCursor, openRequestFactsQueries, openRequestsQuery } from '../src/features/login-requests/queue.repository.ts';
+import { freshBenchDatabase } from './bench-db.ts';
+
+const TOTAL = Number(process.env.BENCH_REQUESTS ?? 1_000_000);
+const CLINICS = 2000;
+const BIG = 50_000;
+const RUNS = Number(process.env.BENCH_RUNS ?? 300);
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+const fmt = (values: number[]) => `p50 ${percentile(values, 50).toFixed(1)} ms p99 ${percentile(values, 99).toFixed(1)} ms`;
+
+async function main() {
+  const { db } = await freshBenchDatabase('pp_bench_queue');
+  const t0 = Date.now();
+  await sql`insert into clinics (name, slug, specialty, uses_mitid, self_registration)
+    select 'Klinik ' || i, 'klinik-' || i, 'speciallaege', true, 'manual' from generate_series(1, ${CLINICS}) i`.execute(db);
+  const big = (await db.selectFrom('clinics').select('id').where('slug', '=', 'klinik-1').executeTakeFirstOrThrow()).id;
+  // The big clinic: BIG open requests, one second apart. CPRs are unique per clinic and valid in form.
+  await sql`insert into login_requests (clinic_id, cpr, name, birth_date, email, identity_verified, status, reason, created_at)
+    select ${big}, lpad(((i / 10000) % 28 + 1)::text, 2, '0') || lpad((i % 12 + 1)::text, 2, '0') || '80' || lpad((i % 10000)::text, 4, '0'), 'Anmoder ' || i, '1980-01-01', 'r' || i || '@example.test',
+      'mitid', 'open', 'manual_clinic', timestamptz '2026-01-01' + i * interval '1 second'
+    from generate_series(1, ${BIG}) i`.execute(db);
+  await sql`insert into login_requests (clinic_id, cpr, name, birth_date, email, identity_verified, status, reason, created_at, handled_at)
+    select c.id, lpad(((i % 28) + 1)::text, 2, '0') || '0190' || lpad((i % 10000)::text, 4, '0'), 'Anmoder ' || i, '1990-01-01', 'q' || i || '@example.test',
+      'mitid', case when i % 2 = 0 then 'open' else 'approved' end, 'manual_clinic',
+      timestamptz '2026-01-01' + i * interval '1 second',
+      case when i % 2 = 0 then null else timestamptz '2026-02-01' end
+    from generate_series(1, ${TOTAL - BIG}) i
+    join clinics c on c.slug = 'klinik-' || (2 + i % ${CLINICS - 1})`.execute(db);
+  await sql`analyze`.execute(db);
+  console.log(`filled ${TOTAL} requests over ${CLINICS} clinics in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+
+  const user = await db
+    .insertInto('staff_users')
+    .values({ email: 'bench@klinik.test', name: 'Bench', password_hash: await hashPassword('bench password long') })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('staff_memberships').values({ user_id: user.id, clinic_id: big, role: 'staff' }).execute();
+
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: '/nonexistent', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0', SMTP_URL: 'smtp://127.0.0.1:1' });
+  const app = await buildApp({ ctx: { config, db, clock: systemClock, sessionPolicy: sessionPolicyFrom(config), mitid: null, gpRegistry: new TableGpRegistry(db) } });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@klinik.test', password: 'bench password long' }) });
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const timed = async (url: string, init: RequestInit = {}) => {
+    const start = performance.now();
+    const response = await fetch(`${base}${url}`, { ...init, headers: { cookie, 'x-csrf-token': csrfToken, ...(init.headers as object) } });
+    const ms = performance.now() - start;
+    if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+    await response.arrayBuffer();
+    return ms;
+  };
+
+  const deep = await db
+    .selectFrom('login_requests')
+    .select(['created_at', 'id'])
+    .where('clinic_id', '=', big)
+    .where('status', '=', 'open')
+    .orderBy('created_at')
+    .orderBy('id')
+    .offset(49_000)
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  const deepCursor = encodeCursor(deep.created_at, deep.id);
+
+  for (let i = 0; i < 20; i++) await timed(`/api/login-requests?clinicId=${big}`); // warm up
+  const baseline: number[] = [];
+  for (let i = 0; i < RUNS; i++) baseline.push(await timed('/api/session'));
+  const first: number[] = [];
+  const deepPage: number[] = [];
+  for (let i = 0; i < RUNS; i++) first.push(await timed(`/api/login-requests?clinicId=${big}`));
+  for (let i = 0; i < RUNS; i++) deepPage.push(await timed(`/api/login-requests?clinicId=${big}&cursor=${deepCursor}`));
+  const toApprove = await db.selectFrom('login_requests').select('id').where('clinic_id', '=', big).where('status', '=', 'open').orderBy('created_at', 'desc').limit(RUNS).execute();
+  const approve: number[] = [];
+  for (const { id } of toApprove) {
+    approve.push(await timed(`/api/login-requests/${id}/approve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rights: ['econsultation'] }) }));
+  }
+
+  await sql`analyze`.execute(db);
+  const options = sql`analyze, buffers, costs off, timing off, summary off`;
+  const text = (rows: Record<string, unknown>[]) => rows.map((r) => Object.values(r)[0]).join('\n');
+  const page = await openRequestsQuery(db, [big], undefined).execute();
+  const facts = openRequestFactsQueries(db, [big], page.map((r) => r.cpr));
+  writeFileSync(
+    new URL('../docs/queries/login-requests.plan.txt', import.meta.url),
+    `-- Generated by npm run bench:queue (${TOTAL} requests, ${CLINICS} clinics, ${BIG} open in the measured clinic,\n` +
+      `-- after ${RUNS} approvals). One page of the open queue is three queries.\n\n` +
+      `-- 1. The keyset page:\n${openRequestsQuery(db, [big], deepCursor).compile().sql}\n\n` +
+      `-- First page:\n${text(await openRequestsQuery(db, [big], undefined).explain('text', options))}\n\n` +
+      `-- Deep page (cursor past 49,000 requests):\n${text(await openRequestsQuery(db, [big], deepCursor).explain('text', options))}\n\n` +
+      `-- 2. Known patient records of the page:\n${facts.knownPatients.compile().sql}\n${text(await facts.knownPatients.explain('text', options))}\n\n` +
+      `-- 3. Earlier memberships and deleted logins of the page:\n${facts.history.compile().sql}\n${text(await facts.history.explain('text', options))}\n`,
+  );
+
+  await app.close();
+  await db.destroy();
+  console.log(`baseline: an authenticated GET /api/session ${fmt(baseline)}`);
+  console.log(`queue: first page ${fmt(first)}; deep page ${fmt(deepPage)}; approve ${fmt(approve)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
