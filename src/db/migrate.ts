@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001_walking_skeleton.ts';
 import * as m0002 from './migrations/0002_patient_portal_access.ts';
 import * as m0003 from './migrations/0003_mitid_registration.ts';
 import * as m0004 from './migrations/0004_queue_indexes.ts';
+import * as m0005 from './migrations/0005_portal_functions.ts';
 
 // Listed by hand rather than read from disk so the set is fixed at build time and typed.
 const migrations: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0002_patient_portal_access': m0002,
   '0003_mitid_registration': m0003,
   '0004_queue_indexes': m0004,
+  '0005_portal_functions': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -21,6 +21,8 @@ export interface ClinicsTable {
   offered_functions: ColumnType<PortalFunction[], PortalFunction[] | undefined, PortalFunction[]>;
   econsultation_max_length: Generated<number>;
   created_at: CreatedAt;
+  booking_min_hours_ahead: Generated<number>;
+  booking_max_days_ahead: Generated<number>;
 }
 
 export interface StaffUsersTable {
@@ -218,7 +220,86 @@ export interface LoginRequestsTable {
   patient_id: string | null;
 }
 
+export interface EconsultationThreadsTable {
+  id: Generated<string>;
+  clinic_id: string;
+  patient_id: string;
+  subject: string;
+  status: Generated<'open' | 'closed'>;
+  created_at: Timestamp;
+  last_message_at: Timestamp;
+}
+
+export interface EconsultationMessagesTable {
+  id: Generated<string>;
+  seq: Generated<number>;
+  thread_id: string;
+  sender: 'patient' | 'clinic';
+  staff_user_id: string | null;
+  body: string;
+  created_at: Timestamp;
+  read_at: Timestamp | null;
+}
+
+export interface EconsultationAttachmentsTable {
+  id: Generated<string>;
+  message_id: string;
+  filename: string;
+  content_type: 'image/png' | 'image/jpeg' | 'application/pdf';
+  size: number;
+  data: Buffer;
+}
+
+export interface BookingSlotsTable {
+  id: Generated<string>;
+  clinic_id: string;
+  practitioner: string;
+  starts_at: Timestamp;
+  duration_minutes: number;
+  kind: string;
+  created_at: Timestamp;
+}
+
+export interface AppointmentsTable {
+  id: Generated<string>;
+  slot_id: string;
+  clinic_id: string;
+  patient_id: string;
+  booked_at: Timestamp;
+  cancelled_at: Timestamp | null;
+}
+
+export interface MedicationsTable {
+  id: Generated<string>;
+  clinic_id: string;
+  patient_id: string;
+  name: string;
+  dosage: string;
+  habit_forming: Generated<boolean>;
+  renewable_online: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface RenewalRequestsTable {
+  id: Generated<string>;
+  medication_id: string;
+  clinic_id: string;
+  patient_id: string;
+  status: Generated<'requested' | 'approved' | 'rejected'>;
+  note: string | null;
+  requested_at: Timestamp;
+  handled_at: Timestamp | null;
+  handled_by: string | null;
+}
+
 export interface DB {
+  econsultation_threads: EconsultationThreadsTable;
+  econsultation_messages: EconsultationMessagesTable;
+  econsultation_attachments: EconsultationAttachmentsTable;
+  booking_slots: BookingSlotsTable;
+  appointments: AppointmentsTable;
+  medications: MedicationsTable;
+  renewal_requests: RenewalRequestsTable;
   gp_assignments: GpAssignmentsTable;
   mitid_flows: MitidFlowsTable;
   mitid_identities: MitidIdentitiesTable;

@@ -100,6 +100,12 @@ export const templates = {
       da: `Hej\n\n${p.clinicName} har afvist din anmodning om adgang til Patientportal.` + (p.reason ? `\n\nBegrundelse: ${p.reason}` : '') + '\n\nKontakt klinikken, hvis du har spørgsmål.',
       en: `Hello\n\n${p.clinicName} has declined your request for Patientportal access.` + (p.reason ? `\n\nReason: ${p.reason}` : '') + '\n\nContact the clinic if you have questions.',
     }),
+  econsultationAnswered: (p: { clinicName: string; link: string }) =>
+    render({
+      subject: { da: `Nyt svar fra ${p.clinicName}`, en: `New answer from ${p.clinicName}` },
+      da: `Hej\n\nDu har fået et svar på din e-konsultation fra ${p.clinicName}. Log ind for at læse det:\n\n${p.link}`,
+      en: `Hello\n\nYou have an answer to your e-consultation from ${p.clinicName}. Log in to read it:\n\n${p.link}`,
+    }),
 } satisfies Record<string, (params: never) => RenderedMail>;
 
 export type TemplateName = keyof typeof templates;
