@@ -4,7 +4,7 @@ import type { AppContext } from './context.ts';
 import { hmac } from './features/auth/tokens.ts';
 import { MitidClient } from './features/mitid/mitid-client.ts';
 import { startTestBroker } from './features/mitid/test-broker.ts';
-import { DEMO_PASSWORD, demoStaff } from './demo/demo-data.ts';
+import { DEMO_PASSWORD, DEMO_PATIENT, demoStaff } from './demo/demo-data.ts';
 import { seedDemoIfEmpty } from './demo/seed-demo.ts';
 import { MailWorker } from './features/mail/mail-worker.ts';
 import { SmtpSink } from './features/mail/smtp-sink.ts';
@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     if (seeded) lines.push('  Demodata indlæst.');
     lines.push(`  Demo-logins (adgangskode ${DEMO_PASSWORD}):`);
     for (const s of demoStaff) lines.push(`    ${s.email.padEnd(30)} ${s.name}`);
+    lines.push(`  Demo-patient: ${config.publicUrl}/portal/login med ${DEMO_PATIENT.email} (koden kommer på /dev/mail)`);
   }
   console.log(lines.join('\n') + '\n');
 }

@@ -1,5 +1,7 @@
 /** Fictional people for the demo. Any likeness to real persons or CPR numbers is chance. */
 export const DEMO_PASSWORD = 'Demo-adgang-2026';
+/** A demo patient with a portal login at Lægerne Søndergade (same password; the code comes by mail). */
+export const DEMO_PATIENT = { cpr: '0101380000', email: 'anna.nielsen0@example.dk' };
 
 export const demoClinics = [
   {

@@ -4,6 +4,9 @@ import { LanguageSwitch, PageTitle } from './components.tsx';
 import { useI18n } from './i18n.tsx';
 import { ClinicSettingsPage } from './pages/ClinicSettingsPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
+import { BookingAdminPage } from './pages/BookingAdminPage.tsx';
+import { EconsultationsPage } from './pages/EconsultationsPage.tsx';
+import { RenewalsPage } from './pages/RenewalsPage.tsx';
 import { LoginRequestsPage } from './pages/LoginRequestsPage.tsx';
 import { PatientRecordPage } from './pages/PatientRecordPage.tsx';
 import { PatientsPage } from './pages/PatientsPage.tsx';
@@ -88,6 +91,9 @@ function StaffApp() {
         {session && (
           <nav aria-label={t.mainMenu}>
             {session.activeClinicId && <Link href="/patients">{t.patients}</Link>}
+            {session.activeClinicId && <Link href="/econsultations">{t.econsultationInbox}</Link>}
+            {session.activeClinicId && <Link href="/booking">{t.bookingAdmin}</Link>}
+            {session.activeClinicId && <Link href="/renewals">{t.renewalsAdmin}</Link>}
             {session.activeClinicId && <Link href="/systemmanager/e-moduler">{t.eModules}</Link>}
             {session.clinics.length > 0 && (
               <Link href="/systemmanager/loginbestillinger">
@@ -141,6 +147,9 @@ function SignedInPage({ session, path, onRequestsChanged }: { session: Session; 
   if (!clinicId) return <p>{t.noClinic}</p>;
   if (path === '/systemmanager/loginbestillinger') return <LoginRequestsPage session={session} onChanged={onRequestsChanged} />;
   if (path === '/patients') return <PatientsPage clinicId={clinicId} />;
+  if (path === '/econsultations') return <EconsultationsPage key={clinicId} clinicId={clinicId} />;
+  if (path === '/booking') return <BookingAdminPage key={clinicId} clinicId={clinicId} />;
+  if (path === '/renewals') return <RenewalsPage key={clinicId} clinicId={clinicId} />;
   if (path === '/systemmanager/e-moduler') {
     const isAdmin = session.clinics.find((c) => c.id === clinicId)?.role === 'admin';
     return <ClinicSettingsPage key={clinicId} clinicId={clinicId} isAdmin={isAdmin} />;

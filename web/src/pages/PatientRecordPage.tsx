@@ -3,6 +3,7 @@ import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
 import { Link } from '../router.tsx';
+import { MedicationsSection } from './MedicationsSection.tsx';
 import { PortalForm } from './PortalForm.tsx';
 
 interface PatientRecord {
@@ -93,6 +94,7 @@ export function PatientRecordPage({ clinicId, patientId }: { clinicId: string; p
             </dl>
           </section>
           <div id="portal-form">{portalOpen && <PortalForm clinicId={clinicId} patientId={patientId} />}</div>
+          <MedicationsSection clinicId={clinicId} patientId={patientId} />
         </>
       )}
     </>

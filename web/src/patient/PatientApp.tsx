@@ -5,6 +5,7 @@ import { useI18n } from '../i18n.tsx';
 import { Link, navigate } from '../router.tsx';
 import { ConfirmEmailPage } from './ConfirmEmailPage.tsx';
 import { ForgotPasswordPage } from './ForgotPasswordPage.tsx';
+import { PatientClinicPage } from './PatientClinicPage.tsx';
 import { PatientHomePage } from './PatientHomePage.tsx';
 import { PatientLoginPage } from './PatientLoginPage.tsx';
 import { PatientProfilePage } from './PatientProfilePage.tsx';
@@ -50,6 +51,7 @@ export function PatientApp({ path }: { path: string }) {
   };
 
   let content: ReactElement;
+  const clinicMatch = /^\/portal\/clinics\/([0-9a-f-]{36})$/.exec(path);
   const register = /^\/portal\/register\/([^/]+)$/.exec(path);
   const publicPage = register ? () => <RegisterPage slug={decodeURIComponent(register[1]!)} onApproved={() => void load()} /> : PUBLIC_PAGES[path];
   if (publicPage) content = publicPage();
@@ -67,6 +69,8 @@ export function PatientApp({ path }: { path: string }) {
       />
     );
   else if (path === '/portal' || path === '/portal/login') content = <PatientHomePage overview={overview} />;
+  else if (clinicMatch && overview.clinics.some((c) => c.id === clinicMatch[1]))
+    content = <PatientClinicPage key={clinicMatch[1]} clinicId={clinicMatch[1]!} clinicName={overview.clinics.find((c) => c.id === clinicMatch[1])!.name} />;
   else content = <PageTitle>{t.notFound}</PageTitle>;
 
   const signedIn = overview !== null && overview !== 'anonymous' && !publicPage;

@@ -3,6 +3,7 @@ import { api } from '../api.ts';
 import { PageTitle } from '../components.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
+import { Link } from '../router.tsx';
 import type { PatientOverview } from './PatientApp.tsx';
 
 const FUNCTIONS = ['econsultation', 'booking', 'renewal'] as const;
@@ -31,6 +32,11 @@ export function PatientHomePage({ overview }: { overview: PatientOverview }) {
       {overview.clinics.map((clinic) => (
         <section key={clinic.id} className="clinic-card" aria-labelledby={`clinic-${clinic.id}`}>
           <h3 id={`clinic-${clinic.id}`}>{clinic.name}</h3>
+          <p>
+            <Link href={`/portal/clinics/${clinic.id}`}>
+              {t.open} <span className="visually-hidden">{clinic.name}</span>
+            </Link>
+          </p>
           <ul className="functions">
             {FUNCTIONS.map((f) => {
               const open = clinic.rights.includes(f);
