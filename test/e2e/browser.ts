@@ -1,8 +1,19 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Browser tests need Debian's Chromium (.ci/run installs it). On a developer machine without it
+ * they are skipped with a warning; in CI (CI=true) a missing browser fails them instead.
+ */
+export const hasChromium = existsSync(CHROMIUM) || Boolean(process.env.CI);
+if (!hasChromium) console.warn(`Browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
@@ -27,4 +38,31 @@ export async function waitForMail(baseUrl: string, to: string, matching: RegExp)
     if (Date.now() > deadline) throw new Error(`no mail to ${to} matching ${matching}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * One server process on a fresh data dir (the demo loaded) and one Chromium for a test file.
+ * Call in the describe body; read `.url` and `.browser` inside the tests.
+ */
+export function useServerAndBrowser() {
+  const state = {} as { url: string; browser: Browser; server: ServerProcess; dir: string };
+  beforeAll(async () => {
+    state.dir = mkdtempSync(path.join(tmpdir(), 'pp-e2e-'));
+    state.server = await startServerProcess({ DATA_DIR: state.dir });
+    state.url = state.server.url;
+    state.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await state.browser?.close();
+    await state.server?.stop();
+    rmSync(state.dir, { recursive: true, force: true });
+  });
+  return state;
+}
+
+/** A new browser context's page with a short default timeout, so a failing step names itself. */
+export async function newPage(browser: Browser): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  page.setDefaultTimeout(15_000);
+  return page;
 }

@@ -1,35 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_PATIENT } from '../../src/demo/demo-data.ts';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
-import { expectNoAxeViolations, launchChromium, waitForMail } from './browser.ts';
+import { expectNoAxeViolations, hasChromium, newPage, useServerAndBrowser, waitForMail } from './browser.ts';
 
-describe('an e-konsultation both ways, then the right removed, in Chromium', () => {
-  let dir: string;
-  let server: ServerProcess;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'pp-e2e-'));
-    server = await startServerProcess({ DATA_DIR: dir });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+describe.runIf(hasChromium)('an e-konsultation both ways, then the right removed, in Chromium', () => {
+  const env = useServerAndBrowser();
 
   async function patientLogsIn(page: Page) {
-    await page.goto(`${server.url}/portal/login`);
+    await page.goto(`${env.url}/portal/login`);
     await page.getByLabel('CPR-nummer eller e-mail').fill(DEMO_PATIENT.email);
     await page.getByLabel('Adgangskode').fill(DEMO_PASSWORD);
     await page.getByRole('button', { name: 'Log ind' }).click();
     await page.getByLabel('Sikkerhedskode').waitFor();
-    const mail = await waitForMail(server.url, DEMO_PATIENT.email, /sikkerhedskode er: \d{8}/);
+    const mail = await waitForMail(env.url, DEMO_PATIENT.email, /sikkerhedskode er: \d{8}/);
     await page.getByLabel('Sikkerhedskode').fill(/(\d{8})/.exec(mail)![1]!);
     await page.getByRole('button', { name: 'Bekræft' }).click();
     await page.getByRole('link', { name: /Åbn/ }).click();
@@ -37,8 +20,7 @@ describe('an e-konsultation both ways, then the right removed, in Chromium', () 
   }
 
   it('the patient writes, the secretary answers, the patient reads; without the right the patient reads but cannot answer', async () => {
-    const patient = await (await browser.newContext()).newPage();
-    patient.setDefaultTimeout(15_000);
+    const patient = await newPage(env.browser);
     await patientLogsIn(patient);
     await patient.getByLabel('Overskrift').fill('Ondt i knæet');
     await patient.getByLabel('Besked').fill('Mit knæ har gjort ondt i en uge. Hvad skal jeg gøre?');
@@ -46,9 +28,8 @@ describe('an e-konsultation both ways, then the right removed, in Chromium', () 
     await patient.getByRole('region', { name: 'Ondt i knæet' }).waitFor();
     await expectNoAxeViolations(patient);
 
-    const staff = await (await browser.newContext()).newPage();
-    staff.setDefaultTimeout(15_000);
-    await staff.goto(server.url);
+    const staff = await newPage(env.browser);
+    await staff.goto(env.url);
     await staff.getByLabel('E-mail').fill('sekretaer@soendergade.dk');
     await staff.getByLabel('Adgangskode').fill(DEMO_PASSWORD);
     await staff.getByRole('button', { name: 'Log ind' }).click();

@@ -1,44 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/demo/demo-data.ts';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
-import { expectNoAxeViolations, launchChromium, waitForMail } from './browser.ts';
+import { expectNoAxeViolations, hasChromium, newPage, useServerAndBrowser, waitForMail } from './browser.ts';
 
-describe('a registration at the manual demo clinic is approved from Loginbestillinger, in Chromium', () => {
-  let dir: string;
-  let server: ServerProcess;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'pp-e2e-'));
-    server = await startServerProcess({ DATA_DIR: dir });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+describe.runIf(hasChromium)('a registration at the manual demo clinic is approved from Loginbestillinger, in Chromium', () => {
+  const env = useServerAndBrowser();
 
   it('queues, the secretary approves with E-tidsbestilling unticked, the patient sees exactly the ticked functions', async () => {
-    const patient = await (await browser.newContext()).newPage();
-    patient.setDefaultTimeout(15_000);
-    await patient.goto(`${server.url}/portal/register/laegerne-soendergade`);
+    const patient = await newPage(env.browser);
+    await patient.goto(`${env.url}/portal/register/laegerne-soendergade`);
     await patient.getByRole('link', { name: 'Log ind med MitID' }).click();
     await patient.getByRole('button', { name: /Anders Andetsted/ }).click();
     await patient.getByLabel('E-mail').fill('anders@example.test');
     await patient.getByRole('button', { name: 'Send kode' }).click();
-    const mail = await waitForMail(server.url, 'anders@example.test', /er: \d{6}/);
+    const mail = await waitForMail(env.url, 'anders@example.test', /er: \d{6}/);
     await patient.getByLabel('Kode fra e-mailen').fill(/er: (\d{6})/.exec(mail)![1]!);
     await patient.getByRole('button', { name: 'Tilmeld' }).click();
     await patient.getByText('Din anmodning afventer klinikken').waitFor();
 
-    const staff = await (await browser.newContext()).newPage();
-    staff.setDefaultTimeout(15_000);
-    await staff.goto(server.url);
+    const staff = await newPage(env.browser);
+    await staff.goto(env.url);
     await staff.getByLabel('E-mail').fill('sekretaer@soendergade.dk');
     await staff.getByLabel('Adgangskode').fill(DEMO_PASSWORD);
     await staff.getByRole('button', { name: 'Log ind' }).click();
@@ -55,7 +35,7 @@ describe('a registration at the manual demo clinic is approved from Loginbestill
     await staff.getByRole('cell', { name: /Oprettet \(E-konsultation, E-receptfornyelse\)/ }).waitFor();
     await expectNoAxeViolations(staff);
 
-    await patient.goto(`${server.url}/portal/login`);
+    await patient.goto(`${env.url}/portal/login`);
     await patient.getByRole('link', { name: 'Log ind med MitID' }).click();
     await patient.getByRole('button', { name: /Anders Andetsted/ }).click();
     const clinic = patient.getByRole('region', { name: 'Lægerne Søndergade' });

@@ -1,31 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
-import { expectNoAxeViolations, launchChromium, waitForMail } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { expectNoAxeViolations, hasChromium, newPage, useServerAndBrowser, waitForMail } from './browser.ts';
 
-describe('a MitID test person registers at the automatic demo clinic, in Chromium', () => {
-  let dir: string;
-  let server: ServerProcess;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'pp-e2e-'));
-    server = await startServerProcess({ DATA_DIR: dir });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+describe.runIf(hasChromium)('a MitID test person registers at the automatic demo clinic, in Chromium', () => {
+  const env = useServerAndBrowser();
 
   it('logs in with MitID, confirms the e-mail and lands in the portal with the offered functions', async () => {
-    const page = await (await browser.newContext()).newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${server.url}/portal/register/laegehuset-aaparken`);
+    const page = await newPage(env.browser);
+    await page.goto(`${env.url}/portal/register/laegehuset-aaparken`);
     await page.getByRole('heading', { name: 'Tilmeld dig Patientportal hos Lægehuset Åparken' }).waitFor();
     await expectNoAxeViolations(page);
 
@@ -38,7 +19,7 @@ describe('a MitID test person registers at the automatic demo clinic, in Chromiu
     await page.getByLabel('E-mail').fill('mads@example.test');
     await page.getByLabel('Telefonnummer').fill('22 33 44 55');
     await page.getByRole('button', { name: 'Send kode' }).click();
-    const mail = await waitForMail(server.url, 'mads@example.test', /er: \d{6}/);
+    const mail = await waitForMail(env.url, 'mads@example.test', /er: \d{6}/);
     await page.getByLabel('Kode fra e-mailen').fill(/er: (\d{6})/.exec(mail)![1]!);
     await page.getByRole('button', { name: 'Tilmeld' }).click();
 

@@ -1,33 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/demo/demo-data.ts';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
-import { expectNoAxeViolations, launchChromium, waitForMail } from './browser.ts';
+import { expectNoAxeViolations, hasChromium, newPage, useServerAndBrowser, waitForMail } from './browser.ts';
 
-describe('a secretary creates a portal login and the patient activates it, in Chromium', () => {
-  let dir: string;
-  let server: ServerProcess;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'pp-e2e-'));
-    server = await startServerProcess({ DATA_DIR: dir });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+describe.runIf(hasChromium)('a secretary creates a portal login and the patient activates it, in Chromium', () => {
+  const env = useServerAndBrowser();
 
   it('Alt+P on the record, Opret, mailed link, password, mailed code, granted functions', async () => {
     const email = 'jens.patient@example.test';
-    const staff = await (await browser.newContext()).newPage();
-    staff.setDefaultTimeout(15_000);
-    await staff.goto(server.url);
+    const staff = await newPage(env.browser);
+    await staff.goto(env.url);
     await staff.getByLabel('E-mail').fill('sekretaer@soendergade.dk');
     await staff.getByLabel('Adgangskode').fill(DEMO_PASSWORD);
     await staff.getByRole('button', { name: 'Log ind' }).click();
@@ -45,10 +26,9 @@ describe('a secretary creates a portal login and the patient activates it, in Ch
     expect(await form.getByText('Oprettet af Sofie Sekretær').count()).toBe(1);
     await expectNoAxeViolations(staff);
 
-    const activationMail = await waitForMail(server.url, email, /portal\/activate#token=/);
+    const activationMail = await waitForMail(env.url, email, /portal\/activate#token=/);
     const link = /(http\S+portal\/activate#token=\S+)/.exec(activationMail)![1]!;
-    const patient = await (await browser.newContext()).newPage();
-    patient.setDefaultTimeout(15_000);
+    const patient = await newPage(env.browser);
     await patient.goto(link);
     await patient.getByText('Lægerne Søndergade').waitFor();
     await expectNoAxeViolations(patient);
@@ -64,7 +44,7 @@ describe('a secretary creates a portal login and the patient activates it, in Ch
     await patient.getByRole('button', { name: 'Log ind' }).click();
     await patient.getByLabel('Sikkerhedskode').waitFor();
     await expectNoAxeViolations(patient);
-    const codeMail = await waitForMail(server.url, email, /sikkerhedskode er: \d{8}/);
+    const codeMail = await waitForMail(env.url, email, /sikkerhedskode er: \d{8}/);
     await patient.getByLabel('Sikkerhedskode').fill(/(\d{8})/.exec(codeMail)![1]!);
     await patient.getByRole('button', { name: 'Bekræft' }).click();
 

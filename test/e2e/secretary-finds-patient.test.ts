@@ -1,32 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/demo/demo-data.ts';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
-import { expectNoAxeViolations, launchChromium } from './browser.ts';
+import { expectNoAxeViolations, hasChromium, newPage, useServerAndBrowser } from './browser.ts';
 
-describe('a secretary in Chromium', () => {
-  let dir: string;
-  let server: ServerProcess;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'pp-e2e-'));
-    server = await startServerProcess({ DATA_DIR: dir });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+describe.runIf(hasChromium)('a secretary in Chromium', () => {
+  const env = useServerAndBrowser();
 
   it('logs in, finds a patient by name, opens the record, and every page passes axe', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(server.url);
+    const page = await newPage(env.browser);
+    await page.goto(env.url);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Log ind for klinikpersonale');
     await expectNoAxeViolations(page);
 

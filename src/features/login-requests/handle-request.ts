@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import type { DB } from '../../db/schema.ts';
 import { AppError, errors } from '../../errors.ts';
+import { splitName } from '../patients/names.ts';
 import { audit, type Actor } from '../audit/audit.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { issuePatientToken, TOKEN_LIFETIME_MS } from '../patient-auth/patient-tokens.ts';
@@ -40,12 +41,6 @@ async function lockOpenRequest(trx: Transaction<DB>, requestId: string, handler:
     });
   }
   return request;
-}
-
-function splitName(full: string) {
-  const parts = full.trim().split(/\s+/);
-  const family = parts.length > 1 ? parts.pop()! : '-';
-  return { given: parts.join(' ') || full, family };
 }
 
 /**

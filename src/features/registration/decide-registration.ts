@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import type { Clinic, DB, LoginRequestReason, RegistryAnswer } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
+import { splitName } from '../patients/names.ts';
 import { audit } from '../audit/audit.ts';
 import { RegistryUnavailable } from '../gp-registry/gp-registry.ts';
 import { ageOn } from '../mitid/claims.ts';
@@ -42,12 +43,6 @@ export const clinicAcceptsMitid = (clinic: Pick<Clinic, 'uses_mitid' | 'self_reg
 /** Automatic approval needs MitID, the clinic's choice and vendor support's switch, all three. */
 export const isAutomatic = (clinic: Pick<Clinic, 'uses_mitid' | 'self_registration' | 'auto_approval_allowed'>) =>
   clinic.uses_mitid && clinic.self_registration === 'automatic' && clinic.auto_approval_allowed;
-
-function splitName(full: string): { given: string; family: string } {
-  const parts = full.trim().split(/\s+/);
-  const family = parts.length > 1 ? parts.pop()! : '';
-  return { given: parts.join(' ') || full, family: family || '-' };
-}
 
 /** Asks the registry before any transaction: a slow registry must not hold a database lock. */
 async function automaticVerdict(ctx: AppContext, clinic: Clinic, cpr: string): Promise<{ approve: boolean; reason: LoginRequestReason; answer: RegistryAnswer | null }> {
