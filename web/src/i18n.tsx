@@ -267,6 +267,8 @@ const da = {
   habitForming: 'Afhængighedsskabende',
   renewableOnline: 'Kan fornyes online',
   backToClinics: 'Tilbage til forsiden',
+  bookingMinHours: 'E-tidsbestilling: tidligst (timer før tiden)',
+  bookingMaxDays: 'E-tidsbestilling: senest (dage frem)',
 };
 
 type Dict = typeof da;
@@ -533,6 +535,8 @@ const en: Dict = {
   habitForming: 'Habit-forming',
   renewableOnline: 'Renewable online',
   backToClinics: 'Back to home',
+  bookingMinHours: 'Online booking: earliest (hours before the time)',
+  bookingMaxDays: 'Online booking: latest (days ahead)',
 };
 
 const dictionaries: Record<Lang, Dict> = { da, en };

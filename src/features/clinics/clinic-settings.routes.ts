@@ -15,6 +15,8 @@ const SettingsInput = Type.Object({
   selfRegistration: SelfRegistration,
   offeredFunctions: Type.Array(Right, { uniqueItems: true, maxItems: 3 }),
   econsultationMaxLength: Type.Integer({ minimum: 50, maximum: 10000 }),
+  bookingMinHoursAhead: Type.Integer({ minimum: 0, maximum: 720, description: 'E-tidsbestilling: earliest booking, hours ahead' }),
+  bookingMaxDaysAhead: Type.Integer({ minimum: 1, maximum: 365, description: 'E-tidsbestilling: latest booking, days ahead' }),
 });
 const Settings = Type.Intersect([SettingsInput, Type.Object({ name: Type.String(), slug: Type.String(), autoApprovalAllowed: Type.Boolean() })]);
 const tags = ['clinic settings'];

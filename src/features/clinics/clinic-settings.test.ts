@@ -16,6 +16,8 @@ describe.each(backends)('clinic settings (Systemmanager -> E-moduler) on %s', (b
     selfRegistration: 'manual',
     offeredFunctions: ['econsultation', 'booking'],
     econsultationMaxLength: 600,
+    bookingMinHoursAhead: 4,
+    bookingMaxDaysAhead: 30,
     ...overrides,
   });
   const login = async (options: Parameters<typeof buildStaff>[1]) => {
@@ -37,7 +39,9 @@ describe.each(backends)('clinic settings (Systemmanager -> E-moduler) on %s', (b
   it('lets the clinic admin change the settings, audited with before and after, and staff only read them', async () => {
     const saved = await admin.put(`/api/clinics/${clinicId}/settings`, settings());
     expect(saved.statusCode).toBe(200);
-    expect(saved.json()).toMatchObject({ selfRegistration: 'manual', offeredFunctions: ['econsultation', 'booking'], econsultationMaxLength: 600 });
+    expect(saved.json()).toMatchObject({ selfRegistration: 'manual', offeredFunctions: ['econsultation', 'booking'], econsultationMaxLength: 600, bookingMinHoursAhead: 4, bookingMaxDaysAhead: 30 });
+    const inverted = await admin.put(`/api/clinics/${clinicId}/settings`, settings({ bookingMinHoursAhead: 720, bookingMaxDaysAhead: 1 }));
+    expect(inverted.json().error.field).toBe('bookingMinHoursAhead');
     expect((await secretary.get(`/api/clinics/${clinicId}/settings`)).json().econsultationMaxLength).toBe(600);
     expect((await secretary.put(`/api/clinics/${clinicId}/settings`, settings())).statusCode).toBe(403);
     const [row] = await t.ctx.db.selectFrom('audit_events').select('details').where('action', '=', 'clinic.settings_changed').where('clinic_id', '=', clinicId).execute();

@@ -11,6 +11,9 @@ export interface ClinicSettings {
   selfRegistration: SelfRegistration;
   offeredFunctions: PortalFunction[];
   econsultationMaxLength: number;
+  /** E-tidsbestilling: how soon (hours) and how far ahead (days) patients may book. */
+  bookingMinHoursAhead: number;
+  bookingMaxDaysAhead: number;
 }
 
 export async function getClinicSettings(db: Database, clinicId: string) {
@@ -26,6 +29,8 @@ export async function getClinicSettings(db: Database, clinicId: string) {
     autoApprovalAllowed: c.auto_approval_allowed,
     offeredFunctions: c.offered_functions,
     econsultationMaxLength: c.econsultation_max_length,
+    bookingMinHoursAhead: c.booking_min_hours_ahead,
+    bookingMaxDaysAhead: c.booking_max_days_ahead,
   };
 }
 
@@ -47,6 +52,12 @@ const automaticRefused = (usesMitid: boolean) =>
 
 /** A clinic admin's settings. Automatic approval needs MitID and support's switch. Audited with before and after. */
 export async function updateClinicSettings(db: Database, clinicId: string, input: ClinicSettings, actor: Actor, now: Date) {
+  if (input.bookingMinHoursAhead > input.bookingMaxDaysAhead * 24) {
+    throw errors.validation('bookingMinHoursAhead', {
+      da: 'Tidligst-grænsen skal ligge før senest-grænsen.',
+      en: 'The earliest limit must come before the latest limit.',
+    });
+  }
   if (input.specialty === 'almen_praksis' && !/^\d{6}$/.test(input.ydernummer ?? '')) {
     throw errors.validation('ydernummer', { da: 'Almen praksis skal have et ydernummer på 6 cifre.', en: 'A general practice needs a 6-digit ydernummer.' });
   }
@@ -61,6 +72,8 @@ export async function updateClinicSettings(db: Database, clinicId: string, input
       self_registration: input.selfRegistration,
       offered_functions: PORTAL_FUNCTIONS.filter((f) => input.offeredFunctions.includes(f)),
       econsultation_max_length: input.econsultationMaxLength,
+      booking_min_hours_ahead: input.bookingMinHoursAhead,
+      booking_max_days_ahead: input.bookingMaxDaysAhead,
     };
     await trx.updateTable('clinics').set(after).where('id', '=', clinicId).execute();
     const changed = Object.fromEntries(

@@ -117,6 +117,11 @@ describe.each(backends)('portal functions gated by rights on %s', (backend) => {
       expect(free).toEqual(expect.arrayContaining([later, soon]));
       expect(free).not.toContain(tooSoon);
       expect(free).not.toContain(far);
+      // The clinic widens its window: the far time becomes bookable on the next request.
+      await t.ctx.db.updateTable('clinics').set({ booking_max_days_ahead: 90, booking_min_hours_ahead: 0 }).where('id', '=', clinicId).execute();
+      const widened = (await patient.get(p('/booking'))).json().free.map((s: { id: string }) => s.id);
+      expect(widened).toEqual(expect.arrayContaining([far, tooSoon]));
+      await t.ctx.db.updateTable('clinics').set({ booking_max_days_ahead: 60, booking_min_hours_ahead: 2 }).where('id', '=', clinicId).execute();
       const booked = await patient.post(p('/appointments'), { slotId: later });
       expect(booked.statusCode).toBe(201);
       const bookedSoon = await patient.post(p('/appointments'), { slotId: soon });
