@@ -2,10 +2,10 @@ import type { Transaction } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import type { DB } from '../../db/schema.ts';
 import { AppError, errors } from '../../errors.ts';
-import { splitName } from '../patients/names.ts';
 import { audit, type Actor } from '../audit/audit.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { issuePatientToken, TOKEN_LIFETIME_MS } from '../patient-auth/patient-tokens.ts';
+import { ensureAccount, findOrCreatePatientRecord } from '../portal-access/accounts.ts';
 import { checkRights } from '../portal-access/rights.ts';
 
 export interface Handler {
@@ -64,55 +64,10 @@ export async function approveRequest(
         en: 'The identity is not verified by MitID. Confirm that you have checked it (e.g. in person).',
       });
     }
-    let patient = await trx.selectFrom('patients').select('id').where('clinic_id', '=', r.clinic_id).where('cpr', '=', r.cpr).executeTakeFirst();
-    if (!patient) {
-      const { given, family } = splitName(r.name);
-      patient = await trx
-        .insertInto('patients')
-        .values({ clinic_id: r.clinic_id, cpr: r.cpr, given_name: given, family_name: family, email: r.email, phone: r.phone })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-    }
-    const holder = await trx
-      .selectFrom('patient_accounts')
-      .select('cpr')
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', r.email.toLowerCase()))
-      .executeTakeFirst();
-    const account = await trx.selectFrom('patient_accounts').select(['id', 'email', 'activated_at', 'deleted_at']).where('cpr', '=', r.cpr).forUpdate().executeTakeFirst();
-    const emailFree = !holder || holder.cpr === r.cpr;
-    if (!emailFree && (!account || account.deleted_at)) {
-      throw new AppError(409, 'email_in_use', {
-        da: 'E-mailadressen i anmodningen bruges af en anden persons login. Opret patienten fra Patientportal-formen med patientens egen adresse.',
-        en: "The request's e-mail address is used by another person's login. Create the patient from the Patientportal form with the patient's own address.",
-      });
-    }
-    // MitID has proved the person, so such a login is usable at once (MitID login); otherwise it waits for activation.
-    const verified = r.identity_verified === 'mitid';
-    let accountId: string;
-    let needsActivation = false;
-    if (!account) {
-      const created = await trx
-        .insertInto('patient_accounts')
-        .values({ cpr: r.cpr, email: r.email, phone: r.phone, created_at: now, activated_at: verified ? now : null, mitid_uuid: r.mitid_uuid })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      accountId = created.id;
-      needsActivation = !verified;
-    } else if (account.deleted_at) {
-      await trx
-        .updateTable('patient_accounts')
-        .set({ deleted_at: null, email: r.email, phone: r.phone, password_hash: null, activated_at: verified ? now : null, failed_logins: 0, stopped_at: null, mitid_uuid: r.mitid_uuid })
-        .where('id', '=', account.id)
-        .execute();
-      accountId = account.id;
-      needsActivation = !verified;
-    } else {
-      accountId = account.id;
-      needsActivation = account.activated_at === null && !verified;
-      if (verified && account.activated_at === null) {
-        await trx.updateTable('patient_accounts').set({ activated_at: now, mitid_uuid: r.mitid_uuid }).where('id', '=', account.id).execute();
-      }
-    }
+    // MitID has proved the person, so such a login is usable at once; otherwise it waits for activation.
+    const person = { cpr: r.cpr, name: r.name, email: r.email, phone: r.phone, mitidUuid: r.identity_verified === 'mitid' ? r.mitid_uuid : null };
+    const patient = { id: await findOrCreatePatientRecord(trx, r.clinic_id, person) };
+    const { accountId, needsActivation, email: to } = await ensureAccount(trx, person, now);
     const active = await trx
       .selectFrom('portal_memberships')
       .select('id')
@@ -130,7 +85,6 @@ export async function approveRequest(
       .set({ status: 'approved', handled_at: now, handled_by: handler.actor.id, granted_rights: rights, patient_id: patient.id })
       .where('id', '=', r.id)
       .execute();
-    const to = account && !account.deleted_at && account.email ? account.email : r.email;
     if (needsActivation) {
       const token = await issuePatientToken(trx, { accountId, purpose: 'activation', clinicId: r.clinic_id }, now);
       await enqueueMail(

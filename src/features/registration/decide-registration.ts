@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import type { Clinic, DB, LoginRequestReason, RegistryAnswer } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
-import { splitName } from '../patients/names.ts';
+import { ensureAccount, findOrCreatePatientRecord } from '../portal-access/accounts.ts';
 import { audit } from '../audit/audit.ts';
 import { RegistryUnavailable } from '../gp-registry/gp-registry.ts';
 import { ageOn } from '../mitid/claims.ts';
@@ -143,56 +143,12 @@ export async function decideRegistration(ctx: AppContext, clinic: Clinic, reg: V
 
 /** The clinic's patient record (created from MitID data if new), the one login, the membership. */
 async function grantAtOnce(trx: Transaction<DB>, clinic: Clinic, reg: VerifiedRegistration, now: Date) {
-  let patient = await trx.selectFrom('patients').select('id').where('clinic_id', '=', clinic.id).where('cpr', '=', reg.cpr).executeTakeFirst();
-  if (!patient) {
-    const { given, family } = splitName(reg.name);
-    patient = await trx
-      .insertInto('patients')
-      .values({ clinic_id: clinic.id, cpr: reg.cpr, given_name: given, family_name: family, email: reg.email, phone: reg.phone })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-  }
-  const emailHolder = await trx
-    .selectFrom('patient_accounts')
-    .select('cpr')
-    .where((eb) => eb(eb.fn('lower', ['email']), '=', reg.email.toLowerCase()))
-    .executeTakeFirst();
-  if (emailHolder && emailHolder.cpr !== reg.cpr) {
-    throw new AppError(409, 'email_in_use', {
-      da: 'E-mailadressen bruges allerede af en anden persons login. Brug din egen adresse.',
-      en: "The e-mail address is already used by another person's login. Use your own address.",
-    }, 'email');
-  }
-  const existing = await trx
-    .selectFrom('patient_accounts')
-    .select(['id', 'deleted_at'])
-    .where('cpr', '=', reg.cpr)
-    .forUpdate()
-    .executeTakeFirst();
-  let accountId: string;
-  if (!existing) {
-    const created = await trx
-      .insertInto('patient_accounts')
-      .values({ cpr: reg.cpr, email: reg.email, phone: reg.phone, activated_at: now, mitid_uuid: reg.mitidUuid, created_at: now })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    accountId = created.id;
-  } else {
-    accountId = existing.id;
-    // MitID has just proved who this is: a deleted login starts over, an unactivated one is active.
-    await trx
-      .updateTable('patient_accounts')
-      .set(
-        existing.deleted_at
-          ? { deleted_at: null, email: reg.email, phone: reg.phone, password_hash: null, activated_at: now, mitid_uuid: reg.mitidUuid, failed_logins: 0, stopped_at: null }
-          : { mitid_uuid: reg.mitidUuid, activated_at: sql<Date>`coalesce(activated_at, ${now}::timestamptz)` },
-      )
-      .where('id', '=', accountId)
-      .execute();
-  }
+  const person = { cpr: reg.cpr, name: reg.name, email: reg.email, phone: reg.phone, mitidUuid: reg.mitidUuid };
+  const patientId = await findOrCreatePatientRecord(trx, clinic.id, person);
+  const { accountId } = await ensureAccount(trx, person, now);
   await trx
     .insertInto('portal_memberships')
-    .values({ account_id: accountId, clinic_id: clinic.id, patient_id: patient.id, rights: clinic.offered_functions, created_at: now })
+    .values({ account_id: accountId, clinic_id: clinic.id, patient_id: patientId, rights: clinic.offered_functions, created_at: now })
     .execute();
-  return { accountId, patientId: patient.id };
+  return { accountId, patientId };
 }

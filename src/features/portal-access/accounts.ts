@@ -1,0 +1,76 @@
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import { AppError } from '../../errors.ts';
+import { splitName } from '../patients/names.ts';
+
+export interface Person {
+  cpr: string;
+  name: string;
+  email: string;
+  phone: string | null;
+  /** Set when MitID has identified the person. */
+  mitidUuid: string | null;
+}
+
+/** The clinic's record of the person: matched by CPR, or created from what we were told. */
+export async function findOrCreatePatientRecord(trx: Transaction<DB>, clinicId: string, person: Person): Promise<string> {
+  const found = await trx.selectFrom('patients').select('id').where('clinic_id', '=', clinicId).where('cpr', '=', person.cpr).executeTakeFirst();
+  if (found) return found.id;
+  const { given, family } = splitName(person.name);
+  const created = await trx
+    .insertInto('patients')
+    .values({ clinic_id: clinicId, cpr: person.cpr, given_name: given, family_name: family, email: person.email, phone: person.phone })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return created.id;
+}
+
+/**
+ * The person's one login (by CPR): created if new, started over if they had deleted it, kept as
+ * it is otherwise. A person MitID has identified can use it at once (MitID login); anyone else
+ * must activate it from a mailed link, which `needsActivation` says.
+ */
+export async function ensureAccount(trx: Transaction<DB>, person: Person, now: Date): Promise<{ accountId: string; needsActivation: boolean; email: string }> {
+  const verified = person.mitidUuid !== null;
+  const account = await trx.selectFrom('patient_accounts').select(['id', 'email', 'activated_at', 'deleted_at']).where('cpr', '=', person.cpr).forUpdate().executeTakeFirst();
+  if (!account || account.deleted_at) {
+    // The address becomes the login's: it must not be another person's.
+    const holder = await trx
+      .selectFrom('patient_accounts')
+      .select('cpr')
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', person.email.toLowerCase()))
+      .executeTakeFirst();
+    if (holder && holder.cpr !== person.cpr) {
+      throw new AppError(
+        409,
+        'email_in_use',
+        {
+          da: 'E-mailadressen bruges allerede af en anden persons login. Brug patientens egen adresse.',
+          en: "The e-mail address is already used by another person's login. Use the patient's own address.",
+        },
+        'email',
+      );
+    }
+  }
+  const fresh = { email: person.email, phone: person.phone, activated_at: verified ? now : null, mitid_uuid: person.mitidUuid };
+  if (!account) {
+    const created = await trx.insertInto('patient_accounts').values({ cpr: person.cpr, created_at: now, ...fresh }).returning('id').executeTakeFirstOrThrow();
+    return { accountId: created.id, needsActivation: !verified, email: person.email };
+  }
+  if (account.deleted_at) {
+    await trx
+      .updateTable('patient_accounts')
+      .set({ ...fresh, deleted_at: null, password_hash: null, failed_logins: 0, stopped_at: null })
+      .where('id', '=', account.id)
+      .execute();
+    return { accountId: account.id, needsActivation: !verified, email: person.email };
+  }
+  if (verified) {
+    await trx
+      .updateTable('patient_accounts')
+      .set({ mitid_uuid: person.mitidUuid, activated_at: sql<Date>`coalesce(activated_at, ${now}::timestamptz)` })
+      .where('id', '=', account.id)
+      .execute();
+  }
+  return { accountId: account.id, needsActivation: !verified && account.activated_at === null, email: account.email ?? person.email };
+}
