@@ -45,6 +45,11 @@ export const errors = {
   // Deliberately the same answer for "does not exist" and "belongs to another clinic".
   notFound: () => new AppError(404, 'not_found', { da: 'Findes ikke.', en: 'Not found.' }),
   conflict: (code: string, messages: Messages) => new AppError(409, code, messages),
+  concurrentChange: () =>
+    new AppError(409, 'concurrent_change', {
+      da: 'Nogen ændrede det samme i samme øjeblik. Genindlæs og prøv igen.',
+      en: 'Someone changed the same thing at the same moment. Reload and try again.',
+    }),
   invalidToken: () =>
     new AppError(410, 'link_invalid', {
       da: 'Linket er udløbet, allerede brugt eller erstattet af et nyere. Bed om et nyt.',

@@ -42,6 +42,10 @@ function toAppError(error: FastifyError): AppError | undefined {
       return errors.tooManyRequests();
   }
   if (error.statusCode === 429) return errors.tooManyRequests();
+  // The database refused a write because a concurrent request got there first (a unique key,
+  // a serialization failure or a deadlock). The transaction rolled back whole, so this is a
+  // conflict the client may retry, not a server fault.
+  if (['23505', '40001', '40P01'].includes(String(error.code))) return errors.concurrentChange();
   // Any other client error Fastify itself raises (bad headers, bad body): a 4xx, never a 500.
   if (error.code?.startsWith('FST_') && error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return new AppError(error.statusCode, 'bad_request', { da: 'Ugyldig forespørgsel.', en: 'Bad request.' });

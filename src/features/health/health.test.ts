@@ -24,6 +24,9 @@ describe.each(backends)('health and error answers on %s', (backend) => {
       app.get('/api/test-crash', async () => {
         throw new Error('secret internals at /srv/app.ts:12');
       });
+      app.get('/api/test-unique', async () => {
+        throw Object.assign(new Error('duplicate key value violates unique constraint "x" Key (cpr)=(0101901234)'), { code: '23505' });
+      });
     });
     try {
       const missing = await t.app.inject({ url: '/api/no-such-thing' });
@@ -33,6 +36,10 @@ describe.each(backends)('health and error answers on %s', (backend) => {
       expect(crash.statusCode).toBe(500);
       expect(crash.json().error.code).toBe('internal_error');
       expect(crash.body).not.toContain('secret internals');
+      const race = await t.app.inject({ url: '/api/test-unique' });
+      expect(race.statusCode).toBe(409);
+      expect(race.json().error.code).toBe('concurrent_change');
+      expect(race.body).not.toContain('0101901234');
     } finally {
       await t.close();
     }

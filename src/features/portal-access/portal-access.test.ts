@@ -180,6 +180,19 @@ describe.each(backends)('the Patientportal form on %s', (backend) => {
     expect(await t.ctx.db.selectFrom('outbox_mails').select('id').where('to_address', '=', email).execute()).toHaveLength(1);
   });
 
+  it('gives one login when two clinics press Opret for the same person at the same moment, never a 500', async () => {
+    const a = await clinicWithSecretary(t, { cpr: '1212851234' });
+    const b = await clinicWithSecretary(t, { cpr: '1212851234' });
+    const email = uniqueEmail();
+    const results = await Promise.all([
+      a.secretary.post(a.portalUrl, { email, rights: ['booking'], wantsElectronicReply: false }),
+      b.secretary.post(b.portalUrl, { email, rights: ['booking'], wantsElectronicReply: false }),
+    ]);
+    for (const r of results) expect([201, 409]).toContain(r.statusCode);
+    expect(results.some((r) => r.statusCode === 201)).toBe(true);
+    expect(await t.ctx.db.selectFrom('patient_accounts').select('id').where('cpr', '=', '1212851234').execute()).toHaveLength(1);
+  });
+
   it('uses an activation link once when it is submitted twice at the same moment', async () => {
     const { secretary, portalUrl } = await clinicWithSecretary(t);
     const { token } = await opret(t, secretary, portalUrl, uniqueEmail());
