@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx patientportal ...` needs no build step.
-import { spawnSync } from 'node:child_process';
+// `npx patientportal ...`: the compiled CLI (npm run build, or any npm start/test, makes it).
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-// Resolved from this package, not from the caller's working directory.
-const tsx = import.meta.resolve('tsx');
-const result = spawnSync(process.execPath, ['--import', tsx, cli, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+const cli = fileURLToPath(new URL('../dist/server/cli/main.js', import.meta.url));
+if (!existsSync(cli)) {
+  console.error('Patientportal is not built yet: run `npm run build` first.');
+  process.exit(1);
+}
+await import(cli);

@@ -114,7 +114,8 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     nodeEnv,
     port,
-    host: env.HOST || '0.0.0.0',
+    // Outside production only this machine can reach it (the dev pages show login codes).
+    host: env.HOST || (nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1'),
     publicUrl: publicUrl.replace(/\/$/, ''),
     databaseUrl,
     dataDir,

@@ -22,6 +22,7 @@ async function startDevSmtp(preferredPort: number): Promise<SmtpSink> {
 }
 
 const MITID_CLIENT_ID = 'patientportal';
+const SHUTDOWN_DEADLINE_MS = 10_000;
 
 /**
  * A configured MitID broker, or (outside production) the bundled test broker on its own port.
@@ -72,11 +73,16 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
+    // A request or an SMTP server that never finishes must not keep the process from exiting.
+    setTimeout(() => {
+      app.log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown deadline passed; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     await app.close(); // stops accepting, lets requests in flight finish
-    await worker.stop();
+    await worker.stop(); // finishes the batch being sent
     await devMail?.close();
     await broker?.close();
-    await system.close();
+    await system.close(); // closes the pool, then stops the embedded PostgreSQL
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -89,12 +95,13 @@ async function main(): Promise<void> {
     '',
     `Patientportal kører på ${config.publicUrl}`,
     `  API-dokumentation: ${config.publicUrl}/api/docs`,
-    `  Database: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `indlejret PGlite i ${config.dataDir}`}`,
+    `  Database: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `indlejret PostgreSQL i ${config.dataDir}`}`,
   ];
   if (devMail) lines.push(`  Udviklingspost: ${config.publicUrl}/dev/mail (SMTP på 127.0.0.1:${devMail.port})`);
   if (broker) lines.push(`  MitID-testbroker: ${broker.issuer} (vælg en testperson ved login)`);
   else if (!ctx.mitid) lines.push('  MitID: ikke konfigureret (MITID_ISSUER) - tilmelding med MitID er slået fra');
-  if (seeded || process.env.DEMO !== 'off') {
+  // Nothing demo-ish in production: no demo data (above) and no demo passwords printed.
+  if (config.nodeEnv !== 'production' && (seeded || process.env.DEMO !== 'off')) {
     if (seeded) lines.push('  Demodata indlæst.');
     lines.push(`  Demo-logins (adgangskode ${DEMO_PASSWORD}):`);
     for (const s of demoStaff) lines.push(`    ${s.email.padEnd(30)} ${s.name}`);

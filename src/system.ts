@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import { sessionPolicyFrom, type AppContext } from './context.ts';
 import { lockDataDir } from './db/data-dir-lock.ts';
 import { openDatabase } from './db/database.ts';
+import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { HttpGpRegistry, TableGpRegistry } from './features/gp-registry/gp-registry.ts';
 import type { Database } from './db/database.ts';
@@ -12,18 +13,32 @@ export function gpRegistryFor(config: Config, db: Database) {
   return config.gpRegistryUrl ? new HttpGpRegistry(config.gpRegistryUrl, config.gpRegistryTimeoutMs) : new TableGpRegistry(db);
 }
 
-/** Opens the configured database (locking an embedded data dir) and applies migrations. */
-export async function openSystem(config: Config, clock: Clock = systemClock) {
-  const unlock = config.databaseUrl ? () => {} : lockDataDir(config.dataDir);
+/**
+ * Opens the configured database and applies migrations. Without DATABASE_URL that is the
+ * embedded PostgreSQL in DATA_DIR: the server (`role: 'server'`) owns it, one server per data
+ * dir (a pid file guards it), and stops it on close; the CLI uses a running server's cluster and
+ * only stops one it started itself.
+ */
+export async function openSystem(config: Config, options: { role: 'server' | 'cli' } = { role: 'server' }, clock: Clock = systemClock) {
+  const server = options.role === 'server';
+  const unlock = config.databaseUrl || !server ? () => {} : lockDataDir(config.dataDir);
   try {
-    const db = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-    await migrateToLatest(db);
+    const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, { owner: server });
+    const db = openDatabase({ url: config.databaseUrl ?? embedded!.url });
+    try {
+      await migrateToLatest(db);
+    } catch (error) {
+      await db.destroy();
+      await embedded?.stop();
+      throw error;
+    }
     const ctx: AppContext = { config, db, clock, sessionPolicy: sessionPolicyFrom(config), mitid: null, gpRegistry: gpRegistryFor(config, db) };
     const close = async () => {
       await db.destroy();
+      await embedded?.stop();
       unlock();
     };
-    return { ctx, close };
+    return { ctx, close, embedded };
   } catch (error) {
     unlock();
     throw error;

@@ -49,9 +49,9 @@ describe('the server process on its embedded defaults', () => {
   });
 
   it('shuts down cleanly on SIGTERM and releases the data dir', async () => {
-    expect(existsSync(path.join(dir, 'pglite.pid'))).toBe(true);
+    expect(existsSync(path.join(dir, 'server.pid'))).toBe(true);
     expect(await server.stop()).toBe(0);
-    expect(existsSync(path.join(dir, 'pglite.pid'))).toBe(false);
+    expect(existsSync(path.join(dir, 'server.pid'))).toBe(false);
   });
 });
 
@@ -69,7 +69,7 @@ describe('the server process with SMTP_URL set', () => {
   });
 
   it('refuses to start on a bad value and names the variable', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const result = spawnSync(process.execPath, ['dist/server/main.js'], {
       cwd: path.resolve(import.meta.dirname, '..'),
       env: { ...process.env, PORT: 'abc', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'pp-bad-')) },
       encoding: 'utf8',

@@ -11,7 +11,7 @@ const BIN = path.resolve(import.meta.dirname, '../../bin/patientportal.js');
 describe.each(backends)('the patientportal CLI on %s', (backend) => {
   let dir: string;
   let env: Record<string, string>;
-  let pgDatabase: TestDatabase | undefined;
+  let pgDatabase: TestDatabase;
 
   const cli = (...args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
@@ -23,9 +23,9 @@ describe.each(backends)('the patientportal CLI on %s', (backend) => {
       child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     });
 
-  /** Reads what the CLI wrote, with the CLI's process gone (PGlite allows one process at a time). */
+  /** Reads what the CLI wrote. */
   const inspect = async <T>(fn: (db: ReturnType<typeof openDatabase>) => Promise<T>): Promise<T> => {
-    const db = openDatabase(pgDatabase ? { url: pgDatabase.url } : { dataDir: path.join(dir, 'data') });
+    const db = openDatabase({ url: pgDatabase.url });
     try {
       return await fn(db);
     } finally {
@@ -36,13 +36,11 @@ describe.each(backends)('the patientportal CLI on %s', (backend) => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'pp-cli-'));
     env = { NODE_ENV: 'test', DATA_DIR: path.join(dir, 'data'), PUBLIC_URL: 'https://portal.example.dk', SESSION_SECRET: 'x'.repeat(40) };
-    if (backend === 'postgres') {
-      pgDatabase = await createTestDatabase('postgres');
-      env.DATABASE_URL = pgDatabase.url!;
-    }
+    pgDatabase = await createTestDatabase(backend);
+    env.DATABASE_URL = pgDatabase.url;
   });
   afterAll(async () => {
-    await pgDatabase?.drop();
+    await pgDatabase.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -67,7 +67,7 @@ async function run(argv: string[]): Promise<number> {
     },
   });
   const config = loadConfig();
-  const system = await openSystem(config);
+  const system = await openSystem(config, { role: 'cli' });
   const { db, clock } = system.ctx;
   try {
     switch (command) {

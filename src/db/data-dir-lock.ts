@@ -11,12 +11,13 @@ function alive(pid: number): boolean {
 }
 
 /**
- * PGlite keeps its files in the data dir and must never be opened by two processes at once
- * (the server and the CLI, say): the second would corrupt the first. A pid file guards it.
+ * One server per data dir: the server owns the embedded PostgreSQL there and stops it when it
+ * exits, so a second server on the same dir would stop the first one's database. A pid file
+ * guards it; the CLI does not take it (it uses the running server's cluster).
  */
 export function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
-  const file = path.join(dataDir, 'pglite.pid');
+  const file = path.join(dataDir, 'server.pid');
   let holder: number | undefined;
   try {
     holder = Number(readFileSync(file, 'utf8'));
@@ -25,8 +26,8 @@ export function lockDataDir(dataDir: string): () => void {
   }
   if (holder && holder !== process.pid && alive(holder)) {
     throw new Error(
-      `The embedded database in ${dataDir} is in use by process ${holder}. ` +
-        'Stop the server first, or run both against PostgreSQL (DATABASE_URL).',
+      `The embedded database in ${dataDir} is in use by the server process ${holder}. ` +
+        'Stop that server first, or run both against PostgreSQL (DATABASE_URL).',
     );
   }
   writeFileSync(file, String(process.pid));

@@ -1,18 +1,12 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { PGliteDialect } from './pglite-dialect.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
 
 export interface DatabaseTarget {
-  /** PostgreSQL connection string; absent means embedded PGlite. */
-  url?: string | undefined;
-  /** PGlite data directory; absent (with no url) means in memory. */
-  dataDir?: string | undefined;
+  /** PostgreSQL connection string (the configured server, or the embedded cluster's socket). */
+  url: string;
   poolSize?: number;
 }
 
@@ -20,32 +14,23 @@ const INT8_OID = 20;
 const DATE_OID = 1082;
 
 /**
- * One code path for both engines: int8 is a JS number on both (our counts and ids stay far below
- * 2^53), and a date column is its 'YYYY-MM-DD' text (a Date would shift it by the time zone).
+ * int8 is a JS number (our counts and ids stay far below 2^53), and a date column is its
+ * 'YYYY-MM-DD' text (a Date would shift it by the time zone).
  */
 export function openDatabase(target: DatabaseTarget): Database {
-  if (target.url) {
-    const types = {
-      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID
-          ? (value: string) => Number(value)
-          : oid === DATE_OID
-            ? (value: string) => value
-            : pg.types.getTypeParser(oid, format),
-    };
-    const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10, types });
-    // An idle connection the server closes (restart, failover) must not crash the process; the
-    // pool drops it and the next query opens a new one, or fails and answers 503 via /health.
-    pool.on('error', () => {});
-    return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  }
-  let dataDir: string | undefined;
-  if (target.dataDir) {
-    dataDir = path.join(target.dataDir, 'pglite');
-    mkdirSync(dataDir, { recursive: true });
-  }
-  const pglite = new PGlite({ dataDir, parsers: { [DATE_OID]: (value: string) => value } });
-  return new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === INT8_OID
+        ? (value: string) => Number(value)
+        : oid === DATE_OID
+          ? (value: string) => value
+          : pg.types.getTypeParser(oid, format),
+  };
+  const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10, types });
+  // An idle connection the server closes (restart, failover) must not crash the process; the
+  // pool drops it and the next query opens a new one, or fails and answers 503 via /health.
+  pool.on('error', () => {});
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /** True when the database answers a trivial query within timeoutMs. */

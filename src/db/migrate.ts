@@ -1,10 +1,11 @@
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type { Database } from './database.ts';
 import * as m0001 from './migrations/0001_walking_skeleton.ts';
 import * as m0002 from './migrations/0002_patient_portal_access.ts';
 import * as m0003 from './migrations/0003_mitid_registration.ts';
 import * as m0004 from './migrations/0004_queue_indexes.ts';
 import * as m0005 from './migrations/0005_portal_functions.ts';
+import * as m0006 from './migrations/0006_shared_counters.ts';
 
 // Listed by hand rather than read from disk so the set is fixed at build time and typed.
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0003_mitid_registration': m0003,
   '0004_queue_indexes': m0004,
   '0005_portal_functions': m0005,
+  '0006_shared_counters': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -292,7 +292,22 @@ export interface RenewalRequestsTable {
   handled_by: string | null;
 }
 
+export interface RateLimitCountersTable {
+  key: string;
+  hits: number;
+  window_ends_at: Date;
+}
+
+export interface LoginThrottlesTable {
+  key: string;
+  failures: number;
+  next_try_at: Date;
+  updated_at: Date;
+}
+
 export interface DB {
+  rate_limit_counters: RateLimitCountersTable;
+  login_throttles: LoginThrottlesTable;
   econsultation_threads: EconsultationThreadsTable;
   econsultation_messages: EconsultationMessagesTable;
   econsultation_attachments: EconsultationAttachmentsTable;

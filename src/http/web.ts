@@ -4,7 +4,10 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { errorBody, errors } from '../errors.ts';
 
-export const WEB_DIST = path.resolve(import.meta.dirname, '../../dist/web');
+// src/http (run from source) and dist/server/http (compiled) both find the built UI in dist/web.
+export const WEB_DIST = import.meta.dirname.includes(`${path.sep}dist${path.sep}server${path.sep}`)
+  ? path.resolve(import.meta.dirname, '../../web')
+  : path.resolve(import.meta.dirname, '../../dist/web');
 
 /**
  * Serves the built React UI. Any GET outside /api and /dev that is not a file gets index.html

@@ -1,22 +1,31 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 
-export type Backend = 'pglite' | 'postgres';
+export type Backend = 'postgres';
 
-/** PGlite always; PostgreSQL too when TEST_DATABASE_URL names a server (as .ci/run does). */
-export const backends: Backend[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+/**
+ * One engine: PostgreSQL, in tests as in production and on the embedded default. Kept as a list
+ * so `describe.each(backends)` names the engine in every test's title.
+ */
+export const backends: Backend[] = ['postgres'];
 
 export interface TestDatabase {
   db: Database;
-  /** The PostgreSQL URL of this run's own database (postgres backend only). */
-  url: string | undefined;
+  /** The connection string of this test's own database. */
+  url: string;
   drop(): Promise<void>;
 }
 
+/** The maintenance database of the test PostgreSQL (TEST_DATABASE_URL, or the run's embedded cluster). */
+export function testServerUrl(): string {
+  return inject('testDatabaseUrl');
+}
+
 async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  const client = new pg.Client({ connectionString: testServerUrl() });
   await client.connect();
   try {
     return await fn(client);
@@ -25,28 +34,31 @@ async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/**
- * A fresh, migrated database of this test's own: an in-memory PGlite, or a PostgreSQL database
- * made for this run and dropped after it, so runs never see each other's data.
- */
-export async function createTestDatabase(backend: Backend): Promise<TestDatabase> {
-  if (backend === 'pglite') {
-    const db = openDatabase({});
-    await migrateToLatest(db);
-    return { db, url: undefined, drop: () => db.destroy() };
-  }
+/** The URL of another database on the same server (keeps a socket `?host=` parameter). */
+export function databaseUrl(name: string): string {
+  const url = new URL(testServerUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** A fresh, empty database on the test server, dropped by the returned function. */
+export async function createEmptyDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `pp_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
   await withAdmin((c) => c.query(`create database ${name}`));
-  const url = new URL(process.env.TEST_DATABASE_URL!);
-  url.pathname = `/${name}`;
-  const db = openDatabase({ url: url.toString(), poolSize: 10 });
+  return { name, url: databaseUrl(name), drop: () => withAdmin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined) };
+}
+
+/** A fresh, migrated database of this test's own, dropped after it, so runs never see each other's data. */
+export async function createTestDatabase(_backend: Backend = 'postgres'): Promise<TestDatabase> {
+  const empty = await createEmptyDatabase();
+  const db = openDatabase({ url: empty.url, poolSize: 10 });
   await migrateToLatest(db);
   return {
     db,
-    url: url.toString(),
+    url: empty.url,
     drop: async () => {
       await db.destroy();
-      await withAdmin((c) => c.query(`drop database if exists ${name} with (force)`));
+      await empty.drop();
     },
   };
 }

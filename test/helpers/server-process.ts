@@ -23,11 +23,11 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts Patientportal as `npm start` does (after the build), in a process of its own. */
+/** Starts the compiled server (dist/server/main.js) as `npm start` does, in a process of its own. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freeTcpPort();
   const url = `http://localhost:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['dist/server/main.js'], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'development', PORT: String(port), PUBLIC_URL: url, DEV_SMTP_PORT: '0', MITID_TEST_BROKER_PORT: '0', LOG_LEVEL: 'warn', ...env },
   });

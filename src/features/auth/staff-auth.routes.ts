@@ -8,6 +8,7 @@ import { setStaffPasswordWithToken } from '../staff/staff-accounts.ts';
 import { verifyPassword } from './passwords.ts';
 import { createStaffSession, deleteStaffSession, findStaffSession, type StaffSession } from './staff-sessions.ts';
 import { SessionView, Ok } from './staff-auth.schema.ts';
+import { authRateLimit } from '../rate-limits/rate-limit.ts';
 
 const LoginBody = Type.Object({
   email: Type.String({ minLength: 1, maxLength: 254 }),
@@ -31,7 +32,7 @@ export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
     '/api/auth/login',
     {
       schema: { tags: ['auth'], summary: 'Staff login with e-mail and password', body: LoginBody, response: { 200: SessionView } },
-      config: { rateLimit: { max: ctx.config.authRateLimitPerMinute, timeWindow: '1 minute' } },
+      config: authRateLimit(ctx),
     },
     async (request, reply) => {
       const now = ctx.clock.now();
@@ -118,7 +119,7 @@ export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
         body: Type.Object({ token: Type.String({ minLength: 20, maxLength: 200 }), password: Type.String({ maxLength: 1024 }) }),
         response: { 200: Ok },
       },
-      config: { rateLimit: { max: ctx.config.authRateLimitPerMinute, timeWindow: '1 minute' } },
+      config: authRateLimit(ctx),
     },
     async (request) => {
       await setStaffPasswordWithToken(ctx.db, request.body.token, request.body.password, request.ip, ctx.clock.now());

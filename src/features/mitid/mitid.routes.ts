@@ -7,6 +7,7 @@ import { patientCookie } from '../../http/patient-auth.ts';
 import { clinicAcceptsMitid } from '../registration/decide-registration.ts';
 import { IDENTITY_TTL_MS, finishMitidFlow, rememberIdentity, startMitidFlow } from './mitid-flow.ts';
 import { loginWithMitid } from './mitid-login.ts';
+import { authRateLimit } from '../rate-limits/rate-limit.ts';
 
 export function mitidCookies(ctx: AppContext) {
   const base = cookieSettings(ctx);
@@ -34,7 +35,7 @@ export const mitidRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
           clinic: Type.Optional(Type.String({ maxLength: 100 })),
         }),
       },
-      config: { rateLimit: { max: ctx.config.authRateLimitPerMinute, timeWindow: '1 minute' } },
+      config: authRateLimit(ctx),
     },
     async (request, reply) => {
       const { purpose, clinic: slug } = request.query;

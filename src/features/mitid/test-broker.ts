@@ -91,7 +91,7 @@ export async function startTestBroker(options: TestBrokerOptions): Promise<{ iss
       },
     ],
     jwks: { keys: [{ ...key, kid: 'test-broker', use: 'sig', alg: 'RS256' } as never] },
-    pkce: { required: () => true, methods: ['S256'] },
+    pkce: { required: () => true }, // oidc-provider 9 supports only S256
     scopes: ['openid', 'mitid', 'ssn'],
     claims: {
       openid: ['sub'],

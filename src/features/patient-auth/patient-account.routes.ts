@@ -4,6 +4,7 @@ import type { AppContext } from '../../context.ts';
 import { patientActor, patientCookie, requirePatient } from '../../http/patient-auth.ts';
 import { Ok } from '../auth/staff-auth.schema.ts';
 import { confirmEmailChange, deleteOwnLogin, getPatientOverview, requestEmailChange, updatePhone } from './patient-account.ts';
+import { authRateLimit } from '../rate-limits/rate-limit.ts';
 
 const Right = Type.Union([Type.Literal('econsultation'), Type.Literal('booking'), Type.Literal('renewal')]);
 const Overview = Type.Object({
@@ -93,7 +94,7 @@ export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
     '/api/patient/confirm-email',
     {
       schema: { tags, summary: 'Confirm a new e-mail address with the mailed link', body: Type.Object({ token: Type.String({ minLength: 20, maxLength: 200 }) }), response: { 200: Ok } },
-      config: { rateLimit: { max: ctx.config.authRateLimitPerMinute, timeWindow: '1 minute' } },
+      config: authRateLimit(ctx),
     },
     async (request) => {
       await confirmEmailChange(ctx, { token: request.body.token, ip: request.ip });

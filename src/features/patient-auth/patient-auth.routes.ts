@@ -7,6 +7,7 @@ import { Ok } from '../auth/staff-auth.schema.ts';
 import { FailureThrottle } from './failure-throttle.ts';
 import { activateAccount, inspectActivation, inspectPasswordReset, requestPasswordReset, resetPassword } from './patient-links.ts';
 import { finishPatientLogin, identifierKey, startPatientLogin } from './patient-login.ts';
+import { authRateLimit } from '../rate-limits/rate-limit.ts';
 
 const TokenBody = Type.Object({ token: Type.String({ minLength: 20, maxLength: 200 }) });
 const TokenPasswordBody = Type.Object({ token: Type.String({ minLength: 20, maxLength: 200 }), password: Type.String({ maxLength: 1024 }) });
@@ -14,8 +15,8 @@ const tags = ['patient login'];
 
 export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const cookie = patientCookie(ctx);
-  const throttle = new FailureThrottle();
-  const limited = { rateLimit: { max: ctx.config.authRateLimitPerMinute, timeWindow: '1 minute' } };
+  const throttle = new FailureThrottle(ctx.db);
+  const limited = authRateLimit(ctx);
 
   app.post(
     '/api/patient/login',
@@ -118,7 +119,7 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
     async (request) => {
       const account = await resetPassword(ctx, { ...request.body, ip: request.ip });
       // A fresh password starts with a clean slate, also for the slow-down.
-      for (const identifier of [account.cpr, account.email]) if (identifier) throttle.succeed(identifierKey(identifier).key);
+      for (const identifier of [account.cpr, account.email]) if (identifier) await throttle.succeed(identifierKey(identifier).key);
       return { ok: true };
     },
   );

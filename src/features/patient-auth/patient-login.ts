@@ -65,28 +65,32 @@ export function findLoginAccount(ctx: AppContext, identifier: string) {
 export async function startPatientLogin({ ctx, throttle }: LoginDeps, input: { identifier: string; password: string; ip: string }) {
   const now = ctx.clock.now();
   const { key } = identifierKey(input.identifier);
-  throttle.check(key, now);
+  await throttle.claim(key, now);
   const account = await findLoginAccount(ctx, input.identifier);
   const ok = await verifyPassword(account?.password_hash, input.password);
   if (!account || !ok || account.stopped_at) {
-    throttle.fail(key, now);
+    await throttle.fail(key, now);
     if (account && !account.stopped_at) {
-      const failures = account.failed_logins + 1;
       await ctx.db.transaction().execute(async (trx) => {
-        await trx
+        // Counted in one statement, so failures sent in parallel are each counted.
+        const { failed_logins: failures } = await trx
           .updateTable('patient_accounts')
-          .set({ failed_logins: failures, stopped_at: failures >= MAX_CONSECUTIVE_FAILURES ? now : null })
+          .set((eb) => ({
+            failed_logins: eb('failed_logins', '+', 1),
+            stopped_at: sql<Date | null>`case when failed_logins + 1 >= ${MAX_CONSECUTIVE_FAILURES} then ${now}::timestamptz else stopped_at end`,
+          }))
           .where('id', '=', account.id)
-          .execute();
+          .returning('failed_logins')
+          .executeTakeFirstOrThrow();
         await audit(trx, { type: 'patient', id: account.id, ip: input.ip }, now, {
-          action: failures >= MAX_CONSECUTIVE_FAILURES ? 'patient.login_stopped' : 'patient.login_failed',
+          action: failures === MAX_CONSECUTIVE_FAILURES ? 'patient.login_stopped' : 'patient.login_failed',
           details: { failures },
         });
       });
     }
     throw wrongCredentials();
   }
-  throttle.succeed(key);
+  await throttle.succeed(key);
   const code = String(randomInt(0, 100_000_000)).padStart(8, '0');
   const challengeId = randomUUID();
   return ctx.db.transaction().execute(async (trx) => {

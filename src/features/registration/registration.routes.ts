@@ -12,6 +12,7 @@ import { mitidCookies } from '../mitid/mitid.routes.ts';
 import { checkEmail } from '../staff/staff-accounts.ts';
 import { PublicRequestDesk } from '../login-requests/public-request.ts';
 import { clinicAcceptsMitid, decideRegistration, isAutomatic, MIN_SELF_REGISTRATION_AGE, registrationClosed, under15 } from './decide-registration.ts';
+import { authRateLimit } from '../rate-limits/rate-limit.ts';
 
 const Slug = Type.Object({ slug: Type.String({ maxLength: 100 }) });
 const EMAIL_CODE_TRIES = 5;
@@ -49,7 +50,7 @@ const codeWrong = () => new AppError(400, 'code_wrong', { da: 'Forkert kode.', e
 
 export const registrationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const cookies = mitidCookies(ctx);
-  const limited = { rateLimit: { max: ctx.config.authRateLimitPerMinute, timeWindow: '1 minute' } };
+  const limited = authRateLimit(ctx);
   const clinicBySlug = async (slug: string) => {
     const clinic = await ctx.db.selectFrom('clinics').selectAll().where('slug', '=', slug).executeTakeFirst();
     if (!clinic) throw errors.notFound();
@@ -112,7 +113,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
         response: { 200: Type.Object({ ok: Type.Boolean() }) },
       },
       bodyLimit: 4096,
-      config: { rateLimit: { max: Math.max(3, Math.floor(ctx.config.authRateLimitPerMinute / 3)), timeWindow: '1 minute' } },
+      config: authRateLimit(ctx, 3),
     },
     async (request) => {
       const clinic = await clinicBySlug(request.params.slug);
