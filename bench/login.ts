@@ -61,7 +61,10 @@ async function main() {
       .values({ clinic_id: clinic.id, cpr, given_name: 'Bench', family_name: String(i) })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await db.insertInto('portal_memberships').values({ account_id: account.id, clinic_id: clinic.id, patient_id: patient.id, rights: ['econsultation'], created_at: new Date() }).execute();
+    await db
+      .insertInto('portal_memberships')
+      .values({ account_id: account.id, clinic_id: clinic.id, patient_id: patient.id, rights: ['econsultation'], created_at: new Date() })
+      .execute();
   }
 
   const smtp = new SmtpSink(ACCOUNTS * 4);

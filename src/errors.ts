@@ -20,8 +20,7 @@ export class AppError extends Error {
 
 export const errors = {
   validation: (field: string, messages: Messages) => new AppError(400, 'validation_failed', messages, field),
-  unauthenticated: () =>
-    new AppError(401, 'unauthenticated', { da: 'Du er ikke logget ind.', en: 'You are not logged in.' }),
+  unauthenticated: () => new AppError(401, 'unauthenticated', { da: 'Du er ikke logget ind.', en: 'You are not logged in.' }),
   sessionExpired: () =>
     new AppError(401, 'session_expired', {
       da: 'Din session er udløbet. Log ind igen.',

@@ -53,7 +53,11 @@ describe.each(backends)('the patientportal CLI on %s', (backend) => {
     const support = await cli('support:create', '--email', 'hjælp@leverandør.dk', '--name', 'Support');
     expect(support.code).toBe(0);
     await inspect(async (db) => {
-      const mail = await db.selectFrom('outbox_mails').select(['to_address', 'status', 'text_body']).where('to_address', '=', 'ny@aaby.dk').executeTakeFirstOrThrow();
+      const mail = await db
+        .selectFrom('outbox_mails')
+        .select(['to_address', 'status', 'text_body'])
+        .where('to_address', '=', 'ny@aaby.dk')
+        .executeTakeFirstOrThrow();
       expect(mail.status).toBe('pending');
       expect(mail.text_body).toContain('https://portal.example.dk/set-password#token=');
       const membership = await db.selectFrom('staff_memberships').select('role').executeTakeFirstOrThrow();

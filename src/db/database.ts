@@ -20,11 +20,7 @@ const DATE_OID = 1082;
 export function openDatabase(target: DatabaseTarget): Database {
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-      oid === INT8_OID
-        ? (value: string) => Number(value)
-        : oid === DATE_OID
-          ? (value: string) => value
-          : pg.types.getTypeParser(oid, format),
+      oid === INT8_OID ? (value: string) => Number(value) : oid === DATE_OID ? (value: string) => value : pg.types.getTypeParser(oid, format),
   };
   const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10, types });
   // An idle connection the server closes (restart, failover) must not crash the process; the

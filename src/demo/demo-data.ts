@@ -54,7 +54,23 @@ export const demoStaff = [
 
 const women = ['Anna', 'Karen', 'Mette', 'Louise', 'Camilla', 'Ida', 'Freja', 'Emma', 'Birgitte', 'Inge', 'Hanne', 'Signe', 'Ella', 'Lærke', 'Grethe'];
 const men = ['Jens', 'Peter', 'Lars', 'Søren', 'Niels', 'Mikkel', 'Rasmus', 'Frederik', 'Oliver', 'Henrik', 'Poul', 'Bjørn', 'Magnus', 'Ole', 'Kasper'];
-const families = ['Nielsen', 'Jensen', 'Hansen', 'Pedersen', 'Andersen', 'Christensen', 'Larsen', 'Sørensen', 'Rasmussen', 'Jørgensen', 'Madsen', 'Kristensen', 'Olsen', 'Thomsen', 'Møller'];
+const families = [
+  'Nielsen',
+  'Jensen',
+  'Hansen',
+  'Pedersen',
+  'Andersen',
+  'Christensen',
+  'Larsen',
+  'Sørensen',
+  'Rasmussen',
+  'Jørgensen',
+  'Madsen',
+  'Kristensen',
+  'Olsen',
+  'Thomsen',
+  'Møller',
+];
 const streets = ['Søndergade', 'Vestergade', 'Åboulevarden', 'Nørregade', 'Østergade', 'Skovvej', 'Kirkevej', 'Strandvejen'];
 const cities = [
   ['8000', 'Aarhus C'],

@@ -18,21 +18,51 @@ async function seedPortalDemo(trx: Transaction<DB>, clinicId: string, passwordHa
     for (const hour of [8, 9, 10, 13]) {
       await trx
         .insertInto('booking_slots')
-        .values({ clinic_id: clinicId, practitioner: d % 2 ? 'Læge Birgit Holm' : 'Læge Jonas Krogh', starts_at: new Date(startOfDay + d * day + hour * 3_600_000), duration_minutes: 15, kind: 'Konsultation', created_at: now })
+        .values({
+          clinic_id: clinicId,
+          practitioner: d % 2 ? 'Læge Birgit Holm' : 'Læge Jonas Krogh',
+          starts_at: new Date(startOfDay + d * day + hour * 3_600_000),
+          duration_minutes: 15,
+          kind: 'Konsultation',
+          created_at: now,
+        })
         .execute();
     }
   }
   const patients = await trx.selectFrom('patients').select(['id', 'cpr', 'email']).where('clinic_id', '=', clinicId).orderBy('given_name').limit(6).execute();
   for (const [i, p] of patients.entries()) {
-    await trx.insertInto('medications').values({ clinic_id: clinicId, patient_id: p.id, name: 'Amlodipin', dosage: '5 mg, 1 tablet dagligt', renewable_online: true, created_at: now }).execute();
-    await trx.insertInto('medications').values({ clinic_id: clinicId, patient_id: p.id, name: i % 2 ? 'Zopiclon' : 'Metformin', dosage: i % 2 ? '7,5 mg efter behov' : '500 mg, 2 gange dagligt', habit_forming: i % 2 === 1, renewable_online: i % 2 === 0, created_at: now }).execute();
+    await trx
+      .insertInto('medications')
+      .values({ clinic_id: clinicId, patient_id: p.id, name: 'Amlodipin', dosage: '5 mg, 1 tablet dagligt', renewable_online: true, created_at: now })
+      .execute();
+    await trx
+      .insertInto('medications')
+      .values({
+        clinic_id: clinicId,
+        patient_id: p.id,
+        name: i % 2 ? 'Zopiclon' : 'Metformin',
+        dosage: i % 2 ? '7,5 mg efter behov' : '500 mg, 2 gange dagligt',
+        habit_forming: i % 2 === 1,
+        renewable_online: i % 2 === 0,
+        created_at: now,
+      })
+      .execute();
     if (i < 3) {
       const thread = await trx
         .insertInto('econsultation_threads')
-        .values({ clinic_id: clinicId, patient_id: p.id, subject: ['Spørgsmål om blodtryk', 'Udslæt på armen', 'Prøvesvar'][i]!, created_at: now, last_message_at: now })
+        .values({
+          clinic_id: clinicId,
+          patient_id: p.id,
+          subject: ['Spørgsmål om blodtryk', 'Udslæt på armen', 'Prøvesvar'][i]!,
+          created_at: now,
+          last_message_at: now,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await trx.insertInto('econsultation_messages').values({ thread_id: thread.id, sender: 'patient', body: 'Hej, jeg har et spørgsmål. Kan I ringe mig op eller svare her?', created_at: now }).execute();
+      await trx
+        .insertInto('econsultation_messages')
+        .values({ thread_id: thread.id, sender: 'patient', body: 'Hej, jeg har et spørgsmål. Kan I ringe mig op eller svare her?', created_at: now })
+        .execute();
     }
   }
   const demo = patients.find((p) => p.cpr === DEMO_PATIENT.cpr) ?? patients[0]!;
@@ -43,7 +73,14 @@ async function seedPortalDemo(trx: Transaction<DB>, clinicId: string, passwordHa
     .executeTakeFirstOrThrow();
   await trx
     .insertInto('portal_memberships')
-    .values({ account_id: account.id, clinic_id: clinicId, patient_id: demo.id, rights: ['econsultation', 'booking', 'renewal'], wants_electronic_reply: true, created_at: now })
+    .values({
+      account_id: account.id,
+      clinic_id: clinicId,
+      patient_id: demo.id,
+      rights: ['econsultation', 'booking', 'renewal'],
+      wants_electronic_reply: true,
+      created_at: now,
+    })
     .execute();
 }
 
@@ -74,7 +111,10 @@ export async function seedDemoIfEmpty(db: Database, now: Date): Promise<boolean>
     }
     for (const { clinics, ...patient } of demoPatients()) {
       for (const clinicKey of clinics) {
-        await trx.insertInto('patients').values({ ...patient, clinic_id: ids.get(clinicKey)! }).execute();
+        await trx
+          .insertInto('patients')
+          .values({ ...patient, clinic_id: ids.get(clinicKey)! })
+          .execute();
       }
     }
     await seedPortalDemo(trx, ids.get('soendergade')!, passwordHash, now);

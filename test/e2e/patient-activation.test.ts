@@ -34,9 +34,12 @@ describe.runIf(hasChromium)('a secretary creates a portal login and the patient 
     await expectNoAxeViolations(patient);
     await patient.getByLabel('Adgangskode').fill('en lang og hemmelig sætning');
     await patient.getByRole('button', { name: 'Aktivér' }).click();
-    await patient.getByText('Dit login er aktiveret').waitFor().catch(async (e: unknown) => {
-      throw new Error(`${String(e)}\n${await patient.locator('main').innerText()}`);
-    });
+    await patient
+      .getByText('Dit login er aktiveret')
+      .waitFor()
+      .catch(async (e: unknown) => {
+        throw new Error(`${String(e)}\n${await patient.locator('main').innerText()}`);
+      });
     await patient.getByRole('link', { name: 'Gå til log ind' }).click();
 
     await patient.getByLabel('CPR-nummer eller e-mail').fill('120675-1133');

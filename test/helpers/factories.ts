@@ -34,17 +34,16 @@ export async function buildStaff(
     .returning(['id'])
     .executeTakeFirstOrThrow();
   for (const clinic of options.clinics ?? []) {
-    await db.insertInto('staff_memberships').values({ user_id: user.id, clinic_id: clinic.id, role: clinic.role ?? 'staff' }).execute();
+    await db
+      .insertInto('staff_memberships')
+      .values({ user_id: user.id, clinic_id: clinic.id, role: clinic.role ?? 'staff' })
+      .execute();
   }
   return { id: user.id, email, password: TEST_PASSWORD };
 }
 
 let serial = 0;
-export async function buildPatient(
-  db: Database,
-  clinicId: string,
-  overrides: { given_name?: string; family_name?: string; cpr?: string } = {},
-) {
+export async function buildPatient(db: Database, clinicId: string, overrides: { given_name?: string; family_name?: string; cpr?: string } = {}) {
   serial += 1;
   const cpr = overrides.cpr ?? `0101${String(50 + (serial % 50)).padStart(2, '0')}${String(1000 + serial).slice(-4)}`;
   return db
@@ -68,7 +67,14 @@ let requestSerial = 0;
 export async function buildLoginRequest(
   db: Database,
   clinicId: string,
-  overrides: Partial<{ cpr: string; name: string; email: string; identity_verified: 'mitid' | 'none'; reason: 'manual_clinic' | 'not_own_doctor' | 'registry_unavailable' | 'no_mitid_clinic'; created_at: Date }> = {},
+  overrides: Partial<{
+    cpr: string;
+    name: string;
+    email: string;
+    identity_verified: 'mitid' | 'none';
+    reason: 'manual_clinic' | 'not_own_doctor' | 'registry_unavailable' | 'no_mitid_clinic';
+    created_at: Date;
+  }> = {},
 ) {
   requestSerial += 1;
   return db

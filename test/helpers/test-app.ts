@@ -60,7 +60,12 @@ export async function startTestApp(
     gpRegistry: options.gpRegistry ?? new TableGpRegistry(database.db),
   };
   const broker = options.mitid
-    ? await startTestBroker({ port: 0, clientId: 'patientportal', clientSecret: 'test-broker-secret', redirectUris: [`${config.publicUrl}/api/mitid/callback`] })
+    ? await startTestBroker({
+        port: 0,
+        clientId: 'patientportal',
+        clientSecret: 'test-broker-secret',
+        redirectUris: [`${config.publicUrl}/api/mitid/callback`],
+      })
     : undefined;
   if (broker) {
     ctx.mitid = new MitidClient({

@@ -4,9 +4,7 @@ export const Ok = Type.Object({ ok: Type.Boolean() });
 
 export const SessionView = Type.Object({
   user: Type.Object({ id: Type.String(), name: Type.String(), email: Type.String(), isSupport: Type.Boolean() }),
-  clinics: Type.Array(
-    Type.Object({ id: Type.String(), name: Type.String(), role: Type.Union([Type.Literal('staff'), Type.Literal('admin')]) }),
-  ),
+  clinics: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), role: Type.Union([Type.Literal('staff'), Type.Literal('admin')]) })),
   activeClinicId: Type.Union([Type.String(), Type.Null()]),
   csrfToken: Type.String(),
 });

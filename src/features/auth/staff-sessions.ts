@@ -17,13 +17,7 @@ export interface StaffSession {
   clinics: { id: string; name: string; role: StaffRole }[];
 }
 
-export async function createStaffSession(
-  db: Database,
-  userId: string,
-  clinicId: string | null,
-  now: Date,
-  policy: SessionPolicy,
-): Promise<string> {
+export async function createStaffSession(db: Database, userId: string, clinicId: string | null, now: Date, policy: SessionPolicy): Promise<string> {
   const token = newToken();
   await db
     .insertInto('staff_sessions')
@@ -45,12 +39,7 @@ export type SessionLookup = { status: 'valid'; session: StaffSession } | { statu
  * Looks a session up by its cookie token and slides its idle window. An expired session is
  * deleted on the spot, so an old cookie can never come back to life.
  */
-export async function findStaffSession(
-  db: Database,
-  token: string,
-  now: Date,
-  policy: SessionPolicy,
-): Promise<SessionLookup> {
+export async function findStaffSession(db: Database, token: string, now: Date, policy: SessionPolicy): Promise<SessionLookup> {
   const row = await db
     .selectFrom('staff_sessions as s')
     .innerJoin('staff_users as u', 'u.id', 's.user_id')

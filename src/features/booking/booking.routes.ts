@@ -7,7 +7,13 @@ import { patientScope } from '../portal-functions/patient-scope.ts';
 import { bookSlot, cancelAppointment, clinicSlots, freeSlots, myAppointments, publishSlot } from './booking.ts';
 
 const ClinicParams = Type.Object({ clinicId: Type.String({ format: 'uuid' }) });
-const Slot = Type.Object({ id: Type.String(), practitioner: Type.String(), startsAt: Type.String({ format: 'date-time' }), durationMinutes: Type.Integer(), kind: Type.String() });
+const Slot = Type.Object({
+  id: Type.String(),
+  practitioner: Type.String(),
+  startsAt: Type.String({ format: 'date-time' }),
+  durationMinutes: Type.Integer(),
+  kind: Type.String(),
+});
 const tags = ['e-tidsbestilling'];
 const presentSlot = (s: { id: string; practitioner: string; starts_at: Date; duration_minutes: number; kind: string }) => ({
   id: s.id,
@@ -83,14 +89,24 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       const scope = await patientScope(ctx, request.patient!.accountId, request.params.clinicId);
       const canBook = scope.rights.includes('booking');
       const [free, mine] = await Promise.all([canBook ? freeSlots(ctx, scope) : Promise.resolve([]), myAppointments(ctx, scope)]);
-      return { canBook, free: free.map(presentSlot), appointments: mine.map((a) => ({ ...presentSlot(a), slotId: a.slot_id, cancelled: a.cancelled_at !== null })) };
+      return {
+        canBook,
+        free: free.map(presentSlot),
+        appointments: mine.map((a) => ({ ...presentSlot(a), slotId: a.slot_id, cancelled: a.cancelled_at !== null })),
+      };
     },
   );
 
   app.post(
     '/api/patient/clinics/:clinicId/appointments',
     {
-      schema: { tags, summary: 'Book a free time (needs the right)', params: ClinicParams, body: Type.Object({ slotId: Type.String({ format: 'uuid' }) }), response: { 201: Type.Object({ id: Type.String() }) } },
+      schema: {
+        tags,
+        summary: 'Book a free time (needs the right)',
+        params: ClinicParams,
+        body: Type.Object({ slotId: Type.String({ format: 'uuid' }) }),
+        response: { 201: Type.Object({ id: Type.String() }) },
+      },
       preHandler: patientOnly,
     },
     async (request, reply) => {

@@ -18,7 +18,14 @@ export async function publishSlot(
   return ctx.db.transaction().execute(async (trx) => {
     const slot = await trx
       .insertInto('booking_slots')
-      .values({ clinic_id: clinicId, practitioner: input.practitioner.trim(), starts_at: startsAt, duration_minutes: input.durationMinutes, kind: input.kind.trim(), created_at: now })
+      .values({
+        clinic_id: clinicId,
+        practitioner: input.practitioner.trim(),
+        starts_at: startsAt,
+        duration_minutes: input.durationMinutes,
+        kind: input.kind.trim(),
+        created_at: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await audit(trx, actor, now, { action: 'booking.slot_published', clinicId, details: { slotId: slot.id } });
@@ -66,7 +73,11 @@ export function myAppointments(ctx: AppContext, scope: PatientScope) {
     .execute();
 }
 
-const slotTaken = () => new AppError(409, 'slot_taken', { da: 'Tiden er netop blevet booket af en anden. Vælg en anden tid.', en: 'The time was just booked by someone else. Choose another time.' });
+const slotTaken = () =>
+  new AppError(409, 'slot_taken', {
+    da: 'Tiden er netop blevet booket af en anden. Vælg en anden tid.',
+    en: 'The time was just booked by someone else. Choose another time.',
+  });
 
 /** Books a slot. The partial unique index on live appointments makes a double booking impossible. */
 export async function bookSlot(ctx: AppContext, scope: PatientScope, slotId: string, ip: string) {
@@ -81,7 +92,12 @@ export async function bookSlot(ctx: AppContext, scope: PatientScope, slotId: str
         .values({ slot_id: slotId, clinic_id: scope.clinicId, patient_id: scope.patientId, booked_at: now })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await audit(trx, { type: 'patient', id: scope.accountId, ip }, now, { action: 'booking.booked', clinicId: scope.clinicId, patientId: scope.patientId, details: { slotId } });
+      await audit(trx, { type: 'patient', id: scope.accountId, ip }, now, {
+        action: 'booking.booked',
+        clinicId: scope.clinicId,
+        patientId: scope.patientId,
+        details: { slotId },
+      });
       return appointment;
     });
   } catch (error) {
@@ -112,6 +128,11 @@ export async function cancelAppointment(ctx: AppContext, scope: PatientScope, ap
       });
     }
     await trx.updateTable('appointments').set({ cancelled_at: now }).where('id', '=', appointmentId).execute();
-    await audit(trx, { type: 'patient', id: scope.accountId, ip }, now, { action: 'booking.cancelled', clinicId: scope.clinicId, patientId: scope.patientId, details: { appointmentId } });
+    await audit(trx, { type: 'patient', id: scope.accountId, ip }, now, {
+      action: 'booking.cancelled',
+      clinicId: scope.clinicId,
+      patientId: scope.patientId,
+      details: { appointmentId },
+    });
   });
 }

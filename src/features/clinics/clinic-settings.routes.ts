@@ -35,7 +35,10 @@ export const clinicSettingsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
 
   app.put(
     '/api/clinics/:clinicId/settings',
-    { schema: { tags, summary: 'Change the settings (clinic admin)', params: Params, body: SettingsInput, response: { 200: Settings } }, preHandler: staffOnly },
+    {
+      schema: { tags, summary: 'Change the settings (clinic admin)', params: Params, body: SettingsInput, response: { 200: Settings } },
+      preHandler: staffOnly,
+    },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId, 'admin');
       await updateClinicSettings(ctx.db, request.params.clinicId, request.body, staffActor(request), ctx.clock.now());
@@ -46,7 +49,13 @@ export const clinicSettingsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
   app.put(
     '/api/support/clinics/:clinicId/auto-approval',
     {
-      schema: { tags: ['support'], summary: 'Allow or forbid automatic approval for a clinic (vendor support only)', params: Params, body: Type.Object({ allowed: Type.Boolean() }), response: { 200: Settings } },
+      schema: {
+        tags: ['support'],
+        summary: 'Allow or forbid automatic approval for a clinic (vendor support only)',
+        params: Params,
+        body: Type.Object({ allowed: Type.Boolean() }),
+        response: { 200: Settings },
+      },
       preHandler: staffOnly,
     },
     async (request) => {

@@ -39,12 +39,23 @@ describe.each(backends)('clinic settings (Systemmanager -> E-moduler) on %s', (b
   it('lets the clinic admin change the settings, audited with before and after, and staff only read them', async () => {
     const saved = await admin.put(`/api/clinics/${clinicId}/settings`, settings());
     expect(saved.statusCode).toBe(200);
-    expect(saved.json()).toMatchObject({ selfRegistration: 'manual', offeredFunctions: ['econsultation', 'booking'], econsultationMaxLength: 600, bookingMinHoursAhead: 4, bookingMaxDaysAhead: 30 });
+    expect(saved.json()).toMatchObject({
+      selfRegistration: 'manual',
+      offeredFunctions: ['econsultation', 'booking'],
+      econsultationMaxLength: 600,
+      bookingMinHoursAhead: 4,
+      bookingMaxDaysAhead: 30,
+    });
     const inverted = await admin.put(`/api/clinics/${clinicId}/settings`, settings({ bookingMinHoursAhead: 720, bookingMaxDaysAhead: 1 }));
     expect(inverted.json().error.field).toBe('bookingMinHoursAhead');
     expect((await secretary.get(`/api/clinics/${clinicId}/settings`)).json().econsultationMaxLength).toBe(600);
     expect((await secretary.put(`/api/clinics/${clinicId}/settings`, settings())).statusCode).toBe(403);
-    const [row] = await t.ctx.db.selectFrom('audit_events').select('details').where('action', '=', 'clinic.settings_changed').where('clinic_id', '=', clinicId).execute();
+    const [row] = await t.ctx.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('action', '=', 'clinic.settings_changed')
+      .where('clinic_id', '=', clinicId)
+      .execute();
     expect(row!.details).toMatchObject({ econsultation_max_length: { before: 400, after: 600 }, self_registration: { before: 'none', after: 'manual' } });
   });
 
@@ -63,8 +74,16 @@ describe.each(backends)('clinic settings (Systemmanager -> E-moduler) on %s', (b
     expect((await admin.put(`/api/clinics/${clinicId}/settings`, settings({ selfRegistration: 'automatic' }))).json().selfRegistration).toBe('automatic');
     const off = await support.put(`/api/support/clinics/${clinicId}/auto-approval`, { allowed: false });
     expect(off.json()).toMatchObject({ autoApprovalAllowed: false, selfRegistration: 'manual' });
-    const audits = await t.ctx.db.selectFrom('audit_events').select(['actor_type', 'details']).where('action', '=', 'clinic.auto_approval_switched').where('clinic_id', '=', clinicId).execute();
-    expect(audits.map((a) => a.details)).toEqual([{ allowed: true, movedToManual: false }, { allowed: false, movedToManual: true }]);
+    const audits = await t.ctx.db
+      .selectFrom('audit_events')
+      .select(['actor_type', 'details'])
+      .where('action', '=', 'clinic.auto_approval_switched')
+      .where('clinic_id', '=', clinicId)
+      .execute();
+    expect(audits.map((a) => a.details)).toEqual([
+      { allowed: true, movedToManual: false },
+      { allowed: false, movedToManual: true },
+    ]);
     expect(audits.every((a) => a.actor_type === 'support')).toBe(true);
   });
 

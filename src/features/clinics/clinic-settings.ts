@@ -41,7 +41,7 @@ const automaticRefused = (usesMitid: boolean) =>
     usesMitid
       ? {
           da: 'Automatisk godkendelse kræver, at leverandørens support har slået det til for klinikken.',
-          en: "Automatic approval requires vendor support to enable it for the clinic.",
+          en: 'Automatic approval requires vendor support to enable it for the clinic.',
         }
       : {
           da: 'Automatisk godkendelse kræver, at klinikken anvender MitID.',

@@ -19,7 +19,9 @@ import {
 const ClinicParams = Type.Object({ clinicId: Type.String({ format: 'uuid' }) });
 const ThreadParams = Type.Object({ clinicId: Type.String({ format: 'uuid' }), threadId: Type.String({ format: 'uuid' }) });
 const AttachmentParams = Type.Object({ clinicId: Type.String({ format: 'uuid' }), attachmentId: Type.String({ format: 'uuid' }) });
-const Attachments = Type.Optional(Type.Array(Type.Object({ filename: Type.String({ maxLength: 200 }), data: Type.String({ description: 'base64' }) }), { maxItems: 3 }));
+const Attachments = Type.Optional(
+  Type.Array(Type.Object({ filename: Type.String({ maxLength: 200 }), data: Type.String({ description: 'base64' }) }), { maxItems: 3 }),
+);
 // Three files of 10 MB in base64, and the text.
 const ATTACHMENT_BODY_LIMIT = 42 * 1024 * 1024;
 const Message = Type.Object({
@@ -67,7 +69,15 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
             canWrite: Type.Boolean(),
             maxLength: Type.Integer(),
             custodyNotice: Type.Boolean({ description: 'Under 15: custody holders can read along' }),
-            threads: Type.Array(Type.Object({ id: Type.String(), subject: Type.String(), status: Type.String(), lastMessageAt: Type.String({ format: 'date-time' }), unread: Type.Integer() })),
+            threads: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                subject: Type.String(),
+                status: Type.String(),
+                lastMessageAt: Type.String({ format: 'date-time' }),
+                unread: Type.Integer(),
+              }),
+            ),
           }),
         },
       },
@@ -80,7 +90,13 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         canWrite: scope.rights.includes('econsultation'),
         maxLength: scope.econsultationMaxLength,
         custodyNotice: scope.under15,
-        threads: threads.map((t) => ({ id: t.id, subject: t.subject, status: t.status, lastMessageAt: t.last_message_at.toISOString(), unread: t.unread ?? 0 })),
+        threads: threads.map((t) => ({
+          id: t.id,
+          subject: t.subject,
+          status: t.status,
+          lastMessageAt: t.last_message_at.toISOString(),
+          unread: t.unread ?? 0,
+        })),
       };
     },
   );
@@ -116,7 +132,13 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
   app.post(
     '/api/patient/clinics/:clinicId/econsultations/:threadId/messages',
     {
-      schema: { tags, summary: 'Besvar (needs the right)', params: ThreadParams, body: Type.Object({ body: Type.String({ maxLength: 20_000 }), attachments: Attachments }), response: { 201: Type.Object({ ok: Type.Boolean() }) } },
+      schema: {
+        tags,
+        summary: 'Besvar (needs the right)',
+        params: ThreadParams,
+        body: Type.Object({ body: Type.String({ maxLength: 20_000 }), attachments: Attachments }),
+        response: { 201: Type.Object({ ok: Type.Boolean() }) },
+      },
       bodyLimit: ATTACHMENT_BODY_LIMIT,
       preHandler: patientOnly,
     },
@@ -151,7 +173,15 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         response: {
           200: Type.Object({
             threads: Type.Array(
-              Type.Object({ id: Type.String(), subject: Type.String(), status: Type.String(), lastMessageAt: Type.String({ format: 'date-time' }), unread: Type.Integer(), patientId: Type.String(), patientName: Type.String() }),
+              Type.Object({
+                id: Type.String(),
+                subject: Type.String(),
+                status: Type.String(),
+                lastMessageAt: Type.String({ format: 'date-time' }),
+                unread: Type.Integer(),
+                patientId: Type.String(),
+                patientName: Type.String(),
+              }),
             ),
           }),
         },
@@ -177,7 +207,10 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
 
   app.get(
     '/api/clinics/:clinicId/econsultations/:threadId',
-    { schema: { tags, summary: 'Read a thread (marks the patient’s messages read; audited)', params: ThreadParams, response: { 200: Thread } }, preHandler: staffOnly },
+    {
+      schema: { tags, summary: 'Read a thread (marks the patient’s messages read; audited)', params: ThreadParams, response: { 200: Thread } },
+      preHandler: staffOnly,
+    },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
       return presentThread(await clinicThread(ctx, request.params.clinicId, request.params.threadId, staffActor(request)));
@@ -187,7 +220,13 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
   app.post(
     '/api/clinics/:clinicId/econsultations/:threadId/messages',
     {
-      schema: { tags, summary: 'Answer; mails a notice (never the content) when the patient wants electronic answers', params: ThreadParams, body: Type.Object({ body: Type.String({ maxLength: 20_000 }) }), response: { 201: Type.Object({ ok: Type.Boolean() }) } },
+      schema: {
+        tags,
+        summary: 'Answer; mails a notice (never the content) when the patient wants electronic answers',
+        params: ThreadParams,
+        body: Type.Object({ body: Type.String({ maxLength: 20_000 }) }),
+        response: { 201: Type.Object({ ok: Type.Boolean() }) },
+      },
       preHandler: staffOnly,
     },
     async (request, reply) => {
@@ -213,7 +252,10 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     async (request, reply) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
       const file = await attachmentFor(ctx, request.params.attachmentId, { clinicId: request.params.clinicId });
-      return reply.type(file.content_type).header('Content-Disposition', `attachment; filename="${encodeURIComponent(file.filename)}"`).send(file.data);
+      return reply
+        .type(file.content_type)
+        .header('Content-Disposition', `attachment; filename="${encodeURIComponent(file.filename)}"`)
+        .send(file.data);
     },
   );
 };

@@ -28,7 +28,10 @@ async function addMessage(
     .returning('id')
     .executeTakeFirstOrThrow();
   for (const a of message.attachments) {
-    await trx.insertInto('econsultation_attachments').values({ message_id: row.id, filename: a.filename, content_type: a.contentType, size: a.data.length, data: a.data }).execute();
+    await trx
+      .insertInto('econsultation_attachments')
+      .values({ message_id: row.id, filename: a.filename, content_type: a.contentType, size: a.data.length, data: a.data })
+      .execute();
   }
   await trx.updateTable('econsultation_threads').set({ last_message_at: now }).where('id', '=', threadId).execute();
   return row.id;
@@ -54,7 +57,12 @@ export async function patientThreads(ctx: AppContext, scope: PatientScope) {
     .execute();
 }
 
-export async function startThread(ctx: AppContext, scope: PatientScope, input: { subject: string; body: string; attachments?: IncomingAttachment[] }, ip: string) {
+export async function startThread(
+  ctx: AppContext,
+  scope: PatientScope,
+  input: { subject: string; body: string; attachments?: IncomingAttachment[] },
+  ip: string,
+) {
   requireRight(scope, 'econsultation');
   const subject = input.subject.trim().slice(0, 120);
   if (!subject) throw errors.validation('subject', { da: 'Skriv en overskrift.', en: 'Write a subject.' });
@@ -68,7 +76,12 @@ export async function startThread(ctx: AppContext, scope: PatientScope, input: {
       .returning('id')
       .executeTakeFirstOrThrow();
     await addMessage(trx, thread.id, { sender: 'patient', staffUserId: null, body, attachments }, now);
-    await audit(trx, { type: 'patient', id: scope.accountId, ip }, now, { action: 'econsultation.started', clinicId: scope.clinicId, patientId: scope.patientId, details: { threadId: thread.id } });
+    await audit(trx, { type: 'patient', id: scope.accountId, ip }, now, {
+      action: 'econsultation.started',
+      clinicId: scope.clinicId,
+      patientId: scope.patientId,
+      details: { threadId: thread.id },
+    });
     return { id: thread.id };
   });
 }
@@ -85,7 +98,11 @@ async function messagesOf(ctx: AppContext, threadId: string) {
     ? await ctx.db
         .selectFrom('econsultation_attachments')
         .select(['id', 'message_id', 'filename', 'content_type', 'size'])
-        .where('message_id', 'in', messages.map((m) => m.id))
+        .where(
+          'message_id',
+          'in',
+          messages.map((m) => m.id),
+        )
         .execute()
     : [];
   return messages.map((m) => ({ ...m, attachments: attachments.filter((a) => a.message_id === m.id) }));
@@ -111,9 +128,16 @@ export async function patientThread(ctx: AppContext, scope: PatientScope, thread
   return { ...thread, messages: await messagesOf(ctx, threadId) };
 }
 
-const closed = () => new AppError(409, 'thread_closed', { da: 'Tråden er lukket. Start en ny e-konsultation.', en: 'The thread is closed. Start a new e-consultation.' });
+const closed = () =>
+  new AppError(409, 'thread_closed', { da: 'Tråden er lukket. Start en ny e-konsultation.', en: 'The thread is closed. Start a new e-consultation.' });
 
-export async function patientReply(ctx: AppContext, scope: PatientScope, threadId: string, input: { body: string; attachments?: IncomingAttachment[] }, ip: string) {
+export async function patientReply(
+  ctx: AppContext,
+  scope: PatientScope,
+  threadId: string,
+  input: { body: string; attachments?: IncomingAttachment[] },
+  ip: string,
+) {
   requireRight(scope, 'econsultation');
   const body = checkBody(input.body, scope.econsultationMaxLength);
   const attachments = checkAttachments(input.attachments);
@@ -130,7 +154,12 @@ export async function patientReply(ctx: AppContext, scope: PatientScope, threadI
     if (!thread) throw errors.notFound();
     if (thread.status === 'closed') throw closed();
     await addMessage(trx, threadId, { sender: 'patient', staffUserId: null, body, attachments }, now);
-    await audit(trx, { type: 'patient', id: scope.accountId, ip }, now, { action: 'econsultation.patient_replied', clinicId: scope.clinicId, patientId: scope.patientId, details: { threadId } });
+    await audit(trx, { type: 'patient', id: scope.accountId, ip }, now, {
+      action: 'econsultation.patient_replied',
+      clinicId: scope.clinicId,
+      patientId: scope.patientId,
+      details: { threadId },
+    });
   });
 }
 
@@ -207,9 +236,18 @@ export async function clinicReply(ctx: AppContext, clinicId: string, threadId: s
       .where('m.ended_at', 'is', null)
       .executeTakeFirst();
     if (member?.wants_electronic_reply && member.email) {
-      await enqueueMail(trx, { to: member.email, template: 'econsultationAnswered', params: { clinicName: thread.clinic_name, link: `${ctx.config.publicUrl}/portal` }, clinicId }, now);
+      await enqueueMail(
+        trx,
+        { to: member.email, template: 'econsultationAnswered', params: { clinicName: thread.clinic_name, link: `${ctx.config.publicUrl}/portal` }, clinicId },
+        now,
+      );
     }
-    await audit(trx, actor, now, { action: 'econsultation.answered', clinicId, patientId: thread.patient_id, details: { threadId, noticeMailed: Boolean(member?.wants_electronic_reply) } });
+    await audit(trx, actor, now, {
+      action: 'econsultation.answered',
+      clinicId,
+      patientId: thread.patient_id,
+      details: { threadId, noticeMailed: Boolean(member?.wants_electronic_reply) },
+    });
   });
 }
 

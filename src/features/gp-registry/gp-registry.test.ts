@@ -21,7 +21,9 @@ function registryServer(): Promise<{ url: string; server: Server }> {
     if (!answer) return void res.writeHead(404).end();
     setTimeout(() => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body), answer.delayMs ?? 0);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`, server })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`, server })),
+  );
 }
 
 describe('the HTTP GP registry client against a local server of the same contract', () => {
@@ -67,8 +69,19 @@ describe.each(backends)('the table GP registry on %s', (backend) => {
   });
 
   it('reports bad rows by line and changes nothing', async () => {
-    const result = await importGpRegistryCsv(database.db, 'cpr,ydernummer\n0404904567,012345\nbad,012345\n0505905678,12\n', { type: 'cli', id: null, ip: null }, new Date());
-    expect(result).toEqual({ ok: false, problems: [{ line: 3, problem: 'cpr is not a valid CPR number' }, { line: 4, problem: 'ydernummer must be 6 digits or empty' }] });
+    const result = await importGpRegistryCsv(
+      database.db,
+      'cpr,ydernummer\n0404904567,012345\nbad,012345\n0505905678,12\n',
+      { type: 'cli', id: null, ip: null },
+      new Date(),
+    );
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        { line: 3, problem: 'cpr is not a valid CPR number' },
+        { line: 4, problem: 'ydernummer must be 6 digits or empty' },
+      ],
+    });
     expect(await new TableGpRegistry(database.db).ownDoctor('0404904567')).toEqual({ status: 'unknown' });
   });
 });

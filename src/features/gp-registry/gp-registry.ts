@@ -56,7 +56,7 @@ export class HttpGpRegistry implements GpRegistry {
     } catch (error) {
       throw new RegistryUnavailable('not JSON', { cause: error });
     }
-    const value = body !== null && typeof body === 'object' ? (body as { ydernummer?: unknown }).ydernummer ?? null : body;
+    const value = body !== null && typeof body === 'object' ? ((body as { ydernummer?: unknown }).ydernummer ?? null) : body;
     if (value === null) return { status: 'none' };
     const ydernummer = String(value);
     if (!/^\d{6}$/.test(ydernummer)) throw new RegistryUnavailable('not a ydernummer');

@@ -22,7 +22,22 @@ async function lockOpenRequest(trx: Transaction<DB>, requestId: string, handler:
   const request = await trx
     .selectFrom('login_requests as r')
     .innerJoin('clinics as c', 'c.id', 'r.clinic_id')
-    .select(['r.id', 'r.clinic_id', 'r.cpr', 'r.name', 'r.birth_date', 'r.email', 'r.phone', 'r.identity_verified', 'r.mitid_uuid', 'r.status', 'r.handled_at', 'r.handled_by', 'c.name as clinic_name', 'c.offered_functions'])
+    .select([
+      'r.id',
+      'r.clinic_id',
+      'r.cpr',
+      'r.name',
+      'r.birth_date',
+      'r.email',
+      'r.phone',
+      'r.identity_verified',
+      'r.mitid_uuid',
+      'r.status',
+      'r.handled_at',
+      'r.handled_by',
+      'c.name as clinic_name',
+      'c.offered_functions',
+    ])
     .where('r.id', '=', requestId)
     .where('r.clinic_id', 'in', handler.clinicIds)
     .forUpdate('r')
@@ -31,9 +46,7 @@ async function lockOpenRequest(trx: Transaction<DB>, requestId: string, handler:
   if (request.status !== 'open') {
     const when = request.handled_at?.toISOString().replace('T', ' ').slice(0, 16) ?? '';
     // Read after the lock: the row is the winner's version now, so this names the winner.
-    const winner = request.handled_by
-      ? await trx.selectFrom('staff_users').select('name').where('id', '=', request.handled_by).executeTakeFirst()
-      : undefined;
+    const winner = request.handled_by ? await trx.selectFrom('staff_users').select('name').where('id', '=', request.handled_by).executeTakeFirst() : undefined;
     const who = winner?.name ?? 'systemet';
     throw new AppError(409, 'already_handled', {
       da: `Anmodningen er allerede behandlet (${request.status === 'approved' ? 'oprettet' : 'afvist'}) af ${who} ${when} UTC.`,
@@ -48,12 +61,7 @@ async function lockOpenRequest(trx: Transaction<DB>, requestId: string, handler:
  * created), the one login (linked, revived or created), the membership with the ticked rights,
  * the request marked approved, the audit row and the mail to the patient.
  */
-export async function approveRequest(
-  ctx: AppContext,
-  requestId: string,
-  input: { rights: string[]; identityChecked: boolean },
-  handler: Handler,
-) {
+export async function approveRequest(ctx: AppContext, requestId: string, input: { rights: string[]; identityChecked: boolean }, handler: Handler) {
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
     const r = await lockOpenRequest(trx, requestId, handler);
@@ -78,7 +86,10 @@ export async function approveRequest(
     if (active) {
       await trx.updateTable('portal_memberships').set({ rights }).where('id', '=', active.id).execute();
     } else {
-      await trx.insertInto('portal_memberships').values({ account_id: accountId, clinic_id: r.clinic_id, patient_id: patient.id, rights, created_at: now }).execute();
+      await trx
+        .insertInto('portal_memberships')
+        .values({ account_id: accountId, clinic_id: r.clinic_id, patient_id: patient.id, rights, created_at: now })
+        .execute();
     }
     await trx
       .updateTable('login_requests')
@@ -89,13 +100,31 @@ export async function approveRequest(
       const token = await issuePatientToken(trx, { accountId, purpose: 'activation', clinicId: r.clinic_id }, now);
       await enqueueMail(
         trx,
-        { to, template: 'patientActivation', params: { clinicName: r.clinic_name, link: `${ctx.config.publicUrl}/portal/activate#token=${token}`, validDays: TOKEN_LIFETIME_MS.activation / 86_400_000 }, clinicId: r.clinic_id },
+        {
+          to,
+          template: 'patientActivation',
+          params: {
+            clinicName: r.clinic_name,
+            link: `${ctx.config.publicUrl}/portal/activate#token=${token}`,
+            validDays: TOKEN_LIFETIME_MS.activation / 86_400_000,
+          },
+          clinicId: r.clinic_id,
+        },
         now,
       );
     } else {
-      await enqueueMail(trx, { to, template: 'loginRequestApproved', params: { clinicName: r.clinic_name, link: `${ctx.config.publicUrl}/portal/login` }, clinicId: r.clinic_id }, now);
+      await enqueueMail(
+        trx,
+        { to, template: 'loginRequestApproved', params: { clinicName: r.clinic_name, link: `${ctx.config.publicUrl}/portal/login` }, clinicId: r.clinic_id },
+        now,
+      );
     }
-    await audit(trx, handler.actor, now, { action: 'portal.request_approved', clinicId: r.clinic_id, patientId: patient.id, details: { requestId: r.id, rights, identityVerified: r.identity_verified } });
+    await audit(trx, handler.actor, now, {
+      action: 'portal.request_approved',
+      clinicId: r.clinic_id,
+      patientId: patient.id,
+      details: { requestId: r.id, rights, identityVerified: r.identity_verified },
+    });
     return { patientId: patient.id };
   });
 }

@@ -131,7 +131,11 @@ export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
   app.get(
     '/api/login-requests/summary',
     {
-      schema: { tags, summary: 'Number of open requests per clinic (for the menu)', response: { 200: Type.Object({ clinics: Type.Array(Type.Object({ clinicId: Type.String(), open: Type.Integer() })) }) } },
+      schema: {
+        tags,
+        summary: 'Number of open requests per clinic (for the menu)',
+        response: { 200: Type.Object({ clinics: Type.Array(Type.Object({ clinicId: Type.String(), open: Type.Integer() })) }) },
+      },
       preHandler: staffOnly,
     },
     async (request) => ({ clinics: await countOpenRequests(ctx.db, clinicsOf(request)) }),
@@ -150,7 +154,12 @@ export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       preHandler: staffOnly,
     },
     async (request) =>
-      approveRequest(ctx, request.params.requestId, { rights: request.body.rights, identityChecked: request.body.identityChecked ?? false }, { actor: staffActor(request), clinicIds: clinicsOf(request) }),
+      approveRequest(
+        ctx,
+        request.params.requestId,
+        { rights: request.body.rights, identityChecked: request.body.identityChecked ?? false },
+        { actor: staffActor(request), clinicIds: clinicsOf(request) },
+      ),
   );
 
   app.post(

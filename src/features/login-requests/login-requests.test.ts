@@ -25,7 +25,11 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
     const foreign = await buildClinic(t.ctx.db);
     const known = await buildPatient(t.ctx.db, a.id, { cpr: '0505801234', given_name: 'Kendt', family_name: 'Patient' });
     const first = await buildLoginRequest(t.ctx.db, a.id, { cpr: known.cpr, created_at: new Date('2026-02-01T08:00:00Z'), reason: 'not_own_doctor' });
-    const second = await buildLoginRequest(t.ctx.db, b.id, { created_at: new Date('2026-02-01T09:00:00Z'), identity_verified: 'none', reason: 'no_mitid_clinic' });
+    const second = await buildLoginRequest(t.ctx.db, b.id, {
+      created_at: new Date('2026-02-01T09:00:00Z'),
+      identity_verified: 'none',
+      reason: 'no_mitid_clinic',
+    });
     await buildLoginRequest(t.ctx.db, foreign.id);
     const multi = await staffFor([a.id, b.id]);
     const list = await open(multi);
@@ -44,7 +48,10 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
     expect((await open(multi, `?clinicId=${b.id}`)).open.map((r: { id: string }) => r.id)).toEqual([second.id]);
     expect((await multi.get(`/api/login-requests?clinicId=${foreign.id}`)).statusCode).toBe(403);
     expect((await multi.get('/api/login-requests/summary')).json().clinics).toEqual(
-      expect.arrayContaining([{ clinicId: a.id, open: 1 }, { clinicId: b.id, open: 1 }]),
+      expect.arrayContaining([
+        { clinicId: a.id, open: 1 },
+        { clinicId: b.id, open: 1 },
+      ]),
     );
   });
 
@@ -83,7 +90,13 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
     expect((await session.get('/api/patient/me')).json().clinics[0].rights).toEqual(['econsultation', 'renewal']);
     expect((await session.get('/api/patient/requests')).json().requests[0]).toMatchObject({ status: 'approved' });
     const handled = (await open(staff, '?status=handled')).handled[0];
-    expect(handled).toMatchObject({ id: request.id, outcome: 'approved', handledBy: 'Sofie Sekretær', grantedRights: ['econsultation', 'renewal'], patientId: patient.id });
+    expect(handled).toMatchObject({
+      id: request.id,
+      outcome: 'approved',
+      handledBy: 'Sofie Sekretær',
+      grantedRights: ['econsultation', 'renewal'],
+      patientId: patient.id,
+    });
   });
 
   it('links the existing patient record and a MitID-verified login is usable at once, with a notice mail', async () => {
@@ -104,7 +117,9 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
     const staff = await staffFor([clinic.id]);
     const request = await buildLoginRequest(t.ctx.db, clinic.id);
     await staff.post(`/api/login-requests/${request.id}/approve`, { rights: ['booking'] });
-    const patientId = (await t.ctx.db.selectFrom('patients').select('id').where('cpr', '=', request.cpr).where('clinic_id', '=', clinic.id).executeTakeFirstOrThrow()).id;
+    const patientId = (
+      await t.ctx.db.selectFrom('patients').select('id').where('cpr', '=', request.cpr).where('clinic_id', '=', clinic.id).executeTakeFirstOrThrow()
+    ).id;
     await staff.delete(`/api/clinics/${clinic.id}/patients/${patientId}/portal`);
     const again = await buildLoginRequest(t.ctx.db, clinic.id, { cpr: request.cpr });
     const row = (await open(staff)).open.find((r: { id: string }) => r.id === again.id);
@@ -142,9 +157,14 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
     const loser = results.find((r) => r.statusCode === 409)!;
     expect(loser.json().error.code).toBe('already_handled');
     expect(loser.json().error.message.da).toMatch(/(Første|Anden) Sekretær/);
-    expect(await t.ctx.db.selectFrom('portal_memberships as m').innerJoin('patient_accounts as a', 'a.id', 'm.account_id').select('m.id').where('a.cpr', '=', request.cpr).execute()).toHaveLength(
-      results[0]!.statusCode === 200 ? 1 : 0,
-    );
+    expect(
+      await t.ctx.db
+        .selectFrom('portal_memberships as m')
+        .innerJoin('patient_accounts as a', 'a.id', 'm.account_id')
+        .select('m.id')
+        .where('a.cpr', '=', request.cpr)
+        .execute(),
+    ).toHaveLength(results[0]!.statusCode === 200 ? 1 : 0);
   });
 
   it('keeps other clinics’ staff from handling a request, by id too', async () => {
@@ -170,14 +190,22 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
       expect(rows).toHaveLength(3);
       expect(rows.every((r) => r.identity_verified === 'none' && r.reason === 'no_mitid_clinic')).toBe(true);
       expect((await send('bad cpr')).json().error.field).toBe('cpr');
-      const huge = await t.app.inject({ method: 'POST', url: `/api/registration/${clinic.slug}/request`, payload: { name: 'x'.repeat(5000), cpr: '0101701111', email: 'a@b.dk', phone: null } });
+      const huge = await t.app.inject({
+        method: 'POST',
+        url: `/api/registration/${clinic.slug}/request`,
+        payload: { name: 'x'.repeat(5000), cpr: '0101701111', email: 'a@b.dk', phone: null },
+      });
       expect(huge.statusCode).toBe(413);
     });
 
     it('is closed at clinics that use MitID', async () => {
       const clinic = await buildClinic(t.ctx.db);
       await t.ctx.db.updateTable('clinics').set({ uses_mitid: true, self_registration: 'manual' }).where('id', '=', clinic.id).execute();
-      const response = await t.app.inject({ method: 'POST', url: `/api/registration/${clinic.slug}/request`, payload: { name: 'X Y', cpr: '0101701111', email: 'a@b.dk', phone: null } });
+      const response = await t.app.inject({
+        method: 'POST',
+        url: `/api/registration/${clinic.slug}/request`,
+        payload: { name: 'X Y', cpr: '0101701111', email: 'a@b.dk', phone: null },
+      });
       expect(response.statusCode).toBe(403);
     });
   });

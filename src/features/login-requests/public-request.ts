@@ -56,10 +56,20 @@ export class PublicRequestDesk {
           reason: 'no_mitid_clinic',
           created_at: now,
         })
-        .onConflict((oc) => oc.columns(['clinic_id', 'cpr']).where(sql<boolean>`status = 'open'`).doNothing())
+        .onConflict((oc) =>
+          oc
+            .columns(['clinic_id', 'cpr'])
+            .where(sql<boolean>`status = 'open'`)
+            .doNothing(),
+        )
         .returning('id')
         .executeTakeFirst();
-      if (inserted) await audit(trx, { type: 'patient', id: null, ip }, now, { action: 'registration.queued', clinicId: clinic.id, details: { reason: 'no_mitid_clinic' } });
+      if (inserted)
+        await audit(trx, { type: 'patient', id: null, ip }, now, {
+          action: 'registration.queued',
+          clinicId: clinic.id,
+          details: { reason: 'no_mitid_clinic' },
+        });
     });
   }
 

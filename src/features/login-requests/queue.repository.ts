@@ -27,18 +27,7 @@ export function decodeCursor(cursor: string): { at: Date; id: string } {
 export function openRequestsQuery(db: Database, clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
   let q = db
     .selectFrom('login_requests as r')
-    .select([
-      'r.id',
-      'r.clinic_id',
-      'r.created_at',
-      'r.name',
-      'r.cpr',
-      'r.email',
-      'r.phone',
-      'r.identity_verified',
-      'r.reason',
-      'r.registry_answer',
-    ])
+    .select(['r.id', 'r.clinic_id', 'r.created_at', 'r.name', 'r.cpr', 'r.email', 'r.phone', 'r.identity_verified', 'r.reason', 'r.registry_answer'])
     .where('r.clinic_id', 'in', clinicIds)
     .where('r.status', '=', 'open')
     .orderBy('r.created_at')
@@ -77,7 +66,13 @@ async function openRequestFacts(db: Database, rows: { clinic_id: string; cpr: st
   const cprs = [...new Set(rows.map((r) => r.cpr))];
   const clinicIds = [...new Set(rows.map((r) => r.clinic_id))];
   const queries = openRequestFactsQueries(db, clinicIds, cprs);
-  if (cprs.length === 0) return { clinics: new Map<string, { id: string; name: string; offered_functions: PortalFunction[] }>(), known: new Map<string, { id: string; name: string }>(), previous: new Map<string, PortalFunction[]>(), deleted: new Set<string>() };
+  if (cprs.length === 0)
+    return {
+      clinics: new Map<string, { id: string; name: string; offered_functions: PortalFunction[] }>(),
+      known: new Map<string, { id: string; name: string }>(),
+      previous: new Map<string, PortalFunction[]>(),
+      deleted: new Set<string>(),
+    };
   const [clinics, patients, history] = await Promise.all([queries.clinics.execute(), queries.knownPatients.execute(), queries.history.execute()]);
   const key = (clinicId: string, cpr: string) => `${clinicId}:${cpr}`;
   const known = new Map(patients.map((p) => [key(p.clinic_id, p.cpr), { id: p.id, name: `${p.given_name} ${p.family_name}` }]));
@@ -161,4 +156,3 @@ export async function countOpenRequests(db: Database, clinicIds: string[]) {
     .execute();
   return clinicIds.map((id) => ({ clinicId: id, open: rows.find((r) => r.clinic_id === id)?.open ?? 0 }));
 }
-

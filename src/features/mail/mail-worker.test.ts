@@ -33,8 +33,7 @@ describe.each(backends)('mail outbox delivery on %s', (backend) => {
   };
   const enqueue = (to: string, clinicId: string | null = null) =>
     enqueueMail(database.db, { to, template: 'staffSetPassword', params: { name: 'Test', link: 'http://localhost/x', validDays: 7 }, clinicId }, clock.now());
-  const statusOf = (to: string) =>
-    database.db.selectFrom('outbox_mails').selectAll().where('to_address', '=', to).executeTakeFirstOrThrow();
+  const statusOf = (to: string) => database.db.selectFrom('outbox_mails').selectAll().where('to_address', '=', to).executeTakeFirstOrThrow();
 
   beforeAll(async () => {
     database = await createTestDatabase(backend);

@@ -79,8 +79,12 @@ export const templates = {
   patientLoginDeleted: (p: { link: string }) =>
     render({
       subject: { da: 'Dit login til Patientportal er slettet', en: 'Your Patientportal login was deleted' },
-      da: 'Hej\n\nDit login til Patientportal er slettet efter dit ønske. Dine klinikkers journaler er ikke berørt. Du kan altid bede en klinik om adgang igen.\n\n' + p.link,
-      en: 'Hello\n\nYour Patientportal login was deleted as you asked. Your clinics keep their records. You can ask a clinic for access again at any time.\n\n' + p.link,
+      da:
+        'Hej\n\nDit login til Patientportal er slettet efter dit ønske. Dine klinikkers journaler er ikke berørt. Du kan altid bede en klinik om adgang igen.\n\n' +
+        p.link,
+      en:
+        'Hello\n\nYour Patientportal login was deleted as you asked. Your clinics keep their records. You can ask a clinic for access again at any time.\n\n' +
+        p.link,
     }),
   registrationEmailCode: (p: { code: string; clinicName: string }) =>
     render({
@@ -97,8 +101,14 @@ export const templates = {
   loginRequestRejected: (p: { clinicName: string; reason: string | null }) =>
     render({
       subject: { da: `Svar på din anmodning hos ${p.clinicName}`, en: `Answer to your request at ${p.clinicName}` },
-      da: `Hej\n\n${p.clinicName} har afvist din anmodning om adgang til Patientportal.` + (p.reason ? `\n\nBegrundelse: ${p.reason}` : '') + '\n\nKontakt klinikken, hvis du har spørgsmål.',
-      en: `Hello\n\n${p.clinicName} has declined your request for Patientportal access.` + (p.reason ? `\n\nReason: ${p.reason}` : '') + '\n\nContact the clinic if you have questions.',
+      da:
+        `Hej\n\n${p.clinicName} har afvist din anmodning om adgang til Patientportal.` +
+        (p.reason ? `\n\nBegrundelse: ${p.reason}` : '') +
+        '\n\nKontakt klinikken, hvis du har spørgsmål.',
+      en:
+        `Hello\n\n${p.clinicName} has declined your request for Patientportal access.` +
+        (p.reason ? `\n\nReason: ${p.reason}` : '') +
+        '\n\nContact the clinic if you have questions.',
     }),
   econsultationAnswered: (p: { clinicName: string; link: string }) =>
     render({

@@ -48,7 +48,11 @@ export async function finishMitidFlow(ctx: AppContext, callbackUrl: URL, browser
           .executeTakeFirst()
       : undefined;
   if (!flow) {
-    throw new MitidError('mitid_state_invalid', 'Login med MitID kunne ikke bekræftes. Start forfra.', 'The MitID login could not be confirmed. Please start again.');
+    throw new MitidError(
+      'mitid_state_invalid',
+      'Login med MitID kunne ikke bekræftes. Start forfra.',
+      'The MitID login could not be confirmed. Please start again.',
+    );
   }
   try {
     const identity: MitidIdentity = await ctx.mitid!.finish(callbackUrl, { state: flow.state, nonce: flow.nonce, codeVerifier: flow.code_verifier });

@@ -64,7 +64,12 @@ export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
   app.put(
     '/api/patient/me/phone',
     {
-      schema: { tags, summary: 'Change phone number', body: Type.Object({ phone: Type.Union([Type.String({ maxLength: 20 }), Type.Null()]) }), response: { 200: Ok } },
+      schema: {
+        tags,
+        summary: 'Change phone number',
+        body: Type.Object({ phone: Type.Union([Type.String({ maxLength: 20 }), Type.Null()]) }),
+        response: { 200: Ok },
+      },
       preHandler: patientOnly,
     },
     async (request) => {
@@ -93,7 +98,12 @@ export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
   app.post(
     '/api/patient/confirm-email',
     {
-      schema: { tags, summary: 'Confirm a new e-mail address with the mailed link', body: Type.Object({ token: Type.String({ minLength: 20, maxLength: 200 }) }), response: { 200: Ok } },
+      schema: {
+        tags,
+        summary: 'Confirm a new e-mail address with the mailed link',
+        body: Type.Object({ token: Type.String({ minLength: 20, maxLength: 200 }) }),
+        response: { 200: Ok },
+      },
       config: authRateLimit(ctx),
     },
     async (request) => {
@@ -105,7 +115,12 @@ export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
   app.delete(
     '/api/patient/me',
     {
-      schema: { tags, summary: 'Delete my login: ends all memberships; the clinics keep their records', body: Type.Object({ password: Type.String({ maxLength: 1024 }) }), response: { 200: Ok } },
+      schema: {
+        tags,
+        summary: 'Delete my login: ends all memberships; the clinics keep their records',
+        body: Type.Object({ password: Type.String({ maxLength: 1024 }) }),
+        response: { 200: Ok },
+      },
       preHandler: patientOnly,
     },
     async (request, reply) => {

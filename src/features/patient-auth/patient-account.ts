@@ -7,19 +7,14 @@ import { enqueueMail } from '../mail/outbox.ts';
 import { checkEmail } from '../staff/staff-accounts.ts';
 import { issuePatientToken, TOKEN_LIFETIME_MS, usePatientToken } from './patient-tokens.ts';
 
-const wrongPassword = () =>
-  new AppError(403, 'wrong_password', { da: 'Adgangskoden er forkert.', en: 'The password is wrong.' }, 'password');
+const wrongPassword = () => new AppError(403, 'wrong_password', { da: 'Adgangskoden er forkert.', en: 'The password is wrong.' }, 'password');
 
 /**
  * The patient's home: their clinics and, per clinic, the functions they may use now. Read from
  * the database on every request, so a right the clinic removes is gone on the next one.
  */
 export async function getPatientOverview(ctx: AppContext, accountId: string) {
-  const account = await ctx.db
-    .selectFrom('patient_accounts')
-    .select(['email', 'phone', 'cpr'])
-    .where('id', '=', accountId)
-    .executeTakeFirstOrThrow();
+  const account = await ctx.db.selectFrom('patient_accounts').select(['email', 'phone', 'cpr']).where('id', '=', accountId).executeTakeFirstOrThrow();
   const memberships = await ctx.db
     .selectFrom('portal_memberships as m')
     .innerJoin('clinics as c', 'c.id', 'm.clinic_id')

@@ -52,7 +52,10 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
 
   app.get(
     '/api/patient/session',
-    { schema: { tags, summary: 'The CSRF token of the current patient session', response: { 200: Type.Object({ csrfToken: Type.String() }) } }, preHandler: requirePatient(ctx) },
+    {
+      schema: { tags, summary: 'The CSRF token of the current patient session', response: { 200: Type.Object({ csrfToken: Type.String() }) } },
+      preHandler: requirePatient(ctx),
+    },
     async (request) => ({ csrfToken: patientCsrfTokenFor(ctx, request.patient!.id) }),
   );
 
@@ -72,7 +75,12 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
   app.post(
     '/api/patient/activation/inspect',
     {
-      schema: { tags, summary: 'What an activation link is for, without using it', body: TokenBody, response: { 200: Type.Object({ clinicName: Type.Union([Type.String(), Type.Null()]) }) } },
+      schema: {
+        tags,
+        summary: 'What an activation link is for, without using it',
+        body: TokenBody,
+        response: { 200: Type.Object({ clinicName: Type.Union([Type.String(), Type.Null()]) }) },
+      },
       config: limited,
     },
     async (request) => inspectActivation(ctx, request.body.token),
@@ -115,7 +123,10 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
 
   app.post(
     '/api/patient/password-reset',
-    { schema: { tags, summary: 'Choose a new password with a mailed link; ends all sessions', body: TokenPasswordBody, response: { 200: Ok } }, config: limited },
+    {
+      schema: { tags, summary: 'Choose a new password with a mailed link; ends all sessions', body: TokenPasswordBody, response: { 200: Ok } },
+      config: limited,
+    },
     async (request) => {
       const account = await resetPassword(ctx, { ...request.body, ip: request.ip });
       // A fresh password starts with a clean slate, also for the slow-down.

@@ -20,9 +20,7 @@ async function accountFor(ctx: AppContext, accountId: string) {
 /** The activation page: which clinic the link is for. Opening it does not use the link. */
 export async function inspectActivation(ctx: AppContext, token: string) {
   const row = await peekPatientToken(ctx.db, token, 'activation', ctx.clock.now());
-  const clinic = row.clinic_id
-    ? await ctx.db.selectFrom('clinics').select('name').where('id', '=', row.clinic_id).executeTakeFirst()
-    : undefined;
+  const clinic = row.clinic_id ? await ctx.db.selectFrom('clinics').select('name').where('id', '=', row.clinic_id).executeTakeFirst() : undefined;
   return { clinicName: clinic?.name ?? null };
 }
 

@@ -85,7 +85,11 @@ describe.each(backends)('patient login with password and mailed code on %s', (ba
     }
     t.clock.advance(minutes(1));
     expect((await new PatientClient(t.app).startLogin(patient.cpr, PATIENT_PASSWORD)).statusCode).toBe(401);
-    const account = await t.ctx.db.selectFrom('patient_accounts').select(['stopped_at', 'failed_logins']).where('cpr', '=', patient.cpr).executeTakeFirstOrThrow();
+    const account = await t.ctx.db
+      .selectFrom('patient_accounts')
+      .select(['stopped_at', 'failed_logins'])
+      .where('cpr', '=', patient.cpr)
+      .executeTakeFirstOrThrow();
     expect(account.failed_logins).toBe(100);
     expect(account.stopped_at).not.toBeNull();
 

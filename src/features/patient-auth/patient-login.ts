@@ -117,31 +117,34 @@ export async function startPatientLogin({ ctx, throttle }: LoginDeps, input: { i
 export async function finishPatientLogin({ ctx }: LoginDeps, input: { challengeId: string; code: string; ip: string }) {
   const now = ctx.clock.now();
   const submitted = codeHash(ctx, input.challengeId, input.code.trim());
-  return ctx.db.transaction().execute(async (trx) => {
-    // One statement counts the try and, when the code is right, uses the challenge: two submits
-    // at once cannot both succeed, and a wrong code's count is kept (see below).
-    const tried = await trx
-      .updateTable('patient_login_challenges')
-      .set((eb) => ({
-        attempts: eb('attempts', '+', 1),
-        used_at: sql<Date | null>`case when code_hash = ${submitted} then ${now}::timestamptz end`,
-      }))
-      .where('id', '=', input.challengeId)
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .where('attempts', '<', CODE_MAX_TRIES)
-      .returning(['account_id', 'attempts', 'used_at'])
-      .executeTakeFirst();
-    if (!tried) throw codeExpired();
-    if (!tried.used_at) {
-      // Returning (not throwing) commits the counted try.
-      return { wrong: tried.attempts >= CODE_MAX_TRIES ? codeExpired() : codeWrong(CODE_MAX_TRIES - tried.attempts) } as const;
-    }
-    const session = await createPatientSession(trx, tried.account_id, now, ctx.sessionPolicy);
-    await audit(trx, { type: 'patient', id: tried.account_id, ip: input.ip }, now, { action: 'patient.login' });
-    return { session, accountId: tried.account_id };
-  }).then((result) => {
-    if ('wrong' in result) throw result.wrong;
-    return result;
-  });
+  return ctx.db
+    .transaction()
+    .execute(async (trx) => {
+      // One statement counts the try and, when the code is right, uses the challenge: two submits
+      // at once cannot both succeed, and a wrong code's count is kept (see below).
+      const tried = await trx
+        .updateTable('patient_login_challenges')
+        .set((eb) => ({
+          attempts: eb('attempts', '+', 1),
+          used_at: sql<Date | null>`case when code_hash = ${submitted} then ${now}::timestamptz end`,
+        }))
+        .where('id', '=', input.challengeId)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .where('attempts', '<', CODE_MAX_TRIES)
+        .returning(['account_id', 'attempts', 'used_at'])
+        .executeTakeFirst();
+      if (!tried) throw codeExpired();
+      if (!tried.used_at) {
+        // Returning (not throwing) commits the counted try.
+        return { wrong: tried.attempts >= CODE_MAX_TRIES ? codeExpired() : codeWrong(CODE_MAX_TRIES - tried.attempts) } as const;
+      }
+      const session = await createPatientSession(trx, tried.account_id, now, ctx.sessionPolicy);
+      await audit(trx, { type: 'patient', id: tried.account_id, ip: input.ip }, now, { action: 'patient.login' });
+      return { session, accountId: tried.account_id };
+    })
+    .then((result) => {
+      if ('wrong' in result) throw result.wrong;
+      return result;
+    });
 }

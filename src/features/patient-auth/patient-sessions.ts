@@ -10,12 +10,7 @@ export interface PatientSession {
   accountId: string;
 }
 
-export async function createPatientSession(
-  trx: Kysely<DB>,
-  accountId: string,
-  now: Date,
-  policy: SessionPolicy,
-): Promise<{ id: string; token: string }> {
+export async function createPatientSession(trx: Kysely<DB>, accountId: string, now: Date, policy: SessionPolicy): Promise<{ id: string; token: string }> {
   const token = newToken();
   const id = randomUUID();
   await trx

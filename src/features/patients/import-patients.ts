@@ -19,13 +19,7 @@ type Row = Record<(typeof CSV_COLUMNS)[number], string>;
  * Imports a clinic's patients from CSV (header row; comma or semicolon). Every row is checked
  * first; one bad row and nothing is written. Problems name the line and never echo a CPR.
  */
-export async function importPatientsCsv(
-  db: Database,
-  clinicId: string,
-  csv: string,
-  actor: Actor,
-  now: Date,
-): Promise<ImportResult> {
+export async function importPatientsCsv(db: Database, clinicId: string, csv: string, actor: Actor, now: Date): Promise<ImportResult> {
   const delimiter = (csv.split('\n', 1)[0] ?? '').includes(';') ? ';' : ',';
   let records: string[][];
   try {
@@ -74,14 +68,20 @@ export async function importPatientsCsv(
           .selectFrom('patients')
           .select('cpr')
           .where('clinic_id', '=', clinicId)
-          .where('cpr', 'in', parsed.map((p) => p.row.cpr))
+          .where(
+            'cpr',
+            'in',
+            parsed.map((p) => p.row.cpr),
+          )
           .execute()
       : [];
     if (existing.length) {
       const taken = new Set(existing.map((e) => e.cpr));
       return {
         ok: false as const,
-        problems: parsed.filter((p) => taken.has(p.row.cpr)).map((p) => ({ line: p.line, problem: 'a patient with this CPR number already exists in the clinic' })),
+        problems: parsed
+          .filter((p) => taken.has(p.row.cpr))
+          .map((p) => ({ line: p.line, problem: 'a patient with this CPR number already exists in the clinic' })),
       };
     }
     const blankToNull = (v: string) => (v === '' ? null : v);

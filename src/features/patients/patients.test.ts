@@ -52,13 +52,15 @@ describe.each(backends)('patients and clinic scoping on %s', (backend) => {
   it('shows the record header and writes an audit row for the view', async () => {
     const response = await staffA.get(`/api/clinics/${clinicA}/patients/${patientA.id}`);
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ givenName: 'Karen', familyName: 'Blixen', cpr: '170485-1234', address: 'Testvej 1', phone: '12345678', sex: 'female' });
-    const rows = await t.ctx.db
-      .selectFrom('audit_events')
-      .selectAll()
-      .where('action', '=', 'patient.viewed')
-      .where('patient_id', '=', patientA.id)
-      .execute();
+    expect(response.json()).toMatchObject({
+      givenName: 'Karen',
+      familyName: 'Blixen',
+      cpr: '170485-1234',
+      address: 'Testvej 1',
+      phone: '12345678',
+      sex: 'female',
+    });
+    const rows = await t.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'patient.viewed').where('patient_id', '=', patientA.id).execute();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ actor_type: 'staff', actor_id: staffAId, clinic_id: clinicA, ip: '127.0.0.1' });
   });

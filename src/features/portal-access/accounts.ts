@@ -32,7 +32,12 @@ export async function findOrCreatePatientRecord(trx: Transaction<DB>, clinicId: 
  */
 export async function ensureAccount(trx: Transaction<DB>, person: Person, now: Date): Promise<{ accountId: string; needsActivation: boolean; email: string }> {
   const verified = person.mitidUuid !== null;
-  const account = await trx.selectFrom('patient_accounts').select(['id', 'email', 'activated_at', 'deleted_at']).where('cpr', '=', person.cpr).forUpdate().executeTakeFirst();
+  const account = await trx
+    .selectFrom('patient_accounts')
+    .select(['id', 'email', 'activated_at', 'deleted_at'])
+    .where('cpr', '=', person.cpr)
+    .forUpdate()
+    .executeTakeFirst();
   if (!account || account.deleted_at) {
     // The address becomes the login's: it must not be another person's.
     const holder = await trx
@@ -54,7 +59,11 @@ export async function ensureAccount(trx: Transaction<DB>, person: Person, now: D
   }
   const fresh = { email: person.email, phone: person.phone, activated_at: verified ? now : null, mitid_uuid: person.mitidUuid };
   if (!account) {
-    const created = await trx.insertInto('patient_accounts').values({ cpr: person.cpr, created_at: now, ...fresh }).returning('id').executeTakeFirstOrThrow();
+    const created = await trx
+      .insertInto('patient_accounts')
+      .values({ cpr: person.cpr, created_at: now, ...fresh })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return { accountId: created.id, needsActivation: !verified, email: person.email };
   }
   if (account.deleted_at) {

@@ -62,8 +62,10 @@ export const portalAccessRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     };
   };
 
-  app.get(base, { schema: { tags, summary: 'The Patientportal form of a patient', params: Params, response: { 200: PortalState } }, preHandler: staffOnly }, async (request) =>
-    present(scopeOf(request, request.params)),
+  app.get(
+    base,
+    { schema: { tags, summary: 'The Patientportal form of a patient', params: Params, response: { 200: PortalState } }, preHandler: staffOnly },
+    async (request) => present(scopeOf(request, request.params)),
   );
 
   app.post(
@@ -106,7 +108,10 @@ export const portalAccessRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
 
   app.delete(
     base,
-    { schema: { tags, summary: "Slet: end the patient's association with this clinic", params: Params, response: { 200: PortalState } }, preHandler: staffOnly },
+    {
+      schema: { tags, summary: "Slet: end the patient's association with this clinic", params: Params, response: { 200: PortalState } },
+      preHandler: staffOnly,
+    },
     async (request) => {
       const scope = scopeOf(request, request.params);
       await endPortalAccess(ctx.db, scope);
@@ -116,7 +121,10 @@ export const portalAccessRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
 
   app.post(
     `${base}/resend-activation`,
-    { schema: { tags, summary: 'Gensend: a new activation link; older links stop working', params: Params, response: { 200: PortalState } }, preHandler: staffOnly },
+    {
+      schema: { tags, summary: 'Gensend: a new activation link; older links stop working', params: Params, response: { 200: PortalState } },
+      preHandler: staffOnly,
+    },
     async (request) => {
       const scope = scopeOf(request, request.params);
       await resendActivation(ctx.db, scope);

@@ -3,15 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hours, minutes } from '../../clock.ts';
 import { backends } from '../../../test/helpers/databases.ts';
 import { buildPatient, buildStaff } from '../../../test/helpers/factories.ts';
-import {
-  activate,
-  activatedPatient,
-  clinicWithSecretary,
-  linkToken,
-  opret,
-  patientLogin,
-  uniqueEmail,
-} from '../../../test/helpers/portal.ts';
+import { activate, activatedPatient, clinicWithSecretary, linkToken, opret, patientLogin, uniqueEmail } from '../../../test/helpers/portal.ts';
 import { StaffClient, startTestApp, type TestApp } from '../../../test/helpers/test-app.ts';
 
 describe.each(backends)('the Patientportal form on %s', (backend) => {
@@ -46,7 +38,11 @@ describe.each(backends)('the Patientportal form on %s', (backend) => {
 
   it('lets only functions the clinic offers be ticked, and refuses a bad e-mail by field', async () => {
     const { secretary, portalUrl, clinic } = await clinicWithSecretary(t);
-    await t.ctx.db.updateTable('clinics').set({ offered_functions: ['econsultation'] }).where('id', '=', clinic.id).execute();
+    await t.ctx.db
+      .updateTable('clinics')
+      .set({ offered_functions: ['econsultation'] })
+      .where('id', '=', clinic.id)
+      .execute();
     const notOffered = await secretary.post(portalUrl, { email: uniqueEmail(), rights: ['booking'], wantsElectronicReply: false });
     expect(notOffered.statusCode).toBe(400);
     expect(notOffered.json().error.field).toBe('rights');
@@ -112,7 +108,9 @@ describe.each(backends)('the Patientportal form on %s', (backend) => {
     await secretary.post(`${portalUrl}/new-password`);
     const late = linkToken((await t.mailTo(email)).text, '/portal/reset')!;
     t.clock.advance(minutes(61));
-    expect((await t.app.inject({ method: 'POST', url: '/api/patient/password-reset', payload: { token: late, password: 'endnu en lang kode her' } })).statusCode).toBe(410);
+    expect(
+      (await t.app.inject({ method: 'POST', url: '/api/patient/password-reset', payload: { token: late, password: 'endnu en lang kode her' } })).statusCode,
+    ).toBe(410);
   });
 
   it('applies a changed right to the patient’s very next request in an open session', async () => {
@@ -126,7 +124,12 @@ describe.each(backends)('the Patientportal form on %s', (backend) => {
     const none = (await session.get('/api/patient/me')).json();
     expect(none.clinics).toHaveLength(1); // the clinic stays, with profile and history only
     expect(none.clinics[0].rights).toEqual([]);
-    const audit = await t.ctx.db.selectFrom('audit_events').select('details').where('action', '=', 'portal.rights_changed').where('patient_id', '=', patient.id).execute();
+    const audit = await t.ctx.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('action', '=', 'portal.rights_changed')
+      .where('patient_id', '=', patient.id)
+      .execute();
     expect(audit[0]!.details).toMatchObject({ before: { rights: ['econsultation', 'booking', 'renewal'] }, after: { rights: ['renewal'] } });
   });
 
@@ -218,8 +221,12 @@ describe.each(backends)('the Patientportal form on %s', (backend) => {
   it('writes nothing at all when the mail cannot be queued mid-request', async () => {
     const { secretary, portalUrl, patient } = await clinicWithSecretary(t);
     const email = uniqueEmail();
-    await sql.raw(`create function fail_mail() returns trigger language plpgsql as $$ begin
-      if new.to_address = '${email}' then raise exception 'outbox down'; end if; return new; end $$`).execute(t.ctx.db);
+    await sql
+      .raw(
+        `create function fail_mail() returns trigger language plpgsql as $$ begin
+      if new.to_address = '${email}' then raise exception 'outbox down'; end if; return new; end $$`,
+      )
+      .execute(t.ctx.db);
     await sql`create trigger fail_mail before insert on outbox_mails for each row execute function fail_mail()`.execute(t.ctx.db);
     try {
       const response = await secretary.post(portalUrl, { email, rights: ['econsultation'], wantsElectronicReply: false });
@@ -227,7 +234,9 @@ describe.each(backends)('the Patientportal form on %s', (backend) => {
       expect(response.json().error.code).toBe('internal_error');
       expect(await t.ctx.db.selectFrom('portal_memberships').select('id').where('patient_id', '=', patient.id).execute()).toHaveLength(0);
       expect(await t.ctx.db.selectFrom('patient_accounts').select('id').where('cpr', '=', patient.cpr).execute()).toHaveLength(0);
-      expect(await t.ctx.db.selectFrom('audit_events').select('id').where('patient_id', '=', patient.id).where('action', 'like', 'portal.%').execute()).toHaveLength(0);
+      expect(
+        await t.ctx.db.selectFrom('audit_events').select('id').where('patient_id', '=', patient.id).where('action', 'like', 'portal.%').execute(),
+      ).toHaveLength(0);
       expect((await t.ctx.db.selectFrom('patients').select('email').where('id', '=', patient.id).executeTakeFirstOrThrow()).email).not.toBe(email);
     } finally {
       await sql`drop trigger fail_mail on outbox_mails`.execute(t.ctx.db);
@@ -242,6 +251,9 @@ describe.each(backends)('the Patientportal form on %s', (backend) => {
     await client.login(admin.email, admin.password);
     const other = await buildPatient(t.ctx.db, clinic.id);
     expect((await client.get(`/api/clinics/${clinic.id}/patients/${patient.id}/portal`)).statusCode).toBe(200);
-    expect((await client.post(`/api/clinics/${clinic.id}/patients/${other.id}/portal`, { email: uniqueEmail(), rights: [], wantsElectronicReply: false })).statusCode).toBe(201);
+    expect(
+      (await client.post(`/api/clinics/${clinic.id}/patients/${other.id}/portal`, { email: uniqueEmail(), rights: [], wantsElectronicReply: false }))
+        .statusCode,
+    ).toBe(201);
   });
 });

@@ -78,10 +78,15 @@ export async function createPortalAccess(db: Database, scope: PortalScope, setti
       .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
       .executeTakeFirst();
     if (holder && holder.cpr !== patient.cpr) {
-      throw new AppError(409, 'email_in_use', {
-        da: 'E-mailadressen bruges allerede af en anden persons login. Brug patientens egen adresse.',
-        en: "The e-mail address is already used by another person's login. Use the patient's own address.",
-      }, 'email');
+      throw new AppError(
+        409,
+        'email_in_use',
+        {
+          da: 'E-mailadressen bruges allerede af en anden persons login. Brug patientens egen adresse.',
+          en: "The e-mail address is already used by another person's login. Use the patient's own address.",
+        },
+        'email',
+      );
     }
 
     let account = await trx
@@ -123,7 +128,12 @@ export async function createPortalAccess(db: Database, scope: PortalScope, setti
     if (linked) {
       await enqueueMail(
         trx,
-        { to: account.email!, template: 'patientClinicAdded', params: { clinicName: patient.clinic_name, link: `${scope.publicUrl}/portal/login` }, clinicId: scope.clinicId },
+        {
+          to: account.email!,
+          template: 'patientClinicAdded',
+          params: { clinicName: patient.clinic_name, link: `${scope.publicUrl}/portal/login` },
+          clinicId: scope.clinicId,
+        },
         scope.now,
       );
     } else {
@@ -210,11 +220,7 @@ export async function updatePortalAccess(db: Database, scope: PortalScope, chang
     const rights = checkRights(change.rights, patient.offered_functions);
     const membership = await activeMembership(trx, scope);
     if (!membership) throw noAccess();
-    await trx
-      .updateTable('portal_memberships')
-      .set({ rights, wants_electronic_reply: change.wantsElectronicReply })
-      .where('id', '=', membership.id)
-      .execute();
+    await trx.updateTable('portal_memberships').set({ rights, wants_electronic_reply: change.wantsElectronicReply }).where('id', '=', membership.id).execute();
     await audit(trx, scope.actor, scope.now, {
       action: 'portal.rights_changed',
       clinicId: scope.clinicId,
@@ -236,11 +242,7 @@ export async function endPortalAccess(db: Database, scope: PortalScope) {
     await lockPatient(trx, scope);
     const membership = await activeMembership(trx, scope);
     if (!membership) throw noAccess();
-    await trx
-      .updateTable('portal_memberships')
-      .set({ ended_at: scope.now, end_reason: 'clinic_deleted' })
-      .where('id', '=', membership.id)
-      .execute();
+    await trx.updateTable('portal_memberships').set({ ended_at: scope.now, end_reason: 'clinic_deleted' }).where('id', '=', membership.id).execute();
     await audit(trx, scope.actor, scope.now, {
       action: 'portal.deleted',
       clinicId: scope.clinicId,
@@ -267,11 +269,7 @@ export async function getPortalState(db: Database, clinicId: string, patientId: 
   let activationSentAt: Date | null = null;
   let stopped = false;
   if (membership) {
-    const account = await db
-      .selectFrom('patient_accounts')
-      .select(['stopped_at'])
-      .where('id', '=', membership.account_id)
-      .executeTakeFirstOrThrow();
+    const account = await db.selectFrom('patient_accounts').select(['stopped_at']).where('id', '=', membership.account_id).executeTakeFirstOrThrow();
     stopped = account.stopped_at !== null;
     const pending = await db
       .selectFrom('patient_tokens')

@@ -27,7 +27,17 @@ export async function patientScope(ctx: AppContext, accountId: string, clinicId:
     .selectFrom('portal_memberships as m')
     .innerJoin('clinics as c', 'c.id', 'm.clinic_id')
     .innerJoin('patients as p', 'p.id', 'm.patient_id')
-    .select(['m.patient_id', 'm.rights', 'm.wants_electronic_reply', 'c.name', 'c.offered_functions', 'c.econsultation_max_length', 'c.booking_min_hours_ahead', 'c.booking_max_days_ahead', 'p.cpr'])
+    .select([
+      'm.patient_id',
+      'm.rights',
+      'm.wants_electronic_reply',
+      'c.name',
+      'c.offered_functions',
+      'c.econsultation_max_length',
+      'c.booking_min_hours_ahead',
+      'c.booking_max_days_ahead',
+      'p.cpr',
+    ])
     .where('m.account_id', '=', accountId)
     .where('m.clinic_id', '=', clinicId)
     .where('m.ended_at', 'is', null)

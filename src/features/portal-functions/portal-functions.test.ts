@@ -37,7 +37,12 @@ describe.each(backends)('portal functions gated by rights on %s', (backend) => {
       const opened = await secretary.get(c(`/econsultations/${threadId}`));
       expect(opened.json().messages[0].body).toBe('Jeg har hostet i to uger.');
       expect((await secretary.get(c('/econsultations'))).json().threads[0].unread).toBe(0);
-      const audits = await t.ctx.db.selectFrom('audit_events').select('action').where('action', '=', 'econsultation.viewed').where('patient_id', '=', setup.patient.id).execute();
+      const audits = await t.ctx.db
+        .selectFrom('audit_events')
+        .select('action')
+        .where('action', '=', 'econsultation.viewed')
+        .where('patient_id', '=', setup.patient.id)
+        .execute();
       expect(audits).toHaveLength(1);
 
       expect((await secretary.post(c(`/econsultations/${threadId}/messages`), { body: 'Kom forbi klinikken.' })).statusCode).toBe(201);
@@ -70,12 +75,27 @@ describe.each(backends)('portal functions gated by rights on %s', (backend) => {
 
     it('takes up to 3 images or PDFs, checked by content, and serves them only to those allowed', async () => {
       await setRights(['econsultation']);
-      const fake = await patient.post(p('/econsultations'), { subject: 'Fil', body: 'Se fil', attachments: [{ filename: 'billede.png', data: Buffer.from('not an image').toString('base64') }] });
+      const fake = await patient.post(p('/econsultations'), {
+        subject: 'Fil',
+        body: 'Se fil',
+        attachments: [{ filename: 'billede.png', data: Buffer.from('not an image').toString('base64') }],
+      });
       expect(fake.statusCode).toBe(400);
       expect(fake.json().error.field).toBe('attachments');
-      const four = await patient.post(p('/econsultations'), { subject: 'Filer', body: 'Se filer', attachments: Array.from({ length: 4 }, () => ({ filename: 'a.png', data: PNG })) });
+      const four = await patient.post(p('/econsultations'), {
+        subject: 'Filer',
+        body: 'Se filer',
+        attachments: Array.from({ length: 4 }, () => ({ filename: 'a.png', data: PNG })),
+      });
       expect(four.statusCode).toBe(400);
-      const ok = await patient.post(p('/econsultations'), { subject: 'Filer', body: 'Se filer', attachments: [{ filename: 'udslæt.png', data: PNG }, { filename: 'svar.pdf', data: PDF }] });
+      const ok = await patient.post(p('/econsultations'), {
+        subject: 'Filer',
+        body: 'Se filer',
+        attachments: [
+          { filename: 'udslæt.png', data: PNG },
+          { filename: 'svar.pdf', data: PDF },
+        ],
+      });
       const thread = (await patient.get(p(`/econsultations/${ok.json().id}`))).json();
       const [image, pdf] = thread.messages[0].attachments;
       expect(image).toMatchObject({ filename: 'udslæt.png', contentType: 'image/png' });
@@ -104,7 +124,14 @@ describe.each(backends)('portal functions gated by rights on %s', (backend) => {
 
   describe('e-tidsbestilling', () => {
     const publish = async (inHours: number) =>
-      (await secretary.post(c('/slots'), { practitioner: 'Læge Hansen', startsAt: new Date(t.clock.now().getTime() + hours(inHours)).toISOString(), durationMinutes: 15, kind: 'Konsultation' })).json().id as string;
+      (
+        await secretary.post(c('/slots'), {
+          practitioner: 'Læge Hansen',
+          startsAt: new Date(t.clock.now().getTime() + hours(inHours)).toISOString(),
+          durationMinutes: 15,
+          kind: 'Konsultation',
+        })
+      ).json().id as string;
 
     it('offers free times inside the booking window, books, shows "Dine tider" and cancels until 48 hours before', async () => {
       await setRights(['booking']);
@@ -176,10 +203,31 @@ describe.each(backends)('portal functions gated by rights on %s', (backend) => {
     it('refuses every create, answer, book, cancel and request without its right, on the very next request, and keeps history readable', async () => {
       await setRights(['econsultation', 'booking', 'renewal']);
       const thread = (await patient.post(p('/econsultations'), { subject: 'Før', body: 'Skrevet med ret' })).json().id;
-      const slot = (await secretary.post(c('/slots'), { practitioner: 'L', startsAt: new Date(t.clock.now().getTime() + hours(100)).toISOString(), durationMinutes: 10, kind: 'K' })).json().id;
+      const slot = (
+        await secretary.post(c('/slots'), {
+          practitioner: 'L',
+          startsAt: new Date(t.clock.now().getTime() + hours(100)).toISOString(),
+          durationMinutes: 10,
+          kind: 'K',
+        })
+      ).json().id;
       const appointment = (await patient.post(p('/appointments'), { slotId: slot })).json().id;
-      const med = (await secretary.post(c(`/patients/${setup.patient.id}/medications`), { name: 'Metformin', dosage: '500 mg', habitForming: false, renewableOnline: true })).json().id;
-      const slot2 = (await secretary.post(c('/slots'), { practitioner: 'L', startsAt: new Date(t.clock.now().getTime() + hours(120)).toISOString(), durationMinutes: 10, kind: 'K' })).json().id;
+      const med = (
+        await secretary.post(c(`/patients/${setup.patient.id}/medications`), {
+          name: 'Metformin',
+          dosage: '500 mg',
+          habitForming: false,
+          renewableOnline: true,
+        })
+      ).json().id;
+      const slot2 = (
+        await secretary.post(c('/slots'), {
+          practitioner: 'L',
+          startsAt: new Date(t.clock.now().getTime() + hours(120)).toISOString(),
+          durationMinutes: 10,
+          kind: 'K',
+        })
+      ).json().id;
 
       await setRights([]);
       const refused = [

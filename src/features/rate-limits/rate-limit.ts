@@ -37,5 +37,8 @@ export function registerRateLimits(app: FastifyInstance, ctx: AppContext): void 
 
 /** The limit for login, code, link and registration routes: AUTH_RATE_LIMIT_PER_MINUTE per address. */
 export const authRateLimit = (ctx: AppContext, divisor = 1): { rateLimit: RouteRateLimit } => ({
-  rateLimit: { max: divisor === 1 ? ctx.config.authRateLimitPerMinute : Math.max(3, Math.floor(ctx.config.authRateLimitPerMinute / divisor)), windowMs: 60_000 },
+  rateLimit: {
+    max: divisor === 1 ? ctx.config.authRateLimitPerMinute : Math.max(3, Math.floor(ctx.config.authRateLimitPerMinute / divisor)),
+    windowMs: 60_000,
+  },
 });

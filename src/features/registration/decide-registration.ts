@@ -37,15 +37,18 @@ export const registrationClosed = () =>
     en: 'The clinic does not accept MitID registrations. Contact the clinic to get Patientportal access.',
   });
 
-export const clinicAcceptsMitid = (clinic: Pick<Clinic, 'uses_mitid' | 'self_registration'>) =>
-  clinic.uses_mitid && clinic.self_registration !== 'none';
+export const clinicAcceptsMitid = (clinic: Pick<Clinic, 'uses_mitid' | 'self_registration'>) => clinic.uses_mitid && clinic.self_registration !== 'none';
 
 /** Automatic approval needs MitID, the clinic's choice and vendor support's switch, all three. */
 export const isAutomatic = (clinic: Pick<Clinic, 'uses_mitid' | 'self_registration' | 'auto_approval_allowed'>) =>
   clinic.uses_mitid && clinic.self_registration === 'automatic' && clinic.auto_approval_allowed;
 
 /** Asks the registry before any transaction: a slow registry must not hold a database lock. */
-async function automaticVerdict(ctx: AppContext, clinic: Clinic, cpr: string): Promise<{ approve: boolean; reason: LoginRequestReason; answer: RegistryAnswer | null }> {
+async function automaticVerdict(
+  ctx: AppContext,
+  clinic: Clinic,
+  cpr: string,
+): Promise<{ approve: boolean; reason: LoginRequestReason; answer: RegistryAnswer | null }> {
   if (!isAutomatic(clinic)) return { approve: false, reason: 'manual_clinic', answer: null };
   if (clinic.specialty !== 'almen_praksis') return { approve: true, reason: 'auto_approved', answer: null };
   try {
@@ -120,7 +123,10 @@ export async function decideRegistration(ctx: AppContext, clinic: Clinic, reg: V
     };
     const actor = { type: 'patient' as const, id: null, ip };
     if (!verdict.approve) {
-      await trx.insertInto('login_requests').values({ ...request, status: 'open' }).execute();
+      await trx
+        .insertInto('login_requests')
+        .values({ ...request, status: 'open' })
+        .execute();
       await audit(trx, actor, now, { action: 'registration.queued', clinicId: clinic.id, details: { reason: verdict.reason, registryAnswer: verdict.answer } });
       return { outcome: 'queued' as const, reason: verdict.reason, alreadyOpen: false };
     }

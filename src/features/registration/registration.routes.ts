@@ -59,7 +59,14 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
 
   app.get(
     '/api/registration/:slug',
-    { schema: { tags, summary: "A clinic's registration page: what it accepts, and the MitID-identified person if any", params: Slug, response: { 200: RegistrationInfo } } },
+    {
+      schema: {
+        tags,
+        summary: "A clinic's registration page: what it accepts, and the MitID-identified person if any",
+        params: Slug,
+        response: { 200: RegistrationInfo },
+      },
+    },
     async (request) => {
       const clinic = await clinicBySlug(request.params.slug);
       const identity = await findIdentity(ctx, request.cookies[cookies.identity.name], clinic.id, true);
@@ -193,7 +200,15 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       const result = await decideRegistration(
         ctx,
         clinic,
-        { identityId: identity.id, cpr: identity.cpr, mitidUuid: identity.mitid_uuid, name: identity.name, birthDate: identity.birth_date, email: identity.email!, phone: identity.phone },
+        {
+          identityId: identity.id,
+          cpr: identity.cpr,
+          mitidUuid: identity.mitid_uuid,
+          name: identity.name,
+          birthDate: identity.birth_date,
+          email: identity.email!,
+          phone: identity.phone,
+        },
         request.ip,
       );
       if (result.outcome === 'approved') {

@@ -38,7 +38,12 @@ describe.each(backends)('self-registration with MitID on %s', (backend) => {
   let specialistAuto: { id: string; slug: string };
   let closed: { id: string; slug: string };
 
-  const clinic = async (settings: { specialty?: 'almen_praksis' | 'speciallaege'; uses_mitid: boolean; self_registration: 'none' | 'manual' | 'automatic'; auto_approval_allowed?: boolean }) => {
+  const clinic = async (settings: {
+    specialty?: 'almen_praksis' | 'speciallaege';
+    uses_mitid: boolean;
+    self_registration: 'none' | 'manual' | 'automatic';
+    auto_approval_allowed?: boolean;
+  }) => {
     const c = await buildClinic(t.ctx.db, { specialty: settings.specialty });
     const row = await t.ctx.db
       .updateTable('clinics')
@@ -78,13 +83,23 @@ describe.each(backends)('self-registration with MitID on %s', (backend) => {
     expect(submit.json()).toEqual({ outcome: 'approved' });
     const me = await browser.app_('GET', '/api/patient/me');
     expect(me.json().clinics).toEqual([expect.objectContaining({ id: automatic.id, rights: ['econsultation', 'booking', 'renewal'] })]);
-    const patient = await t.ctx.db.selectFrom('patients').selectAll().where('clinic_id', '=', automatic.id).where('cpr', '=', who.cpr).executeTakeFirstOrThrow();
+    const patient = await t.ctx.db
+      .selectFrom('patients')
+      .selectAll()
+      .where('clinic_id', '=', automatic.id)
+      .where('cpr', '=', who.cpr)
+      .executeTakeFirstOrThrow();
     expect(patient).toMatchObject({ given_name: 'Karla Marie', family_name: 'Hansen', phone: '12345678' });
     const [request] = await requestsFor(automatic.id, who.cpr);
     expect(request).toMatchObject({ status: 'approved', reason: 'auto_approved', identity_verified: 'mitid', patient_id: patient.id });
     const account = await t.ctx.db.selectFrom('patient_accounts').select(['mitid_uuid', 'activated_at']).where('cpr', '=', who.cpr).executeTakeFirstOrThrow();
     expect(account.mitid_uuid).toMatch(/^[0-9a-f-]{36}$/);
-    const audit = await t.ctx.db.selectFrom('audit_events').select('action').where('clinic_id', '=', automatic.id).where('patient_id', '=', patient.id).execute();
+    const audit = await t.ctx.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('clinic_id', '=', automatic.id)
+      .where('patient_id', '=', patient.id)
+      .execute();
     expect(audit.map((a) => a.action)).toContain('registration.auto_approved');
   });
 
@@ -158,7 +173,10 @@ describe.each(backends)('self-registration with MitID on %s', (backend) => {
       .values({ cpr: who.cpr, email: `${who.cpr}@x.test`, created_at: new Date(), activated_at: new Date() })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await t.ctx.db.insertInto('portal_memberships').values({ account_id: account.id, clinic_id: known.id, patient_id: patient.id, rights: ['booking'], created_at: new Date() }).execute();
+    await t.ctx.db
+      .insertInto('portal_memberships')
+      .values({ account_id: account.id, clinic_id: known.id, patient_id: patient.id, rights: ['booking'], created_at: new Date() })
+      .execute();
     const browser = new MitidBrowser(t.app);
     expect(await browser.login({ purpose: 'login' }, who)).toBe('/portal');
     expect((await browser.app_('GET', '/api/patient/me')).json().clinics[0].rights).toEqual(['booking']);
@@ -209,7 +227,8 @@ describe.each(backends)('self-registration with MitID on %s', (backend) => {
     await browser.app_('POST', `/api/registration/${manual.slug}/contact`, { email: 'tries@example.test', phone: null });
     const code = /er: (\d{6})/.exec((await t.mailTo('tries@example.test')).text)![1]!;
     const wrong = code === '000000' ? '111111' : '000000';
-    for (let i = 0; i < 5; i++) expect((await browser.app_('POST', `/api/registration/${manual.slug}/submit`, { code: wrong })).json().error.code).toBe('code_wrong');
+    for (let i = 0; i < 5; i++)
+      expect((await browser.app_('POST', `/api/registration/${manual.slug}/submit`, { code: wrong })).json().error.code).toBe('code_wrong');
     expect((await browser.app_('POST', `/api/registration/${manual.slug}/submit`, { code })).statusCode).toBe(400);
     expect(await requestsFor(manual.id, who.cpr)).toHaveLength(0);
   });

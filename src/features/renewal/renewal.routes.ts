@@ -33,7 +33,10 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
 
   app.get(
     '/api/clinics/:clinicId/patients/:patientId/medications',
-    { schema: { tags, summary: "A patient's medication list", params: PatientParams, response: { 200: Type.Object({ medications: Type.Array(Medication) }) } }, preHandler: staffOnly },
+    {
+      schema: { tags, summary: "A patient's medication list", params: PatientParams, response: { 200: Type.Object({ medications: Type.Array(Medication) }) } },
+      preHandler: staffOnly,
+    },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
       return { medications: (await medicationList(ctx, request.params.clinicId, request.params.patientId)).map(present) };
@@ -47,7 +50,12 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         tags,
         summary: 'Add to the medication list (habit-forming medicine is never renewable online)',
         params: PatientParams,
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), dosage: Type.String({ maxLength: 200 }), habitForming: Type.Boolean(), renewableOnline: Type.Boolean() }),
+        body: Type.Object({
+          name: Type.String({ minLength: 1, maxLength: 200 }),
+          dosage: Type.String({ maxLength: 200 }),
+          habitForming: Type.Boolean(),
+          renewableOnline: Type.Boolean(),
+        }),
         response: { 201: Type.Object({ id: Type.String() }) },
       },
       preHandler: staffOnly,
@@ -68,7 +76,16 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         response: {
           200: Type.Object({
             renewals: Type.Array(
-              Type.Object({ id: Type.String(), status: Type.String(), note: Type.Union([Type.String(), Type.Null()]), requestedAt: Type.String(), patientId: Type.String(), patientName: Type.String(), medication: Type.String(), dosage: Type.String() }),
+              Type.Object({
+                id: Type.String(),
+                status: Type.String(),
+                note: Type.Union([Type.String(), Type.Null()]),
+                requestedAt: Type.String(),
+                patientId: Type.String(),
+                patientName: Type.String(),
+                medication: Type.String(),
+                dosage: Type.String(),
+              }),
             ),
           }),
         },
@@ -79,7 +96,16 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       requireClinicRole(staffOf(request), request.params.clinicId);
       const rows = await clinicRenewals(ctx, request.params.clinicId);
       return {
-        renewals: rows.map((r) => ({ id: r.id, status: r.status, note: r.note, requestedAt: r.requested_at.toISOString(), patientId: r.patient_id, patientName: `${r.given_name} ${r.family_name}`, medication: r.medication, dosage: r.dosage })),
+        renewals: rows.map((r) => ({
+          id: r.id,
+          status: r.status,
+          note: r.note,
+          requestedAt: r.requested_at.toISOString(),
+          patientId: r.patient_id,
+          patientName: `${r.given_name} ${r.family_name}`,
+          medication: r.medication,
+          dosage: r.dosage,
+        })),
       };
     },
   );

@@ -22,7 +22,15 @@ export async function addMedication(
     if (!patient) throw errors.notFound();
     const row = await trx
       .insertInto('medications')
-      .values({ clinic_id: clinicId, patient_id: patientId, name: input.name.trim(), dosage: input.dosage.trim(), habit_forming: input.habitForming, renewable_online: input.renewableOnline, created_at: now })
+      .values({
+        clinic_id: clinicId,
+        patient_id: patientId,
+        name: input.name.trim(),
+        dosage: input.dosage.trim(),
+        habit_forming: input.habitForming,
+        renewable_online: input.renewableOnline,
+        created_at: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await audit(trx, actor, now, { action: 'renewal.medication_added', clinicId, patientId, details: { medicationId: row.id } });
@@ -36,8 +44,20 @@ export function medicationList(ctx: AppContext, clinicId: string, patientId: str
     .selectFrom('medications as m')
     .select(['m.id', 'm.name', 'm.dosage', 'm.habit_forming', 'm.renewable_online'])
     .select((eb) => [
-      eb.selectFrom('renewal_requests as r').select('r.status').whereRef('r.medication_id', '=', 'm.id').orderBy('r.requested_at', 'desc').limit(1).as('last_status'),
-      eb.selectFrom('renewal_requests as r').select('r.note').whereRef('r.medication_id', '=', 'm.id').orderBy('r.requested_at', 'desc').limit(1).as('last_note'),
+      eb
+        .selectFrom('renewal_requests as r')
+        .select('r.status')
+        .whereRef('r.medication_id', '=', 'm.id')
+        .orderBy('r.requested_at', 'desc')
+        .limit(1)
+        .as('last_status'),
+      eb
+        .selectFrom('renewal_requests as r')
+        .select('r.note')
+        .whereRef('r.medication_id', '=', 'm.id')
+        .orderBy('r.requested_at', 'desc')
+        .limit(1)
+        .as('last_note'),
     ])
     .where('m.clinic_id', '=', clinicId)
     .where('m.patient_id', '=', patientId)
@@ -59,16 +79,29 @@ export async function requestRenewal(ctx: AppContext, scope: PatientScope, medic
       .executeTakeFirst();
     if (!med) throw errors.notFound();
     if (!med.renewable_online) {
-      throw new AppError(409, 'not_renewable_online', { da: 'Denne medicin kan ikke fornyes online. Kontakt klinikken.', en: 'This medicine cannot be renewed online. Contact the clinic.' });
+      throw new AppError(409, 'not_renewable_online', {
+        da: 'Denne medicin kan ikke fornyes online. Kontakt klinikken.',
+        en: 'This medicine cannot be renewed online. Contact the clinic.',
+      });
     }
-    const pending = await trx.selectFrom('renewal_requests').select('id').where('medication_id', '=', medicationId).where('status', '=', 'requested').executeTakeFirst();
+    const pending = await trx
+      .selectFrom('renewal_requests')
+      .select('id')
+      .where('medication_id', '=', medicationId)
+      .where('status', '=', 'requested')
+      .executeTakeFirst();
     if (pending) throw new AppError(409, 'renewal_pending', { da: 'Der er allerede bedt om fornyelse.', en: 'A renewal has already been requested.' });
     const row = await trx
       .insertInto('renewal_requests')
       .values({ medication_id: medicationId, clinic_id: scope.clinicId, patient_id: scope.patientId, requested_at: now })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await audit(trx, { type: 'patient', id: scope.accountId, ip }, now, { action: 'renewal.requested', clinicId: scope.clinicId, patientId: scope.patientId, details: { medicationId } });
+    await audit(trx, { type: 'patient', id: scope.accountId, ip }, now, {
+      action: 'renewal.requested',
+      clinicId: scope.clinicId,
+      patientId: scope.patientId,
+      details: { medicationId },
+    });
     return row;
   });
 }
@@ -86,7 +119,14 @@ export function clinicRenewals(ctx: AppContext, clinicId: string) {
     .execute();
 }
 
-export async function handleRenewal(ctx: AppContext, clinicId: string, requestId: string, decision: 'approved' | 'rejected', note: string | null, actor: Actor) {
+export async function handleRenewal(
+  ctx: AppContext,
+  clinicId: string,
+  requestId: string,
+  decision: 'approved' | 'rejected',
+  note: string | null,
+  actor: Actor,
+) {
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
     const updated = await trx
@@ -97,7 +137,11 @@ export async function handleRenewal(ctx: AppContext, clinicId: string, requestId
       .where('status', '=', 'requested')
       .returning('patient_id')
       .executeTakeFirst();
-    if (!updated) throw errors.conflict('renewal_handled', { da: 'Anmodningen er allerede behandlet eller findes ikke.', en: 'The request was already handled or does not exist.' });
+    if (!updated)
+      throw errors.conflict('renewal_handled', {
+        da: 'Anmodningen er allerede behandlet eller findes ikke.',
+        en: 'The request was already handled or does not exist.',
+      });
     await audit(trx, actor, now, { action: `renewal.${decision}`, clinicId, patientId: updated.patient_id, details: { requestId } });
   });
 }

@@ -22,8 +22,7 @@ describe.each(backends)('new staff users choose a password from a mailed link on
     await worker.runOnce();
     return linkTokenFrom((await sink.waitFor(email)).text)!;
   };
-  const setPassword = (token: string, password: string) =>
-    t.app.inject({ method: 'POST', url: '/api/auth/set-password', payload: { token, password } });
+  const setPassword = (token: string, password: string) => t.app.inject({ method: 'POST', url: '/api/auth/set-password', payload: { token, password } });
 
   beforeAll(async () => {
     t = await startTestApp(backend);
@@ -70,10 +69,22 @@ describe.each(backends)('new staff users choose a password from a mailed link on
     await createStaffUser(t.ctx.db, { email: 'dup@klinik.test', name: 'A', clinics: [] }, CLI, t.clock.now(), 'http://x');
     const before = await t.ctx.db.selectFrom('outbox_mails').select('id').execute();
     await expect(
-      createStaffUser(t.ctx.db, { email: 'DUP@klinik.test', name: 'B', clinics: [{ clinicId: '00000000-0000-0000-0000-000000000000', role: 'staff' }] }, CLI, t.clock.now(), 'http://x'),
+      createStaffUser(
+        t.ctx.db,
+        { email: 'DUP@klinik.test', name: 'B', clinics: [{ clinicId: '00000000-0000-0000-0000-000000000000', role: 'staff' }] },
+        CLI,
+        t.clock.now(),
+        'http://x',
+      ),
     ).rejects.toMatchObject({ code: 'email_taken' });
     await expect(
-      createStaffUser(t.ctx.db, { email: 'other@klinik.test', name: 'C', clinics: [{ clinicId: '00000000-0000-0000-0000-000000000000', role: 'staff' }] }, CLI, t.clock.now(), 'http://x'),
+      createStaffUser(
+        t.ctx.db,
+        { email: 'other@klinik.test', name: 'C', clinics: [{ clinicId: '00000000-0000-0000-0000-000000000000', role: 'staff' }] },
+        CLI,
+        t.clock.now(),
+        'http://x',
+      ),
     ).rejects.toThrow();
     expect(await t.ctx.db.selectFrom('staff_users').select('id').where('email', '=', 'other@klinik.test').execute()).toHaveLength(0);
     expect(await t.ctx.db.selectFrom('outbox_mails').select('id').execute()).toHaveLength(before.length);

@@ -37,13 +37,7 @@ export function checkPasswordLength(password: string): void {
 }
 
 /** Creates a staff user with memberships, its audit row and (without a password) its set-password mail, in one transaction. */
-export async function createStaffUser(
-  db: Database,
-  input: NewStaffUser,
-  actor: Actor,
-  now: Date,
-  publicUrl: string,
-): Promise<{ id: string }> {
+export async function createStaffUser(db: Database, input: NewStaffUser, actor: Actor, now: Date, publicUrl: string): Promise<{ id: string }> {
   const email = checkEmail(input.email);
   if (input.password !== undefined) checkPasswordLength(input.password);
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
@@ -102,13 +96,7 @@ export async function createStaffUser(
  * Uses a set-password link: the token is marked used in the same statement that checks it, so
  * two submits at once cannot both use it. Every session of the user ends.
  */
-export async function setStaffPasswordWithToken(
-  db: Database,
-  token: string,
-  password: string,
-  ip: string | null,
-  now: Date,
-): Promise<void> {
+export async function setStaffPasswordWithToken(db: Database, token: string, password: string, ip: string | null, now: Date): Promise<void> {
   checkPasswordLength(password);
   const passwordHash = await hashPassword(password);
   await db.transaction().execute(async (trx) => {
@@ -123,12 +111,7 @@ export async function setStaffPasswordWithToken(
     if (!used) throw errors.invalidToken();
     await trx.updateTable('staff_users').set({ password_hash: passwordHash }).where('id', '=', used.user_id).execute();
     // Any other outstanding link for this user is void now.
-    await trx
-      .updateTable('staff_password_tokens')
-      .set({ used_at: now })
-      .where('user_id', '=', used.user_id)
-      .where('used_at', 'is', null)
-      .execute();
+    await trx.updateTable('staff_password_tokens').set({ used_at: now }).where('user_id', '=', used.user_id).where('used_at', 'is', null).execute();
     await trx.deleteFrom('staff_sessions').where('user_id', '=', used.user_id).execute();
     await audit(trx, { type: 'staff', id: used.user_id, ip }, now, { action: 'staff.password_set' });
   });

@@ -60,8 +60,14 @@ export function ThreadView(props: {
         {props.thread.messages.map((m) => (
           <li key={m.id} className={own(m.sender) ? 'own' : 'other'}>
             <p className="muted">
-              {m.sender === 'patient' ? (props.side === 'patient' ? t.you : t.patient) : props.side === 'clinic' ? (m.staffName ?? t.clinicSender) : t.clinicSender} ·{' '}
-              {formatDateTime(m.createdAt, lang)}
+              {m.sender === 'patient'
+                ? props.side === 'patient'
+                  ? t.you
+                  : t.patient
+                : props.side === 'clinic'
+                  ? (m.staffName ?? t.clinicSender)
+                  : t.clinicSender}{' '}
+              · {formatDateTime(m.createdAt, lang)}
             </p>
             <p className="body">{m.body}</p>
             {m.attachments.map((a) => (

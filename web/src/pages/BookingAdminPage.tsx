@@ -19,7 +19,13 @@ export function BookingAdminPage({ clinicId }: { clinicId: string }) {
   const [slots, setSlots] = useState<Slot[]>([]);
   const [form, setForm] = useState({ practitioner: '', startsAt: '', durationMinutes: 15, kind: 'Konsultation' });
   const [error, setError] = useState<unknown>(null);
-  const load = useCallback(() => api<{ slots: Slot[] }>('GET', `/api/clinics/${clinicId}/slots`).then((r) => setSlots(r.slots)).catch(setError), [clinicId]);
+  const load = useCallback(
+    () =>
+      api<{ slots: Slot[] }>('GET', `/api/clinics/${clinicId}/slots`)
+        .then((r) => setSlots(r.slots))
+        .catch(setError),
+    [clinicId],
+  );
   useEffect(() => void load(), [load]);
   const publish = async (event: FormEvent) => {
     event.preventDefault();
@@ -41,7 +47,14 @@ export function BookingAdminPage({ clinicId }: { clinicId: string }) {
         <label htmlFor="slot-start">{t.startsAt}</label>
         <input id="slot-start" type="datetime-local" required value={form.startsAt} onChange={(e) => setForm({ ...form, startsAt: e.target.value })} />
         <label htmlFor="slot-duration">{t.duration}</label>
-        <input id="slot-duration" type="number" min={5} max={240} value={form.durationMinutes} onChange={(e) => setForm({ ...form, durationMinutes: Number(e.target.value) })} />
+        <input
+          id="slot-duration"
+          type="number"
+          min={5}
+          max={240}
+          value={form.durationMinutes}
+          onChange={(e) => setForm({ ...form, durationMinutes: Number(e.target.value) })}
+        />
         <label htmlFor="slot-kind">{t.kind}</label>
         <input id="slot-kind" required value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value })} />
         <ErrorMessage error={error} />

@@ -105,11 +105,32 @@ export function ClinicSettingsPage({ clinicId, isAdmin }: { clinicId: string; is
             ))}
           </fieldset>
           <label htmlFor="max-length">{t.econsultationMaxLength}</label>
-          <input id="max-length" type="number" min={50} max={10000} value={s.econsultationMaxLength} onChange={(e) => set('econsultationMaxLength', Number(e.target.value))} />
+          <input
+            id="max-length"
+            type="number"
+            min={50}
+            max={10000}
+            value={s.econsultationMaxLength}
+            onChange={(e) => set('econsultationMaxLength', Number(e.target.value))}
+          />
           <label htmlFor="booking-min">{t.bookingMinHours}</label>
-          <input id="booking-min" type="number" min={0} max={720} value={s.bookingMinHoursAhead} onChange={(e) => set('bookingMinHoursAhead', Number(e.target.value))} />
+          <input
+            id="booking-min"
+            type="number"
+            min={0}
+            max={720}
+            value={s.bookingMinHoursAhead}
+            onChange={(e) => set('bookingMinHoursAhead', Number(e.target.value))}
+          />
           <label htmlFor="booking-max">{t.bookingMaxDays}</label>
-          <input id="booking-max" type="number" min={1} max={365} value={s.bookingMaxDaysAhead} onChange={(e) => set('bookingMaxDaysAhead', Number(e.target.value))} />
+          <input
+            id="booking-max"
+            type="number"
+            min={1}
+            max={365}
+            value={s.bookingMaxDaysAhead}
+            onChange={(e) => set('bookingMaxDaysAhead', Number(e.target.value))}
+          />
           {isAdmin && <button type="submit">{t.save}</button>}
         </fieldset>
       </form>

@@ -22,7 +22,13 @@ export function EconsultationsPage({ clinicId }: { clinicId: string }) {
   const [open, setOpen] = useState<ThreadData | null>(null);
   const [error, setError] = useState<unknown>(null);
 
-  const load = useCallback(() => api<{ threads: InboxThread[] }>('GET', `${base}/econsultations`).then((r) => setThreads(r.threads)).catch(setError), [base]);
+  const load = useCallback(
+    () =>
+      api<{ threads: InboxThread[] }>('GET', `${base}/econsultations`)
+        .then((r) => setThreads(r.threads))
+        .catch(setError),
+    [base],
+  );
   useEffect(() => void load(), [load]);
   const openThread = async (id: string) => {
     try {
@@ -72,7 +78,13 @@ export function EconsultationsPage({ clinicId }: { clinicId: string }) {
       )}
       {open && (
         <>
-          <ThreadView thread={open} side="clinic" attachmentBase={`${base}/attachments`} replyUrl={`${base}/econsultations/${open.id}/messages`} onReplied={() => void openThread(open.id)} />
+          <ThreadView
+            thread={open}
+            side="clinic"
+            attachmentBase={`${base}/attachments`}
+            replyUrl={`${base}/econsultations/${open.id}/messages`}
+            onReplied={() => void openThread(open.id)}
+          />
           {open.status !== 'closed' && (
             <button type="button" onClick={() => void close(open.id)}>
               {t.closeThread}

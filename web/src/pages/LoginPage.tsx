@@ -30,14 +30,7 @@ export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) 
         <label htmlFor="email">{t.email}</label>
         <input id="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
         <label htmlFor="password">{t.password}</label>
-        <input
-          id="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
+        <input id="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
         <ErrorMessage error={error} />
         <button type="submit" disabled={busy}>
           {busy ? t.loggingIn : t.login}

@@ -123,9 +123,7 @@ export function LoginRequestsPage({ session, onChanged }: { session: Session; on
           <tbody>
             {handledRows.map((r) => (
               <tr key={r.id}>
-                <td>
-                  {r.patientId && r.clinicId === session.activeClinicId ? <Link href={`/patients/${r.patientId}`}>{r.name}</Link> : r.name}
-                </td>
+                <td>{r.patientId && r.clinicId === session.activeClinicId ? <Link href={`/patients/${r.patientId}`}>{r.name}</Link> : r.name}</td>
                 <td className="mono">{r.maskedCpr}</td>
                 {multi && <td>{r.clinicName}</td>}
                 <td>

@@ -19,7 +19,13 @@ export function MedicationsSection({ clinicId, patientId }: { clinicId: string; 
   const [rows, setRows] = useState<Medication[]>([]);
   const [form, setForm] = useState({ name: '', dosage: '', habitForming: false, renewableOnline: true });
   const [error, setError] = useState<unknown>(null);
-  const load = useCallback(() => api<{ medications: Medication[] }>('GET', url).then((r) => setRows(r.medications)).catch(setError), [url]);
+  const load = useCallback(
+    () =>
+      api<{ medications: Medication[] }>('GET', url)
+        .then((r) => setRows(r.medications))
+        .catch(setError),
+    [url],
+  );
   useEffect(() => void load(), [load]);
   const add = async (event: FormEvent) => {
     event.preventDefault();
@@ -52,11 +58,22 @@ export function MedicationsSection({ clinicId, patientId }: { clinicId: string; 
         <label htmlFor="med-dosage">{t.dosage}</label>
         <input id="med-dosage" value={form.dosage} onChange={(e) => setForm({ ...form, dosage: e.target.value })} />
         <div className="check">
-          <input id="med-habit" type="checkbox" checked={form.habitForming} onChange={(e) => setForm({ ...form, habitForming: e.target.checked, renewableOnline: e.target.checked ? false : form.renewableOnline })} />
+          <input
+            id="med-habit"
+            type="checkbox"
+            checked={form.habitForming}
+            onChange={(e) => setForm({ ...form, habitForming: e.target.checked, renewableOnline: e.target.checked ? false : form.renewableOnline })}
+          />
           <label htmlFor="med-habit">{t.habitForming}</label>
         </div>
         <div className="check">
-          <input id="med-renewable" type="checkbox" checked={form.renewableOnline} disabled={form.habitForming} onChange={(e) => setForm({ ...form, renewableOnline: e.target.checked })} />
+          <input
+            id="med-renewable"
+            type="checkbox"
+            checked={form.renewableOnline}
+            disabled={form.habitForming}
+            onChange={(e) => setForm({ ...form, renewableOnline: e.target.checked })}
+          />
           <label htmlFor="med-renewable">{t.renewableOnline}</label>
         </div>
         <ErrorMessage error={error} />

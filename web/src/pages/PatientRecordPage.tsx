@@ -80,13 +80,7 @@ export function PatientRecordPage({ clinicId, patientId }: { clinicId: string; p
               <dd>{value(patient.phone)}</dd>
               <dt>{t.email}</dt>
               <dd>
-                <button
-                  type="button"
-                  className="link-button"
-                  aria-expanded={portalOpen}
-                  aria-controls="portal-form"
-                  onClick={() => setPortalOpen(!portalOpen)}
-                >
+                <button type="button" className="link-button" aria-expanded={portalOpen} aria-controls="portal-form" onClick={() => setPortalOpen(!portalOpen)}>
                   {patient.email || t.portalForm}
                   <span className="visually-hidden"> – {t.openPortalForm}</span>
                 </button>

@@ -72,8 +72,7 @@ export function PortalForm({ clinicId, patientId }: { clinicId: string; patientI
   const save = () => run(() => api<PortalState>('PUT', url, { rights, wantsElectronicReply: electronic }), t.saved);
   const resend = () => run(() => api<PortalState>('POST', `${url}/resend-activation`), t.resent);
   const newCode = () => run(() => api('POST', `${url}/new-password`).then(() => undefined), t.passwordLinkSent);
-  const remove = () =>
-    run(() => api<PortalState>('DELETE', url), t.deleted).then(() => setConfirmingDelete(false));
+  const remove = () => run(() => api<PortalState>('DELETE', url), t.deleted).then(() => setConfirmingDelete(false));
 
   const hasAccess = state !== null && state.status !== 'none';
   const canNewCode = state?.status === 'active' || state?.status === 'stopped';

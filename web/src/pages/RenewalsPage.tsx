@@ -19,7 +19,13 @@ export function RenewalsPage({ clinicId }: { clinicId: string }) {
   const [rows, setRows] = useState<Renewal[]>([]);
   const [notes, setNotes] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
-  const load = useCallback(() => api<{ renewals: Renewal[] }>('GET', `/api/clinics/${clinicId}/renewals`).then((r) => setRows(r.renewals)).catch(setError), [clinicId]);
+  const load = useCallback(
+    () =>
+      api<{ renewals: Renewal[] }>('GET', `/api/clinics/${clinicId}/renewals`)
+        .then((r) => setRows(r.renewals))
+        .catch(setError),
+    [clinicId],
+  );
   useEffect(() => void load(), [load]);
   const decide = async (id: string, action: 'approve' | 'reject') => {
     setError(null);

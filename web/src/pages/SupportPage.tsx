@@ -31,10 +31,7 @@ export function SupportPage() {
   const [error, setError] = useState<unknown>(null);
 
   const load = useCallback(() => {
-    Promise.all([
-      api<{ clinics: ClinicSummary[] }>('GET', '/api/support/clinics'),
-      api<{ mails: FailedMail[] }>('GET', '/api/support/failed-mails'),
-    ])
+    Promise.all([api<{ clinics: ClinicSummary[] }>('GET', '/api/support/clinics'), api<{ mails: FailedMail[] }>('GET', '/api/support/failed-mails')])
       .then(([c, m]) => {
         setClinics(c.clinics);
         setMails(m.mails);
@@ -77,7 +74,11 @@ export function SupportPage() {
                 <td>{c.staffCount}</td>
                 <td>
                   {c.autoApprovalAllowed ? t.yes : t.no}{' '}
-                  <button type="button" onClick={() => void switchAuto(c.id, !c.autoApprovalAllowed)} aria-label={`${c.autoApprovalAllowed ? t.forbid : t.allow}: ${t.autoApprovalAllowed} – ${c.name}`}>
+                  <button
+                    type="button"
+                    onClick={() => void switchAuto(c.id, !c.autoApprovalAllowed)}
+                    aria-label={`${c.autoApprovalAllowed ? t.forbid : t.allow}: ${t.autoApprovalAllowed} – ${c.name}`}
+                  >
                     {c.autoApprovalAllowed ? t.forbid : t.allow}
                   </button>
                 </td>

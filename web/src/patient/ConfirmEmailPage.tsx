@@ -24,7 +24,13 @@ export function ConfirmEmailPage() {
   return (
     <div className="narrow">
       <PageTitle>{t.confirmEmailTitle}</PageTitle>
-      {done ? <p role="status">{t.emailConfirmed}</p> : <button type="button" onClick={() => void confirm()}>{t.confirm}</button>}
+      {done ? (
+        <p role="status">{t.emailConfirmed}</p>
+      ) : (
+        <button type="button" onClick={() => void confirm()}>
+          {t.confirm}
+        </button>
+      )}
       <ErrorMessage error={error} />
       <p>
         <Link href="/portal">{t.portalHome}</Link>

@@ -96,14 +96,7 @@ export function PatientLoginPage({ onLogin }: { onLogin: () => void }) {
         <label htmlFor="identifier">{t.cprOrEmail}</label>
         <input id="identifier" autoComplete="username" required value={identifier} onChange={(e) => setIdentifier(e.target.value)} />
         <label htmlFor="password">{t.password}</label>
-        <input
-          id="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
+        <input id="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
         <ErrorMessage error={error} />
         <button type="submit" disabled={busy}>
           {t.login}

@@ -45,7 +45,14 @@ export function PatientProfilePage({ overview, onChange, onDeleted }: { overview
         <label htmlFor="new-email">{t.newEmail}</label>
         <input id="new-email" type="email" autoComplete="email" required value={newEmail} onChange={(e) => setNewEmail(e.target.value)} />
         <label htmlFor="email-password">{t.currentPassword}</label>
-        <input id="email-password" type="password" autoComplete="current-password" required value={emailPassword} onChange={(e) => setEmailPassword(e.target.value)} />
+        <input
+          id="email-password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={emailPassword}
+          onChange={(e) => setEmailPassword(e.target.value)}
+        />
         <button type="submit">{t.changeEmail}</button>
       </form>
       <form onSubmit={(e) => void run(e, () => api('DELETE', '/api/patient/me', { password: deletePassword }).then(onDeleted), t.loginDeleted)}>

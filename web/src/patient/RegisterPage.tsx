@@ -100,7 +100,15 @@ export function RegisterPage({ slug, onApproved }: { slug: string; onApproved: (
           <form onSubmit={sendCode} aria-busy={busy}>
             <p id="contact-help">{t.registerContact}</p>
             <label htmlFor="reg-email">{t.email}</label>
-            <input id="reg-email" type="email" autoComplete="email" required aria-describedby="contact-help" value={email} onChange={(e) => setEmail(e.target.value)} />
+            <input
+              id="reg-email"
+              type="email"
+              autoComplete="email"
+              required
+              aria-describedby="contact-help"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+            />
             <label htmlFor="reg-phone">{t.phoneLabel}</label>
             <input id="reg-phone" type="tel" autoComplete="tel" value={phone} onChange={(e) => setPhone(e.target.value)} />
             <button type="submit" disabled={busy}>
