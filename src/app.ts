@@ -23,6 +23,8 @@ import { registerErrorHandler } from './http/error-handler.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { registerWeb } from './http/web.ts';
+import { requestIdFor } from './http/logging.ts';
+import { registerMetrics } from './features/metrics/metrics.ts';
 import { registerRateLimits } from './features/rate-limits/rate-limit.ts';
 
 export interface AppOptions {
@@ -33,17 +35,31 @@ export interface AppOptions {
   webDir?: string;
 }
 
+/** A hop count trusts that many proxies in front (the nearest first), as proxy-addr counts them. */
+function trustProxyOption(setting: AppContext['config']['trustProxy']) {
+  return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { ctx } = options;
   const app = Fastify({
     logger: options.logger ?? false,
-    trustProxy: ctx.config.nodeEnv === 'production' ? 'loopback' : false,
+    trustProxy: trustProxyOption(ctx.config.trustProxy),
+    genReqId: requestIdFor,
+    requestIdLogLabel: 'requestId',
+    // Slow clients cannot hold connections open: a request must arrive whole within 30 s.
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandler(app);
-  registerSecurityHeaders(app);
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('X-Request-Id', request.id);
+  });
+  await registerSecurityHeaders(app, ctx.config);
+  registerMetrics(app, ctx);
   await app.register(cookie);
   registerRateLimits(app, ctx);
   await registerOpenApi(app);

@@ -26,6 +26,10 @@ export interface Config {
   /** The national GP registry lookup; when absent the imported gp_assignments table is used. */
   gpRegistryUrl: string | undefined;
   gpRegistryTimeoutMs: number;
+  /** Which proxies' X-Forwarded-For to believe: false, a hop count, or addresses/CIDRs (Fastify's trustProxy). */
+  trustProxy: boolean | number | string[];
+  /** Bearer token for GET /metrics; when absent /metrics answers loopback clients only. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -93,6 +97,13 @@ function secret(env: Env, name: string, nodeEnv: Config['nodeEnv'], dataDir: str
   return stored[name]!;
 }
 
+function metricsToken(env: Env): string | undefined {
+  const raw = env.METRICS_TOKEN;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 32) throw new ConfigError('METRICS_TOKEN', 'must be at least 32 characters');
+  return raw;
+}
+
 function mitidConfig(env: Env): Config['mitid'] {
   const issuer = url(env, 'MITID_ISSUER', ['https:', 'http:']);
   if (!issuer) return undefined;
@@ -100,6 +111,27 @@ function mitidConfig(env: Env): Config['mitid'] {
     if (!env[name]) throw new ConfigError(name, 'is required when MITID_ISSUER is set');
   }
   return { issuer, clientId: env.MITID_CLIENT_ID!, clientSecret: env.MITID_CLIENT_SECRET! };
+}
+
+/**
+ * TRUST_PROXY: unset/off (no proxy: the socket address is the client), a hop count ("1": one
+ * load balancer in front), or a comma-separated list of proxy addresses or CIDR ranges.
+ */
+function trustProxy(env: Env): Config['trustProxy'] {
+  const raw = env.TRUST_PROXY?.trim();
+  if (!raw || raw === 'off' || raw === 'false') return false;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops < 1 || hops > 10) throw new ConfigError('TRUST_PROXY', `hop count must be from 1 to 10, got "${raw}"`);
+    return hops;
+  }
+  const list = raw.split(',').map((entry) => entry.trim());
+  for (const entry of list) {
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry) && !['loopback', 'linklocal', 'uniquelocal'].includes(entry)) {
+      throw new ConfigError('TRUST_PROXY', `must be off, a hop count, or addresses/CIDR ranges separated by commas; "${entry}" is neither`);
+    }
+  }
+  return list;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -133,5 +165,7 @@ export function loadConfig(env: Env = process.env): Config {
     mitidTestBrokerPort: integer(env, 'MITID_TEST_BROKER_PORT', 3001, 0, 65535),
     gpRegistryUrl: url(env, 'GP_REGISTRY_URL', ['http:', 'https:']),
     gpRegistryTimeoutMs: integer(env, 'GP_REGISTRY_TIMEOUT_MS', 3000, 100, 60_000),
+    trustProxy: trustProxy(env),
+    metricsToken: metricsToken(env),
   };
 }

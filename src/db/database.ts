@@ -26,7 +26,17 @@ export function openDatabase(target: DatabaseTarget): Database {
   // An idle connection the server closes (restart, failover) must not crash the process; the
   // pool drops it and the next query opens a new one, or fails and answers 503 via /health.
   pool.on('error', () => {});
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
+  return db;
+}
+
+const pools = new WeakMap<Database, pg.Pool>();
+
+/** Connections of the database's pool: open, idle, and requests waiting for one (for /metrics). */
+export function poolStats(db: Database): { total: number; idle: number; waiting: number } {
+  const pool = pools.get(db);
+  return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : { total: 0, idle: 0, waiting: 0 };
 }
 
 /** True when the database answers a trivial query within timeoutMs. */

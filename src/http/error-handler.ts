@@ -53,12 +53,17 @@ function toAppError(error: FastifyError): AppError | undefined {
   return undefined;
 }
 
+function withRequestId<T extends { error: object }>(body: T, requestId: string): T {
+  return { ...body, error: { ...body.error, requestId } };
+}
+
 /** One global handler: known errors keep their status and code, everything else is a bare 500. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known = toAppError(error);
-    if (known) return reply.status(known.status).send(errorBody(known));
+    // The request id lets support find the log line of an answer a user reports.
+    if (known) return reply.status(known.status).send(withRequestId(errorBody(known), request.id));
     request.log.error({ err: safeError(error) }, 'unhandled error');
-    return reply.status(500).send(internalErrorBody);
+    return reply.status(500).send(withRequestId(internalErrorBody, request.id));
   });
 }
