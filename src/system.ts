@@ -38,7 +38,7 @@ export async function openSystem(config: Config, options: { role: 'server' | 'cl
       await embedded?.stop();
       unlock();
     };
-    return { ctx, close, embedded };
+    return { ctx, close, databaseUrl: config.databaseUrl ?? embedded!.url };
   } catch (error) {
     unlock();
     throw error;

@@ -10,6 +10,7 @@ import { importGpRegistryCsv } from '../features/gp-registry/import-gp-registry.
 import { importPatientsCsv } from '../features/patients/import-patients.ts';
 import { createStaffUser } from '../features/staff/staff-accounts.ts';
 import { openSystem } from '../system.ts';
+import { backupDatabase, restoreDatabase, RestoreError } from '../features/backup/backup.ts';
 
 const USAGE = `Usage: npx patientportal <command> [options]
 
@@ -25,6 +26,10 @@ Commands:
   patients:import --clinic SLUG FILE.csv    import patients; columns:
                 cpr,given_name,family_name,address,postal_code,city,phone,email
                 (header row, comma or semicolon); nothing is written if any row is bad
+  backup FILE                               write all data to FILE (gzip; works while the
+                                            server runs, from one consistent snapshot)
+  restore FILE                              load a backup into an empty database (a new
+                                            DATA_DIR, or an empty DATABASE_URL) of the same version
   gp-registry:import FILE.csv               load GP assignments (columns cpr,ydernummer; empty
                                             ydernummer = no doctor chosen) for the default
                                             "egen læge" lookup
@@ -139,6 +144,26 @@ async function run(argv: string[]): Promise<number> {
         }
         console.log(`Imported ${result.imported} GP assignment(s).`);
         return 0;
+      }
+      case 'backup': {
+        const file = positionals[0];
+        if (!file) throw new UsageError('name the backup file to write');
+        const result = await backupDatabase(system.databaseUrl, file);
+        console.log(`Wrote ${file}: ${result.tables} tables, ${result.bytes} bytes (gzip).`);
+        return 0;
+      }
+      case 'restore': {
+        const file = positionals[0];
+        if (!file) throw new UsageError('name the backup file to read');
+        try {
+          const result = await restoreDatabase(system.databaseUrl, file);
+          console.log(`Restored ${result.rows} rows in ${result.tables} tables from ${file}.`);
+          return 0;
+        } catch (error) {
+          if (!(error instanceof RestoreError)) throw error;
+          console.error(`Nothing restored: ${error.message}.`);
+          return 1;
+        }
       }
       default:
         throw new UsageError(`unknown command "${command}"`);

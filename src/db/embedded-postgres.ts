@@ -76,6 +76,19 @@ function socketDirFor(pgdata: string): string {
   return path.join(tmpdir(), `patientportal-${createHash('sha256').update(pgdata).digest('hex').slice(0, 12)}`);
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to pass through the folders
+ * above its binaries and its data (a clone under /root, a 0700 temp dir). We add search
+ * permission for others (x, not r: nothing becomes listable) where it is missing.
+ */
+function grantSearch(target: string): void {
+  for (let dir = target; ; dir = path.dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
 function ensureDir(dir: string, owner: Runner): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (owner.uid !== undefined) chownSync(dir, owner.uid, owner.gid!);
@@ -113,9 +126,9 @@ export async function startEmbeddedPostgres(dataDir: string, options: { owner: b
   const user = await runner();
   const pgdata = path.join(path.resolve(dataDir), 'postgres');
   if (user.uid !== undefined) {
-    // The postgres user must be able to reach its folder inside the data dir (search, not list).
     mkdirSync(dataDir, { recursive: true });
-    chmodSync(dataDir, statSync(dataDir).mode | 0o111);
+    grantSearch(path.resolve(dataDir));
+    grantSearch(path.dirname(bin.initdb));
   }
   const socketDir = socketDirFor(pgdata);
 
