@@ -3,7 +3,7 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { sessionPolicyFrom, type AppContext } from './context.ts';
 import { lockDataDir } from './db/data-dir-lock.ts';
-import { openDatabase } from './db/database.ts';
+import { openDatabase, REQUEST_TIMEOUTS } from './db/database.ts';
 import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { HttpGpRegistry, TableGpRegistry } from './features/gp-registry/gp-registry.ts';
@@ -24,21 +24,23 @@ export async function openSystem(config: Config, options: { role: 'server' | 'cl
   const unlock = config.databaseUrl || !server ? () => {} : lockDataDir(config.dataDir);
   try {
     const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, { owner: server });
-    const db = openDatabase({ url: config.databaseUrl ?? embedded!.url });
+    const url = config.databaseUrl ?? embedded!.url;
     try {
-      await migrateToLatest(db);
+      // Migrations may build indexes on large tables: no request timeouts for them.
+      const migrator = openDatabase({ url, poolSize: 1 });
+      await migrateToLatest(migrator).finally(() => migrator.destroy());
     } catch (error) {
-      await db.destroy();
       await embedded?.stop();
       throw error;
     }
+    const db = openDatabase({ url, timeouts: options.role === 'server' ? REQUEST_TIMEOUTS : undefined });
     const ctx: AppContext = { config, db, clock, sessionPolicy: sessionPolicyFrom(config), mitid: null, gpRegistry: gpRegistryFor(config, db) };
     const close = async () => {
       await db.destroy();
       await embedded?.stop();
       unlock();
     };
-    return { ctx, close, databaseUrl: config.databaseUrl ?? embedded!.url };
+    return { ctx, close, databaseUrl: url };
   } catch (error) {
     unlock();
     throw error;

@@ -4,10 +4,26 @@ import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
 
+export interface DatabaseTimeouts {
+  /** Waiting for a free pooled connection, or for a new one to connect. */
+  acquireMs: number;
+  /** Server-side statement_timeout; the client gives up shortly after (a frozen server cannot time itself out). */
+  statementMs: number;
+  /** Server-side lock_timeout: a write stuck behind a lock gives up instead of queueing requests. */
+  lockMs: number;
+  /** Server-side idle_in_transaction_session_timeout: a transaction left open by a stuck process is ended. */
+  idleInTransactionMs: number;
+}
+
+/** Bounded waits for request traffic: a request that cannot get the database answers 503 within seconds. */
+export const REQUEST_TIMEOUTS: DatabaseTimeouts = { acquireMs: 3000, statementMs: 5000, lockMs: 3000, idleInTransactionMs: 30_000 };
+
 export interface DatabaseTarget {
   /** PostgreSQL connection string (the configured server, or the embedded cluster's socket). */
   url: string;
   poolSize?: number;
+  /** Absent: no timeouts (migrations, the CLI, benchmarks that fill large tables). */
+  timeouts?: DatabaseTimeouts;
 }
 
 const INT8_OID = 20;
@@ -22,10 +38,27 @@ export function openDatabase(target: DatabaseTarget): Database {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
       oid === INT8_OID ? (value: string) => Number(value) : oid === DATE_OID ? (value: string) => value : pg.types.getTypeParser(oid, format),
   };
-  const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10, types });
-  // An idle connection the server closes (restart, failover) must not crash the process; the
-  // pool drops it and the next query opens a new one, or fails and answers 503 via /health.
+  const t = target.timeouts;
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: target.poolSize ?? 10,
+    types,
+    ...(t
+      ? {
+          connectionTimeoutMillis: t.acquireMs,
+          statement_timeout: t.statementMs,
+          lock_timeout: t.lockMs,
+          idle_in_transaction_session_timeout: t.idleInTransactionMs,
+          query_timeout: t.statementMs + 1000,
+        }
+      : {}),
+  });
+  // A connection the server closes or loses (restart, failover, network) must never crash the
+  // process. The pool listens on idle connections; a connection checked out by a request has no
+  // listener of pg's own, and an 'error' event without a listener kills Node. The failed query
+  // itself rejects (and answers 503); pg-pool then discards the broken connection.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   return db;
@@ -37,6 +70,33 @@ const pools = new WeakMap<Database, pg.Pool>();
 export function poolStats(db: Database): { total: number; idle: number; waiting: number } {
   const pool = pools.get(db);
   return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : { total: 0, idle: 0, waiting: 0 };
+}
+
+const UNAVAILABLE_SQLSTATES = new Set([
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, in recovery)
+  '57014', // query_canceled: our statement_timeout
+  '55P03', // lock_not_available: our lock_timeout
+  '53300', // too_many_connections
+]);
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENOENT']);
+// pg and pg-pool raise these as plain Errors without a code, so their text is all there is to go by.
+const UNAVAILABLE_PG_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Query read timeout',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+];
+
+/** True for an error that means "the database cannot be reached or is too slow now", not a bug. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNAVAILABLE_NODE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))) return true;
+  if (UNAVAILABLE_PG_MESSAGES.some((text) => error.message.includes(text))) return true;
+  return error.cause !== undefined && error.cause !== error && isDatabaseUnavailable(error.cause);
 }
 
 /** True when the database answers a trivial query within timeoutMs. */

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { safeError } from './safe-error.ts';
 import { AppError, errorBody, errors, internalErrorBody } from '../errors.ts';
+import { isDatabaseUnavailable } from '../db/database.ts';
 
 interface ValidationItem {
   instancePath?: string;
@@ -46,12 +47,19 @@ function toAppError(error: FastifyError): AppError | undefined {
   // a serialization failure or a deadlock). The transaction rolled back whole, so this is a
   // conflict the client may retry, not a server fault.
   if (['23505', '40001', '40P01'].includes(String(error.code))) return errors.concurrentChange();
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
   // Any other client error Fastify itself raises (bad headers, bad body): a 4xx, never a 500.
   if (error.code?.startsWith('FST_') && error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return new AppError(error.statusCode, 'bad_request', { da: 'Ugyldig forespørgsel.', en: 'Bad request.' });
   }
   return undefined;
 }
+
+const databaseUnavailable = () =>
+  new AppError(503, 'database_unavailable', {
+    da: 'Patientportal kan ikke nå sin database lige nu. Prøv igen om lidt.',
+    en: 'Patientportal cannot reach its database right now. Please try again shortly.',
+  });
 
 function withRequestId<T extends { error: object }>(body: T, requestId: string): T {
   return { ...body, error: { ...body.error, requestId } };
@@ -62,7 +70,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known = toAppError(error);
     // The request id lets support find the log line of an answer a user reports.
-    if (known) return reply.status(known.status).send(withRequestId(errorBody(known), request.id));
+    if (known) {
+      if (known.status === 503) request.log.warn({ err: safeError(error) }, 'database unavailable');
+      if (known.status === 503) void reply.header('Retry-After', '5');
+      return reply.status(known.status).send(withRequestId(errorBody(known), request.id));
+    }
     request.log.error({ err: safeError(error) }, 'unhandled error');
     return reply.status(500).send(withRequestId(internalErrorBody, request.id));
   });

@@ -9,6 +9,7 @@ import { TableGpRegistry, type GpRegistry } from '../../src/features/gp-registry
 import { MitidClient } from '../../src/features/mitid/mitid-client.ts';
 import { startTestBroker } from '../../src/features/mitid/test-broker.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from './databases.ts';
+import { openDatabase, type DatabaseTimeouts } from '../../src/db/database.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -30,6 +31,8 @@ export interface TestAppOptions {
   /** Start the bundled MitID test broker and point the app at it. */
   mitid?: boolean;
   gpRegistry?: GpRegistry;
+  /** Open the app's own pool at another address of the same database (a proxy the test can cut), with these timeouts. */
+  appDatabase?: { url: (directUrl: string) => string; timeouts: DatabaseTimeouts };
 }
 
 export async function startTestApp(
@@ -51,9 +54,10 @@ export async function startTestApp(
     ...env,
   });
   const clock = new ManualClock();
+  const appDb = options.appDatabase ? openDatabase({ url: options.appDatabase.url(database.url), timeouts: options.appDatabase.timeouts }) : database.db;
   const ctx: AppContext = {
     config,
-    db: database.db,
+    db: appDb,
     clock,
     sessionPolicy: sessionPolicyFrom(config),
     mitid: null,
@@ -99,6 +103,7 @@ export async function startTestApp(
       await worker.stop();
       await smtp.close();
       await broker?.close();
+      if (appDb !== database.db) await appDb.destroy();
       await database.drop();
     },
   };
