@@ -24,6 +24,7 @@ import { registerOpenApi } from './http/openapi.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { registerWeb } from './http/web.ts';
 import { requestIdFor } from './http/logging.ts';
+import { registerTextInputRules } from './http/text-input.ts';
 import { registerMetrics } from './features/metrics/metrics.ts';
 import { registerRateLimits } from './features/rate-limits/rate-limit.ts';
 
@@ -50,11 +51,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Slow clients cannot hold connections open: a request must arrive whole within 30 s.
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
-    bodyLimit: 1024 * 1024,
+    // JSON forms are small; the routes that take more (attachments) set their own limit.
+    bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandler(app);
+  registerTextInputRules(app);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
   });

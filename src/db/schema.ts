@@ -99,6 +99,10 @@ export interface OutboxMailsTable {
   last_error: string | null;
   sent_at: Timestamp | null;
   failed_at: Timestamp | null;
+  /** Stable for all attempts: the Message-ID's local part. */
+  message_id: string;
+  /** The worker holding the lease (locked_until). */
+  locked_by: string | null;
 }
 
 export type PatientTokenPurpose = 'activation' | 'password_reset' | 'email_change';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { sql } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
@@ -13,7 +14,10 @@ export interface MailWorkerOptions {
   log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
   pollMs?: number;
   batchSize?: number;
-  /** How long a claimed mail stays reserved for this worker before another may try it. */
+  /**
+   * How long a claimed mail stays reserved for this worker before another may try it. The worker
+   * renews the lease every third of it while it sends, so only a crashed worker's mail waits.
+   */
   leaseMs?: number;
   /** First retry delay; doubles per attempt up to maxBackoffMs. */
   baseBackoffMs?: number;
@@ -45,6 +49,15 @@ function smtpOptions(smtpUrl: string) {
   };
 }
 
+interface Claimed {
+  id: number;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  attempts: number;
+  message_id: string;
+}
+
 /** SMTP 5xx replies are permanent: the server will say the same again. Anything else may pass. */
 const isPermanent = (error: SmtpError) => typeof error.responseCode === 'number' && error.responseCode >= 500;
 
@@ -56,6 +69,8 @@ const isPermanent = (error: SmtpError) => typeof error.responseCode === 'number'
 export class MailWorker {
   readonly #o: Required<MailWorkerOptions>;
   readonly #transport: Transporter;
+  readonly #workerId = randomUUID();
+  readonly #messageIdDomain: string;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = true;
@@ -64,13 +79,14 @@ export class MailWorker {
     this.#o = {
       pollMs: 1000,
       batchSize: 20,
-      leaseMs: 5 * 60_000,
+      leaseMs: 30_000,
       baseBackoffMs: 10_000,
       maxBackoffMs: 15 * 60_000,
       maxAttempts: 100,
       ...options,
     };
     this.#transport = nodemailer.createTransport(smtpOptions(this.#o.smtpUrl));
+    this.#messageIdDomain = /@([^\s>]+)>?\s*$/.exec(this.#o.from)?.[1] ?? 'patientportal.localhost';
   }
 
   start(): void {
@@ -102,21 +118,45 @@ export class MailWorker {
   async runOnce(): Promise<number> {
     const now = this.#o.clock.now();
     const claimed = await this.#claim(now);
-    // Recipients in parallel over pooled connections; each recipient's mails in the order queued.
-    const byRecipient = new Map<string, typeof claimed>();
-    for (const mail of claimed) byRecipient.set(mail.to_address, [...(byRecipient.get(mail.to_address) ?? []), mail]);
-    await Promise.all(
-      [...byRecipient.values()].map(async (mails) => {
-        for (const mail of mails) await this.#deliver(mail);
-      }),
-    );
+    if (claimed.length === 0) return 0;
+    const inFlight = new Set(claimed.map((mail) => mail.id));
+    const renewal = setInterval(() => void this.#renewLease([...inFlight]), this.#o.leaseMs / 3);
+    try {
+      // Recipients in parallel over pooled connections; each recipient's mails in the order queued.
+      const byRecipient = new Map<string, typeof claimed>();
+      for (const mail of claimed) byRecipient.set(mail.to_address, [...(byRecipient.get(mail.to_address) ?? []), mail]);
+      await Promise.all(
+        [...byRecipient.values()].map(async (mails) => {
+          for (const mail of mails) {
+            await this.#deliver(mail);
+            inFlight.delete(mail.id);
+          }
+        }),
+      );
+    } finally {
+      clearInterval(renewal);
+    }
     return claimed.length;
+  }
+
+  /** Keeps the mails this worker is still sending reserved; a failure here only risks a resend. */
+  async #renewLease(ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    const until = new Date(this.#o.clock.now().getTime() + this.#o.leaseMs);
+    await this.#o.db
+      .updateTable('outbox_mails')
+      .set({ locked_until: until })
+      .where('id', 'in', ids)
+      .where('locked_by', '=', this.#workerId)
+      .where('status', '=', 'pending')
+      .execute()
+      .catch((error: unknown) => this.#o.log.warn({ err: safeError(error) }, 'mail worker: could not renew the lease'));
   }
 
   async #claim(now: Date) {
     const leaseUntil = new Date(now.getTime() + this.#o.leaseMs);
-    const result = await sql<{ id: number; to_address: string; subject: string; text_body: string; attempts: number }>`
-      update outbox_mails set locked_until = ${leaseUntil}, attempts = attempts + 1
+    const result = await sql<Claimed>`
+      update outbox_mails set locked_until = ${leaseUntil}, locked_by = ${this.#workerId}, attempts = attempts + 1
       where id in (
         select id from outbox_mails
         where status = 'pending' and next_attempt_at <= ${now}
@@ -124,12 +164,12 @@ export class MailWorker {
         order by next_attempt_at, id
         limit ${this.#o.batchSize}
         for update skip locked)
-      returning id, to_address, subject, text_body, attempts`.execute(this.#o.db);
+      returning id, to_address, subject, text_body, attempts, message_id`.execute(this.#o.db);
     // UPDATE ... RETURNING gives no order; send in the order the mails were queued.
     return result.rows.sort((a, b) => a.id - b.id);
   }
 
-  async #deliver(mail: { id: number; to_address: string; subject: string; text_body: string; attempts: number }) {
+  async #deliver(mail: Claimed) {
     const { db, clock, from, log } = this.#o;
     try {
       await this.#transport.sendMail({
@@ -137,6 +177,8 @@ export class MailWorker {
         to: mail.to_address,
         subject: mail.subject,
         text: mail.text_body,
+        // The same Message-ID on every attempt: a copy sent again after a crash can be recognised.
+        messageId: `<${mail.message_id}@${this.#messageIdDomain}>`,
         headers: { 'X-Patientportal-Mail-Id': String(mail.id) },
       });
       await db

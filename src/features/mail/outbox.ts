@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { templates, type TemplateName } from './templates.ts';
@@ -26,6 +27,7 @@ export async function enqueueMail<T extends TemplateName>(trx: Kysely<DB>, mail:
       subject,
       text_body: text,
       next_attempt_at: now,
+      message_id: randomUUID(),
     })
     .execute();
 }
