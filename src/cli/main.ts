@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
-import type { Specialty, StaffRole } from '../db/schema.ts';
+import type { StaffRole } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { Actor } from '../features/audit/audit.ts';
 import { createClinic } from '../features/clinics/create-clinic.ts';
@@ -86,7 +86,7 @@ async function run(argv: string[]): Promise<number> {
         }
         const clinic = await createClinic(
           db,
-          { name: required(values, 'name'), specialty: specialty as Specialty, ydernummer: values.ydernummer, slug: values.slug, usesMitid: values.mitid },
+          { name: required(values, 'name'), specialty, ydernummer: values.ydernummer, slug: values.slug, usesMitid: values.mitid },
           CLI_ACTOR,
           clock.now(),
         );
@@ -104,8 +104,9 @@ async function run(argv: string[]): Promise<number> {
         const clinics: { clinicId: string; role: StaffRole }[] = [];
         for (const entry of values.clinic ?? []) {
           const [slug, role = 'staff'] = entry.split(':');
+          if (slug === undefined) throw new UsageError(`no clinic slug in "${entry}"`);
           if (role !== 'staff' && role !== 'admin') throw new UsageError(`role in "${entry}" must be staff or admin`);
-          clinics.push({ clinicId: await clinicIdBySlug(db, slug!), role });
+          clinics.push({ clinicId: await clinicIdBySlug(db, slug), role });
         }
         if (!isSupport && clinics.length === 0) throw new UsageError('--clinic is required');
         const user = await createStaffUser(

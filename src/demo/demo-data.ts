@@ -72,7 +72,7 @@ const families = [
   'Møller',
 ];
 const streets = ['Søndergade', 'Vestergade', 'Åboulevarden', 'Nørregade', 'Østergade', 'Skovvej', 'Kirkevej', 'Strandvejen'];
-const cities = [
+const cities: [postal: string, city: string][] = [
   ['8000', 'Aarhus C'],
   ['8200', 'Aarhus N'],
   ['8210', 'Aarhus V'],
@@ -93,6 +93,13 @@ export interface DemoPatient {
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
+/** list[index], which the fixed demo lists always have. */
+function at<T>(list: readonly T[], index: number): T {
+  const item = list[index];
+  if (item === undefined) throw new Error(`demo data: no item ${index} in a list of ${list.length}`);
+  return item;
+}
+
 /**
  * 30 patients, deterministic. Born 1938-2018; the CPR's 7th digit follows the century rule and
  * the last digit the sex. A few are patients of both clinics.
@@ -100,21 +107,21 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 export function demoPatients(): DemoPatient[] {
   return Array.from({ length: 30 }, (_, i) => {
     const female = i % 2 === 0;
-    const given = (female ? women : men)[Math.floor(i / 2) % 15]!;
-    const family = families[(i * 7) % families.length]!;
+    const given = at(female ? women : men, Math.floor(i / 2) % 15);
+    const family = at(families, (i * 7) % families.length);
     const year = 1938 + ((i * 37) % 81);
     const day = 1 + ((i * 11) % 28);
     const month = 1 + ((i * 5) % 12);
     const seventh = year >= 2000 ? 4 : i % 4;
     const serial = `${seventh}${pad((i * 13) % 100)}${female ? (i * 2) % 10 : ((i * 2) % 10) + 1}`;
-    const [postal, city] = cities[i % cities.length]!;
+    const [postal, city] = at(cities, i % cities.length);
     return {
       cpr: `${pad(day)}${pad(month)}${pad(year % 100)}${serial}`,
       given_name: given,
       family_name: family,
       address: `${streets[i % streets.length]} ${1 + ((i * 3) % 90)}`,
-      postal_code: postal!,
-      city: city!,
+      postal_code: postal,
+      city,
       phone: `${20 + (i % 10)}${pad((i * 17) % 100)}${pad((i * 29) % 100)}${pad((i * 31) % 100)}`,
       email: `${given}.${family}${i}@example.dk`.toLowerCase().replace(/æ/g, 'ae').replace(/ø/g, 'oe').replace(/å/g, 'aa'),
       clinics: i < 20 ? ['soendergade'] : i < 26 ? ['oejenklinik'] : ['soendergade', 'oejenklinik'],

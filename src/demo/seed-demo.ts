@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Database } from '../db/database.ts';
 import { importGpRegistryCsv } from '../features/gp-registry/import-gp-registry.ts';
 import type { Transaction } from 'kysely';
-import type { DB, StaffRole } from '../db/schema.ts';
+import type { DB } from '../db/schema.ts';
 import { audit } from '../features/audit/audit.ts';
 import { hashPassword } from '../features/auth/passwords.ts';
 import { DEMO_PASSWORD, DEMO_PATIENT, demoClinics, demoPatients, demoStaff } from './demo-data.ts';
@@ -30,6 +30,7 @@ async function seedPortalDemo(trx: Transaction<DB>, clinicId: string, passwordHa
     }
   }
   const patients = await trx.selectFrom('patients').select(['id', 'cpr', 'email']).where('clinic_id', '=', clinicId).orderBy('given_name').limit(6).execute();
+  const threadSubjects = ['Spørgsmål om blodtryk', 'Udslæt på armen', 'Prøvesvar'];
   for (const [i, p] of patients.entries()) {
     await trx
       .insertInto('medications')
@@ -47,13 +48,14 @@ async function seedPortalDemo(trx: Transaction<DB>, clinicId: string, passwordHa
         created_at: now,
       })
       .execute();
-    if (i < 3) {
+    const subject = threadSubjects[i];
+    if (subject !== undefined) {
       const thread = await trx
         .insertInto('econsultation_threads')
         .values({
           clinic_id: clinicId,
           patient_id: p.id,
-          subject: ['Spørgsmål om blodtryk', 'Udslæt på armen', 'Prøvesvar'][i]!,
+          subject,
           created_at: now,
           last_message_at: now,
         })
@@ -65,7 +67,8 @@ async function seedPortalDemo(trx: Transaction<DB>, clinicId: string, passwordHa
         .execute();
     }
   }
-  const demo = patients.find((p) => p.cpr === DEMO_PATIENT.cpr) ?? patients[0]!;
+  const demo = patients.find((p) => p.cpr === DEMO_PATIENT.cpr) ?? patients[0];
+  if (!demo) throw new Error('demo: the clinic has no patients to give a login');
   const account = await trx
     .insertInto('patient_accounts')
     .values({ cpr: demo.cpr, email: demo.email, password_hash: passwordHash, activated_at: now, created_at: now })
@@ -96,6 +99,11 @@ export async function seedDemoIfEmpty(db: Database, now: Date): Promise<boolean>
       const row = await trx.insertInto('clinics').values(clinic).returning('id').executeTakeFirstOrThrow();
       ids.set(key, row.id);
     }
+    const idOf = (clinicKey: string) => {
+      const id = ids.get(clinicKey);
+      if (id === undefined) throw new Error(`demo: no clinic "${clinicKey}"`);
+      return id;
+    };
     for (const staff of demoStaff) {
       const user = await trx
         .insertInto('staff_users')
@@ -105,7 +113,7 @@ export async function seedDemoIfEmpty(db: Database, now: Date): Promise<boolean>
       for (const [clinicKey, role] of staff.clinics) {
         await trx
           .insertInto('staff_memberships')
-          .values({ user_id: user.id, clinic_id: ids.get(clinicKey)!, role: role as StaffRole })
+          .values({ user_id: user.id, clinic_id: idOf(clinicKey), role })
           .execute();
       }
     }
@@ -113,11 +121,11 @@ export async function seedDemoIfEmpty(db: Database, now: Date): Promise<boolean>
       for (const clinicKey of clinics) {
         await trx
           .insertInto('patients')
-          .values({ ...patient, clinic_id: ids.get(clinicKey)! })
+          .values({ ...patient, clinic_id: idOf(clinicKey) })
           .execute();
       }
     }
-    await seedPortalDemo(trx, ids.get('soendergade')!, passwordHash, now);
+    await seedPortalDemo(trx, idOf('soendergade'), passwordHash, now);
     await audit(trx, { type: 'system', id: null, ip: null }, now, { action: 'demo.loaded' });
   });
   // The GP registry the demo's "egen læge" checks use: its patients and the MitID test persons.

@@ -46,15 +46,20 @@ export async function waitForMail(baseUrl: string, to: string, matching: RegExp)
  */
 export function useServerAndBrowser() {
   const state = {} as { url: string; browser: Browser; server: ServerProcess; dir: string };
+  // What beforeAll got to start before a failure, so afterAll stops only that.
+  let server: ServerProcess | undefined;
+  let browser: Browser | undefined;
   beforeAll(async () => {
     state.dir = mkdtempSync(path.join(tmpdir(), 'pp-e2e-'));
-    state.server = await startServerProcess({ DATA_DIR: state.dir });
-    state.url = state.server.url;
-    state.browser = await launchChromium();
+    server = await startServerProcess({ DATA_DIR: state.dir });
+    state.server = server;
+    state.url = server.url;
+    browser = await launchChromium();
+    state.browser = browser;
   });
   afterAll(async () => {
-    await state.browser?.close();
-    await state.server?.stop();
+    await browser?.close();
+    await server?.stop();
     rmSync(state.dir, { recursive: true, force: true });
   });
   return state;

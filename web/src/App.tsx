@@ -121,7 +121,7 @@ function StaffApp() {
               </select>
             </>
           )}
-          {session && session.clinics.length === 1 && <span>{session.clinics[0]!.name}</span>}
+          {session?.clinics.length === 1 && <span>{session.clinics[0]?.name}</span>}
           {session && <span className="muted">{session.user.name}</span>}
           <LanguageSwitch />
           {session && (
@@ -154,7 +154,7 @@ function SignedInPage({ session, path, onRequestsChanged }: { session: Session; 
     const isAdmin = session.clinics.find((c) => c.id === clinicId)?.role === 'admin';
     return <ClinicSettingsPage key={clinicId} clinicId={clinicId} isAdmin={isAdmin} />;
   }
-  const record = /^\/patients\/([0-9a-f-]{36})$/.exec(path);
-  if (record) return <PatientRecordPage key={`${clinicId}/${record[1]}`} clinicId={clinicId} patientId={record[1]!} />;
+  const patientId = /^\/patients\/([0-9a-f-]{36})$/.exec(path)?.[1];
+  if (patientId) return <PatientRecordPage key={`${clinicId}/${patientId}`} clinicId={clinicId} patientId={patientId} />;
   return <PageTitle>{t.notFound}</PageTitle>;
 }

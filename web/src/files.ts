@@ -6,8 +6,9 @@ export async function filesToBase64(files: FileList | null): Promise<{ filename:
       (file) =>
         new Promise<{ filename: string; data: string }>((resolve, reject) => {
           const reader = new FileReader();
-          reader.onload = () => resolve({ filename: file.name, data: String(reader.result).split(',')[1] ?? '' });
-          reader.onerror = () => reject(reader.error);
+          // readAsDataURL gives a string: data:<type>;base64,<data>
+          reader.onload = () => resolve({ filename: file.name, data: (typeof reader.result === 'string' ? reader.result : '').split(',')[1] ?? '' });
+          reader.onerror = () => reject(reader.error ?? new Error(`Could not read ${file.name}`));
           reader.readAsDataURL(file);
         }),
     ),

@@ -1,8 +1,8 @@
-import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import { hash, verify } from '@node-rs/argon2';
 
 /** OWASP's argon2id minimum: 19 MiB, 2 iterations, 1 lane. */
-// 2 is Algorithm.Argon2id (a const enum, which isolated modules cannot read).
-const ARGON2_OPTIONS = { algorithm: 2 as Algorithm.Argon2id, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const;
+// argon2id is the library's default algorithm (Algorithm is a const enum, which isolated modules cannot read); passwords.test.ts pins it.
+const ARGON2_OPTIONS = { memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const;
 
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 128;

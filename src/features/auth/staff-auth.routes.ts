@@ -87,7 +87,7 @@ export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
   app.get(
     '/api/session',
     { schema: { tags: ['auth'], summary: 'The current staff session', response: { 200: SessionView } }, preHandler: staffOnly },
-    async (request) => presentSession(ctx, staffOf(request)),
+    (request) => presentSession(ctx, staffOf(request)),
   );
 
   app.put(

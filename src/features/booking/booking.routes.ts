@@ -5,6 +5,7 @@ import { requirePatient } from '../../http/patient-auth.ts';
 import { requireClinicRole, requireStaff, staffActor, staffOf } from '../../http/staff-auth.ts';
 import { patientScope } from '../portal-functions/patient-scope.ts';
 import { bookSlot, cancelAppointment, clinicSlots, freeSlots, myAppointments, publishSlot } from './booking.ts';
+import { patientOf } from '../patient-auth/patient-of.ts';
 
 const ClinicParams = Type.Object({ clinicId: Type.String({ format: 'uuid' }) });
 const Slot = Type.Object({
@@ -86,7 +87,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       preHandler: patientOnly,
     },
     async (request) => {
-      const scope = await patientScope(ctx, request.patient!.accountId, request.params.clinicId);
+      const scope = await patientScope(ctx, patientOf(request).accountId, request.params.clinicId);
       const canBook = scope.rights.includes('booking');
       const [free, mine] = await Promise.all([canBook ? freeSlots(ctx, scope) : Promise.resolve([]), myAppointments(ctx, scope)]);
       return {
@@ -110,7 +111,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       preHandler: patientOnly,
     },
     async (request, reply) => {
-      const scope = await patientScope(ctx, request.patient!.accountId, request.params.clinicId);
+      const scope = await patientScope(ctx, patientOf(request).accountId, request.params.clinicId);
       return reply.status(201).send(await bookSlot(ctx, scope, request.body.slotId, request.ip));
     },
   );
@@ -127,7 +128,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       preHandler: patientOnly,
     },
     async (request) => {
-      const scope = await patientScope(ctx, request.patient!.accountId, request.params.clinicId);
+      const scope = await patientScope(ctx, patientOf(request).accountId, request.params.clinicId);
       await cancelAppointment(ctx, scope, request.params.appointmentId, request.ip);
       return { ok: true };
     },

@@ -39,8 +39,9 @@ export const clinicsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
           'c.self_registration',
           'c.auto_approval_allowed',
           'c.offered_functions',
-          sql<number>`(select count(*) from patients p where p.clinic_id = c.id)`.as('patient_count'),
-          sql<number>`(select count(*) from staff_memberships m where m.clinic_id = c.id)`.as('staff_count'),
+          // count(*) is a bigint, which the pg driver hands over as a string.
+          sql<string>`(select count(*) from patients p where p.clinic_id = c.id)`.as('patient_count'),
+          sql<string>`(select count(*) from staff_memberships m where m.clinic_id = c.id)`.as('staff_count'),
         ])
         .orderBy('c.name')
         .execute();

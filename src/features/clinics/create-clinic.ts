@@ -41,7 +41,8 @@ export async function createClinic(db: Database, input: NewClinic, actor: Actor,
         name,
         slug,
         specialty: input.specialty,
-        ydernummer: input.specialty === 'almen_praksis' ? input.ydernummer! : (input.ydernummer ?? null),
+        // Validated above: a general practice always has one here.
+        ydernummer: input.ydernummer ?? null,
         uses_mitid: input.usesMitid ?? false,
         // Self-registration starts off; the clinic admin turns it on (later issue).
         self_registration: 'none',

@@ -4,6 +4,7 @@ import type { AppContext } from '../../context.ts';
 import { requirePatient } from '../../http/patient-auth.ts';
 import { requireClinicRole, requireStaff, staffActor, staffOf } from '../../http/staff-auth.ts';
 import { patientScope } from '../portal-functions/patient-scope.ts';
+import { patientOf } from '../patient-auth/patient-of.ts';
 import {
   attachmentFor,
   clinicInbox,
@@ -84,7 +85,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       preHandler: patientOnly,
     },
     async (request) => {
-      const scope = await scopeOf(request.patient!.accountId, request.params.clinicId);
+      const scope = await scopeOf(patientOf(request).accountId, request.params.clinicId);
       const threads = await patientThreads(ctx, scope);
       return {
         canWrite: scope.rights.includes('econsultation'),
@@ -115,7 +116,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       preHandler: patientOnly,
     },
     async (request, reply) => {
-      const scope = await scopeOf(request.patient!.accountId, request.params.clinicId);
+      const scope = await scopeOf(patientOf(request).accountId, request.params.clinicId);
       return reply.status(201).send(await startThread(ctx, scope, request.body, request.ip));
     },
   );
@@ -124,7 +125,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     '/api/patient/clinics/:clinicId/econsultations/:threadId',
     { schema: { tags, summary: 'Read a thread (marks the clinic’s messages read)', params: ThreadParams, response: { 200: Thread } }, preHandler: patientOnly },
     async (request) => {
-      const scope = await scopeOf(request.patient!.accountId, request.params.clinicId);
+      const scope = await scopeOf(patientOf(request).accountId, request.params.clinicId);
       return presentThread(await patientThread(ctx, scope, request.params.threadId));
     },
   );
@@ -143,7 +144,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       preHandler: patientOnly,
     },
     async (request, reply) => {
-      const scope = await scopeOf(request.patient!.accountId, request.params.clinicId);
+      const scope = await scopeOf(patientOf(request).accountId, request.params.clinicId);
       await patientReply(ctx, scope, request.params.threadId, request.body, request.ip);
       return reply.status(201).send({ ok: true });
     },
@@ -153,7 +154,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     '/api/patient/clinics/:clinicId/attachments/:attachmentId',
     { schema: { tags, summary: 'An attachment of one of the patient’s own threads', params: AttachmentParams }, preHandler: patientOnly },
     async (request, reply) => {
-      const scope = await scopeOf(request.patient!.accountId, request.params.clinicId);
+      const scope = await scopeOf(patientOf(request).accountId, request.params.clinicId);
       const file = await attachmentFor(ctx, request.params.attachmentId, { clinicId: scope.clinicId, patientId: scope.patientId });
       return reply
         .type(file.content_type)

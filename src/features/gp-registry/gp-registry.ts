@@ -58,7 +58,8 @@ export class HttpGpRegistry implements GpRegistry {
     }
     const value = body !== null && typeof body === 'object' ? ((body as { ydernummer?: unknown }).ydernummer ?? null) : body;
     if (value === null) return { status: 'none' };
-    const ydernummer = String(value);
+    // The registry answers a string or a number; anything else is not a ydernummer.
+    const ydernummer = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
     if (!/^\d{6}$/.test(ydernummer)) throw new RegistryUnavailable('not a ydernummer');
     return { status: 'found', ydernummer };
   }

@@ -82,22 +82,25 @@ export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       if (request.query.status === 'handled') {
         const { rows, nextCursor } = await listHandledRequests(ctx.db, clinicIds, request.query.cursor);
         return {
-          handled: rows.map((r) => ({
-            id: r.id,
-            clinicId: r.clinic_id,
-            clinicName: r.clinic_name,
-            receivedAt: r.created_at.toISOString(),
-            handledAt: r.handled_at!.toISOString(),
-            handledBy: r.handled_by_name,
-            name: r.name,
-            maskedCpr: maskCpr(r.cpr),
-            email: r.email,
-            outcome: r.status as 'approved' | 'rejected',
-            reason: r.reason,
-            rejectionReason: r.rejection_reason,
-            grantedRights: r.granted_rights,
-            patientId: r.patient_id,
-          })),
+          handled: rows.map((r) => {
+            if (!r.handled_at) throw new Error(`login request ${r.id} is listed as handled but has no handled_at`);
+            return {
+              id: r.id,
+              clinicId: r.clinic_id,
+              clinicName: r.clinic_name,
+              receivedAt: r.created_at.toISOString(),
+              handledAt: r.handled_at.toISOString(),
+              handledBy: r.handled_by_name,
+              name: r.name,
+              maskedCpr: maskCpr(r.cpr),
+              email: r.email,
+              outcome: r.status as 'approved' | 'rejected',
+              reason: r.reason,
+              rejectionReason: r.rejection_reason,
+              grantedRights: r.granted_rights,
+              patientId: r.patient_id,
+            };
+          }),
           nextCursor,
         };
       }

@@ -164,7 +164,7 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
         .select('m.id')
         .where('a.cpr', '=', request.cpr)
         .execute(),
-    ).toHaveLength(results[0]!.statusCode === 200 ? 1 : 0);
+    ).toHaveLength(results[0].statusCode === 200 ? 1 : 0);
   });
 
   it('keeps other clinics’ staff from handling a request, by id too', async () => {
@@ -184,8 +184,8 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
       const send = (cpr: string, email = 'form@example.test') =>
         t.app.inject({ method: 'POST', url: `/api/registration/${clinic.slug}/request`, payload: { name: 'Formular Person', cpr, email, phone: '12345678' } });
       const answers = await Promise.all([send('0101701111'), send(known.cpr)]);
-      expect(answers.map((a) => a.body)).toEqual([answers[0]!.body, answers[0]!.body]);
-      for (let i = 0; i < 4; i++) expect((await send('0202702222')).body).toBe(answers[0]!.body);
+      expect(answers.map((a) => a.body)).toEqual([answers[0].body, answers[0].body]);
+      for (let i = 0; i < 4; i++) expect((await send('0202702222')).body).toBe(answers[0].body);
       const rows = await t.ctx.db.selectFrom('login_requests').select(['cpr', 'identity_verified', 'reason']).where('clinic_id', '=', clinic.id).execute();
       expect(rows).toHaveLength(3);
       expect(rows.every((r) => r.identity_verified === 'none' && r.reason === 'no_mitid_clinic')).toBe(true);

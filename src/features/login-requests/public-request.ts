@@ -79,7 +79,10 @@ export class PublicRequestDesk {
     if (times.length >= PER_CPR_PER_HOUR) return false;
     times.push(now);
     this.#recent.set(cpr, times);
-    if (this.#recent.size > 100_000) this.#recent.delete(this.#recent.keys().next().value!);
+    if (this.#recent.size > 100_000) {
+      const oldest = this.#recent.keys().next();
+      if (!oldest.done) this.#recent.delete(oldest.value);
+    }
     return true;
   }
 }

@@ -94,7 +94,8 @@ export async function listOpenRequests(db: Database, clinicIds: string[], cursor
   return {
     rows: page.map((r) => {
       const at = `${r.clinic_id}:${r.cpr}`;
-      const clinic = facts.clinics.get(r.clinic_id)!;
+      const clinic = facts.clinics.get(r.clinic_id);
+      if (!clinic) throw new Error(`login request ${r.id}: clinic ${r.clinic_id} not found`);
       return {
         ...r,
         clinic_name: clinic.name,

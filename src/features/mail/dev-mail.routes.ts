@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { SmtpSink } from './smtp-sink.ts';
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 const linkify = (escaped: string) => escaped.replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`);
 
 /**
@@ -9,7 +10,7 @@ const linkify = (escaped: string) => escaped.replace(/https?:\/\/[^\s<]+/g, (url
  * NODE_ENV is not production (see app.ts); the page says so in its own header.
  */
 export function registerDevMailRoutes(app: FastifyInstance, sink: SmtpSink): void {
-  app.get('/dev/mail.json', { schema: { hide: true } }, async () => sink.messages.slice().reverse());
+  app.get('/dev/mail.json', { schema: { hide: true } }, () => sink.messages.slice().reverse());
   app.get('/dev/mail', { schema: { hide: true } }, async (_request, reply) => {
     const items = sink.messages
       .slice()

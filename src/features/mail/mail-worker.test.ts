@@ -5,7 +5,10 @@ import { MailWorker, type MailWorkerOptions } from './mail-worker.ts';
 import { enqueueMail } from './outbox.ts';
 import { SmtpSink } from './smtp-sink.ts';
 
-const silent = { info: () => {}, warn: () => {}, error: () => {} };
+const noop = (): void => {
+  // a logger that drops everything: the tests look at what was sent, not at the log
+};
+const silent = { info: noop, warn: noop, error: noop };
 
 async function freePort(): Promise<number> {
   const probe = new SmtpSink();

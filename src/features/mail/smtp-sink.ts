@@ -36,9 +36,11 @@ export class SmtpSink {
       // A reverse DNS lookup per connection costs a second or more where DNS is unreachable.
       disableReverseLookup: true,
       onRcptTo: (address, _session, callback) => {
-        if (!this.rejectTo.has(address.address.toLowerCase())) return callback();
-        const error = Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 });
-        return callback(error);
+        if (this.rejectTo.has(address.address.toLowerCase())) {
+          callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }));
+          return;
+        }
+        callback();
       },
       onData: (stream, session, callback) => {
         simpleParser(stream)
@@ -55,7 +57,9 @@ export class SmtpSink {
             this.#waiters.splice(0).forEach((wake) => wake());
             callback();
           })
-          .catch((error: Error) => callback(error));
+          .catch((error: unknown) => {
+            callback(error instanceof Error ? error : new Error(String(error)));
+          });
       },
     });
   }

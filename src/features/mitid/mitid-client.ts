@@ -28,6 +28,13 @@ export class MitidError extends AppError {
  * nonce; openid-client checks the ID token's signature, iss, aud, exp and nonce. Discovery is
  * lazy and retried, so a broker that is down at start-up does not stop the server.
  */
+/** A claim as text: strings as sent, numbers in decimal; anything else (absent, an object) is empty. */
+function claimText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  return '';
+}
+
 export class MitidClient {
   #config: Promise<oidc.Configuration> | undefined;
 
@@ -82,7 +89,7 @@ export class MitidClient {
       throw new MitidError('mitid_failed', 'Login med MitID mislykkedes. Prøv igen.', 'Logging in with MitID failed. Please try again.');
     }
     const claims: Record<string, unknown> = tokens.claims() ?? {};
-    const loa = String(claims.loa ?? '');
+    const loa = claimText(claims.loa);
     if (!ACCEPTED_LOA.includes(loa)) {
       throw new MitidError(
         'mitid_loa_too_low',
@@ -90,10 +97,10 @@ export class MitidClient {
         'Your MitID has too low an assurance level. At least Substantial is required.',
       );
     }
-    const cpr = String(claims['dk.cpr'] ?? '');
-    const uuid = String(claims['mitid.uuid'] ?? '');
-    const name = String(claims['mitid.identity_name'] ?? '').trim();
-    const birthDate = String(claims['mitid.date_of_birth'] ?? '');
+    const cpr = claimText(claims['dk.cpr']);
+    const uuid = claimText(claims['mitid.uuid']);
+    const name = claimText(claims['mitid.identity_name']).trim();
+    const birthDate = claimText(claims['mitid.date_of_birth']);
     if (!/^\d{10}$/.test(cpr) || !uuid || !name || !/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) {
       throw new MitidError('mitid_claims_missing', 'MitID sendte ikke de nødvendige oplysninger.', 'MitID did not send the required details.');
     }

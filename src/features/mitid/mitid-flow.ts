@@ -11,7 +11,8 @@ export const IDENTITY_TTL_MS = 30 * 60_000;
  * random browser token (cookie), and can be used once within 10 minutes.
  */
 export async function startMitidFlow(ctx: AppContext, purpose: 'login' | 'register', clinicId: string | null) {
-  const mitid = ctx.mitid!;
+  const mitid = ctx.mitid;
+  if (!mitid) throw new Error('startMitidFlow: MitID is not configured');
   const browserToken = newToken();
   const pending = mitid.newAuthorization();
   const now = ctx.clock.now();
@@ -55,7 +56,9 @@ export async function finishMitidFlow(ctx: AppContext, callbackUrl: URL, browser
     );
   }
   try {
-    const identity: MitidIdentity = await ctx.mitid!.finish(callbackUrl, { state: flow.state, nonce: flow.nonce, codeVerifier: flow.code_verifier });
+    const mitid = ctx.mitid;
+    if (!mitid) throw new Error('finishMitidFlow: MitID is not configured');
+    const identity: MitidIdentity = await mitid.finish(callbackUrl, { state: flow.state, nonce: flow.nonce, codeVerifier: flow.code_verifier });
     return { purpose: flow.purpose, clinicId: flow.clinic_id, identity };
   } catch (error) {
     if (error instanceof MitidError) return { purpose: flow.purpose, clinicId: flow.clinic_id, error };

@@ -67,9 +67,9 @@ export const mitidRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
     }
     const { purpose, clinicId } = result;
     const slug = clinicId ? (await ctx.db.selectFrom('clinics').select('slug').where('id', '=', clinicId).executeTakeFirstOrThrow()).slug : null;
-    const back = purpose === 'register' ? `/portal/register/${encodeURIComponent(slug!)}` : '/portal/login';
-    if ('error' in result) return reply.redirect(`${back}?mitid=${encodeURIComponent(result.error!.code)}`);
-    const identity = result.identity!;
+    const back = purpose === 'register' && slug !== null ? `/portal/register/${encodeURIComponent(slug)}` : '/portal/login';
+    if (result.error) return reply.redirect(`${back}?mitid=${encodeURIComponent(result.error.code)}`);
+    const { identity } = result;
     if (purpose === 'login') {
       const session = await loginWithMitid(ctx, identity, request.ip);
       if (!session) return reply.redirect('/portal/login?mitid=no_login');
@@ -77,7 +77,8 @@ export const mitidRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       void reply.setCookie(patient.name, session.token, { ...patient.options, maxAge: Math.floor(ctx.sessionPolicy.absoluteMs / 1000) });
       return reply.redirect('/portal');
     }
-    const token = await rememberIdentity(ctx, clinicId!, identity);
+    if (!clinicId) throw new Error('MitID callback: a registration flow without a clinic');
+    const token = await rememberIdentity(ctx, clinicId, identity);
     void reply.setCookie(cookies.identity.name, token, { ...cookies.identity.options, maxAge: IDENTITY_TTL_MS / 1000 });
     return reply.redirect(back);
   });

@@ -31,7 +31,8 @@ export interface TestBrokerOptions {
   redirectUris: string[];
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 const uuidFor = (cpr: string) => {
   const h = createHash('sha256').update(`mitid-test:${cpr}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
@@ -40,7 +41,7 @@ const uuidFor = (cpr: string) => {
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   let body = '';
   for await (const chunk of req) {
-    body += chunk;
+    body += String(chunk);
     if (body.length > 10_000) throw new Error('form too large');
   }
   return new URLSearchParams(body);
@@ -79,6 +80,8 @@ export async function startTestBroker(options: TestBrokerOptions): Promise<{ iss
   });
   const issuer = `http://localhost:${(server.address() as AddressInfo).port}`;
   const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+  if (!key.d) throw new Error('test broker: the generated RSA key has no private part');
+  const cookieKey = key.d.slice(0, 32);
 
   const provider = new Provider(issuer, {
     clients: [
@@ -90,7 +93,7 @@ export async function startTestBroker(options: TestBrokerOptions): Promise<{ iss
         grant_types: ['authorization_code'],
       },
     ],
-    jwks: { keys: [{ ...key, kid: 'test-broker', use: 'sig', alg: 'RS256' } as never] },
+    jwks: { keys: [{ ...key, kid: 'test-broker', use: 'sig', alg: 'RS256' }] },
     pkce: { required: () => true }, // oidc-provider 9 supports only S256
     scopes: ['openid', 'mitid', 'ssn'],
     claims: {
@@ -101,15 +104,15 @@ export async function startTestBroker(options: TestBrokerOptions): Promise<{ iss
     conformIdTokenClaims: false,
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    cookies: { keys: [key.d!.slice(0, 32)] },
+    cookies: { keys: [cookieKey] },
     ttl: { Session: 600, Interaction: 600, Grant: 600, AuthorizationCode: 60, IdToken: 600, AccessToken: 600 },
-    async findAccount(_ctx, sub) {
+    findAccount(_ctx, sub) {
       const person = people.get(sub);
       if (!person) return undefined;
       const level = `${LOA_PREFIX}${person.loa}`;
       return {
         accountId: sub,
-        claims: async () => ({
+        claims: () => ({
           sub,
           'mitid.uuid': sub,
           'mitid.identity_name': person.name,
@@ -123,7 +126,10 @@ export async function startTestBroker(options: TestBrokerOptions): Promise<{ iss
     },
     // The test broker is a first-party login page: consent is implied.
     async loadExistingGrant(ctx) {
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
+      const clientId = ctx.oidc.client?.clientId;
+      const accountId = ctx.oidc.session?.accountId;
+      if (!clientId || !accountId) throw new Error('test broker: loadExistingGrant without a client or a logged-in session');
+      const grant = new ctx.oidc.provider.Grant({ clientId, accountId });
       grant.addOIDCScope('openid mitid ssn');
       await grant.save();
       return grant;
@@ -132,13 +138,13 @@ export async function startTestBroker(options: TestBrokerOptions): Promise<{ iss
 
   const handle = provider.callback();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const match = /^\/interaction\/([\w-]+)$/.exec(req.url ?? '');
-    if (!match) return void handle(req, res);
+    const uid = /^\/interaction\/([\w-]+)$/.exec(req.url ?? '')?.[1];
+    if (uid === undefined) return void handle(req, res);
     void (async () => {
       try {
         await provider.interactionDetails(req, res);
         if (req.method === 'GET') {
-          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(match[1]!));
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(uid));
           return;
         }
         const form = await readForm(req);
@@ -150,7 +156,7 @@ export async function startTestBroker(options: TestBrokerOptions): Promise<{ iss
           loa: (['Low', 'Substantial', 'High'].includes(form.get('loa') ?? '') ? form.get('loa') : 'Substantial') as TestPerson['loa'],
         };
         if (!/^\d{10}$/.test(cpr) || !person.name || !/^\d{4}-\d{2}-\d{2}$/.test(person.birthDate)) {
-          res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' }).end(page(match[1]!, 'Udfyld CPR-nummer, navn og fødselsdato.'));
+          res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' }).end(page(uid, 'Udfyld CPR-nummer, navn og fødselsdato.'));
           return;
         }
         const accountId = uuidFor(cpr);

@@ -5,6 +5,7 @@ import { patientActor, patientCookie, requirePatient } from '../../http/patient-
 import { Ok } from '../auth/staff-auth.schema.ts';
 import { confirmEmailChange, deleteOwnLogin, getPatientOverview, requestEmailChange, updatePhone } from './patient-account.ts';
 import { authRateLimit } from '../rate-limits/rate-limit.ts';
+import { patientOf } from './patient-of.ts';
 
 const Right = Type.Union([Type.Literal('econsultation'), Type.Literal('booking'), Type.Literal('renewal')]);
 const Overview = Type.Object({
@@ -21,7 +22,7 @@ export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
   app.get(
     '/api/patient/me',
     { schema: { tags, summary: "The patient's clinics and the functions open at each", response: { 200: Overview } }, preHandler: patientOnly },
-    async (request) => getPatientOverview(ctx, request.patient!.accountId),
+    async (request) => getPatientOverview(ctx, patientOf(request).accountId),
   );
 
   app.get(
@@ -51,7 +52,7 @@ export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
         .innerJoin('clinics as c', 'c.id', 'r.clinic_id')
         .innerJoin('patient_accounts as a', 'a.cpr', 'r.cpr')
         .select(['c.name', 'r.created_at', 'r.status', 'r.rejection_reason'])
-        .where('a.id', '=', request.patient!.accountId)
+        .where('a.id', '=', patientOf(request).accountId)
         .orderBy('r.created_at', 'desc')
         .limit(20)
         .execute();

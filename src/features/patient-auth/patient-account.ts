@@ -1,5 +1,4 @@
 import type { AppContext } from '../../context.ts';
-import type { PortalFunction } from '../../db/schema.ts';
 import { AppError, errors } from '../../errors.ts';
 import { audit, type Actor } from '../audit/audit.ts';
 import { verifyPassword } from '../auth/passwords.ts';
@@ -33,10 +32,16 @@ export async function getPatientOverview(ctx: AppContext, accountId: string) {
       id: m.id,
       name: m.name,
       // A right counts only while the clinic still offers the function.
-      rights: m.rights.filter((r) => m.offered_functions.includes(r)) as PortalFunction[],
+      rights: m.rights.filter((r) => m.offered_functions.includes(r)),
       wantsElectronicReply: m.wants_electronic_reply,
     })),
   };
+}
+
+/** The patient account an actor stands for; patient actors always carry one. */
+function accountIdOf(actor: Actor): string {
+  if (!actor.id) throw new Error(`patient account: the ${actor.type} actor has no account id`);
+  return actor.id;
 }
 
 export async function updatePhone(ctx: AppContext, actor: Actor, phone: string | null) {
@@ -45,7 +50,7 @@ export async function updatePhone(ctx: AppContext, actor: Actor, phone: string |
     throw errors.validation('phone', { da: 'Ugyldigt telefonnummer.', en: 'Invalid phone number.' });
   }
   await ctx.db.transaction().execute(async (trx) => {
-    await trx.updateTable('patient_accounts').set({ phone: trimmed }).where('id', '=', actor.id!).execute();
+    await trx.updateTable('patient_accounts').set({ phone: trimmed }).where('id', '=', accountIdOf(actor)).execute();
     await audit(trx, actor, ctx.clock.now(), { action: 'patient.phone_changed' });
   });
 }
@@ -62,10 +67,10 @@ async function checkOwnPassword(ctx: AppContext, accountId: string, password: st
  */
 export async function requestEmailChange(ctx: AppContext, actor: Actor, input: { password: string; newEmail: string }) {
   const newEmail = checkEmail(input.newEmail, 'newEmail');
-  await checkOwnPassword(ctx, actor.id!, input.password);
+  await checkOwnPassword(ctx, accountIdOf(actor), input.password);
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
-    const token = await issuePatientToken(trx, { accountId: actor.id!, purpose: 'email_change', newEmail }, now);
+    const token = await issuePatientToken(trx, { accountId: accountIdOf(actor), purpose: 'email_change', newEmail }, now);
     await enqueueMail(
       trx,
       {
@@ -83,10 +88,12 @@ export async function confirmEmailChange(ctx: AppContext, input: { token: string
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
     const used = await usePatientToken(trx, input.token, 'email_change', now);
+    const newEmail = used.new_email;
+    if (!newEmail) throw new Error(`patient token for account ${used.account_id}: an e-mail change without a new address`);
     const taken = await trx
       .selectFrom('patient_accounts')
       .select('id')
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', used.new_email!.toLowerCase()))
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', newEmail.toLowerCase()))
       .where('id', '<>', used.account_id)
       .executeTakeFirst();
     if (taken) {
@@ -95,7 +102,7 @@ export async function confirmEmailChange(ctx: AppContext, input: { token: string
         en: 'The address cannot be used for this login. Contact your clinic.',
       });
     }
-    await trx.updateTable('patient_accounts').set({ email: used.new_email }).where('id', '=', used.account_id).execute();
+    await trx.updateTable('patient_accounts').set({ email: newEmail }).where('id', '=', used.account_id).execute();
     await audit(trx, { type: 'patient', id: used.account_id, ip: input.ip }, now, { action: 'patient.email_changed' });
   });
 }
@@ -105,13 +112,13 @@ export async function confirmEmailChange(ctx: AppContext, input: { token: string
  * the ended memberships remember the rights for a later request.
  */
 export async function deleteOwnLogin(ctx: AppContext, actor: Actor, password: string) {
-  const { email } = await checkOwnPassword(ctx, actor.id!, password);
+  const { email } = await checkOwnPassword(ctx, accountIdOf(actor), password);
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
     const ended = await trx
       .updateTable('portal_memberships')
       .set({ ended_at: now, end_reason: 'login_deleted' })
-      .where('account_id', '=', actor.id!)
+      .where('account_id', '=', accountIdOf(actor))
       .where('ended_at', 'is', null)
       .returning(['clinic_id', 'patient_id', 'rights'])
       .execute();
@@ -121,10 +128,10 @@ export async function deleteOwnLogin(ctx: AppContext, actor: Actor, password: st
     await trx
       .updateTable('patient_accounts')
       .set({ deleted_at: now, password_hash: null, email: null, activated_at: null })
-      .where('id', '=', actor.id!)
+      .where('id', '=', accountIdOf(actor))
       .execute();
-    await trx.updateTable('patient_tokens').set({ used_at: now }).where('account_id', '=', actor.id!).where('used_at', 'is', null).execute();
-    await trx.deleteFrom('patient_sessions').where('account_id', '=', actor.id!).execute();
+    await trx.updateTable('patient_tokens').set({ used_at: now }).where('account_id', '=', accountIdOf(actor)).where('used_at', 'is', null).execute();
+    await trx.deleteFrom('patient_sessions').where('account_id', '=', accountIdOf(actor)).execute();
     if (email) await enqueueMail(trx, { to: email, template: 'patientLoginDeleted', params: { link: ctx.config.publicUrl } }, now);
     await audit(trx, actor, now, { action: 'patient.login_deleted' });
   });

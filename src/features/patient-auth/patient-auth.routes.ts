@@ -8,6 +8,7 @@ import { FailureThrottle } from './failure-throttle.ts';
 import { activateAccount, inspectActivation, inspectPasswordReset, requestPasswordReset, resetPassword } from './patient-links.ts';
 import { finishPatientLogin, identifierKey, startPatientLogin } from './patient-login.ts';
 import { authRateLimit } from '../rate-limits/rate-limit.ts';
+import { patientOf } from './patient-of.ts';
 
 const TokenBody = Type.Object({ token: Type.String({ minLength: 20, maxLength: 200 }) });
 const TokenPasswordBody = Type.Object({ token: Type.String({ minLength: 20, maxLength: 200 }), password: Type.String({ maxLength: 1024 }) });
@@ -56,7 +57,7 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       schema: { tags, summary: 'The CSRF token of the current patient session', response: { 200: Type.Object({ csrfToken: Type.String() }) } },
       preHandler: requirePatient(ctx),
     },
-    async (request) => ({ csrfToken: patientCsrfTokenFor(ctx, request.patient!.id) }),
+    (request) => ({ csrfToken: patientCsrfTokenFor(ctx, patientOf(request).id) }),
   );
 
   app.post(
@@ -64,7 +65,7 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
     { schema: { tags, summary: 'End the patient session', response: { 200: Ok } }, preHandler: requirePatient(ctx) },
     async (request, reply) => {
       await ctx.db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('patient_sessions').where('id', '=', request.patient!.id).execute();
+        await trx.deleteFrom('patient_sessions').where('id', '=', patientOf(request).id).execute();
         await audit(trx, patientActor(request), ctx.clock.now(), { action: 'patient.logout' });
       });
       void reply.clearCookie(cookie.name, { path: '/' });

@@ -2,7 +2,7 @@ import type { AppContext } from '../../context.ts';
 import { errors } from '../../errors.ts';
 import { audit } from '../audit/audit.ts';
 import { hashPassword } from '../auth/passwords.ts';
-import { enqueueMail } from '../mail/outbox.ts';
+import { enqueueMail, mailAddress } from '../mail/outbox.ts';
 import { findLoginAccount } from './patient-login.ts';
 import { checkPatientPassword } from './password-policy.ts';
 import { issuePatientToken, peekPatientToken, TOKEN_LIFETIME_MS, usePatientToken } from './patient-tokens.ts';
@@ -65,7 +65,7 @@ export async function requestPasswordReset(ctx: AppContext, input: { identifier:
     await enqueueMail(
       trx,
       {
-        to: account.email!,
+        to: mailAddress(account.email, `patient account ${account.id}`),
         template: 'patientPasswordReset',
         params: { link: `${ctx.config.publicUrl}/portal/reset#token=${token}`, validMinutes: TOKEN_LIFETIME_MS.password_reset / 60_000 },
       },
@@ -97,7 +97,15 @@ export async function resetPassword(ctx: AppContext, input: { token: string; pas
       .where('id', '=', used.account_id)
       .execute();
     await trx.deleteFrom('patient_sessions').where('account_id', '=', used.account_id).execute();
-    await enqueueMail(trx, { to: account.email!, template: 'patientPasswordChanged', params: { link: `${ctx.config.publicUrl}/portal/login` } }, now);
+    await enqueueMail(
+      trx,
+      {
+        to: mailAddress(account.email, `patient account ${used.account_id}`),
+        template: 'patientPasswordChanged',
+        params: { link: `${ctx.config.publicUrl}/portal/login` },
+      },
+      now,
+    );
     await audit(trx, { type: 'patient', id: used.account_id, ip: input.ip }, now, { action: 'patient.password_reset' });
   });
   return { cpr: account.cpr, email: account.email };

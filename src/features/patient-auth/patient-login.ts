@@ -6,7 +6,7 @@ import { normalizeCpr } from '../patients/cpr.ts';
 import { audit } from '../audit/audit.ts';
 import { verifyPassword } from '../auth/passwords.ts';
 import { hmac } from '../auth/tokens.ts';
-import { enqueueMail } from '../mail/outbox.ts';
+import { enqueueMail, mailAddress } from '../mail/outbox.ts';
 import { createPatientSession } from './patient-sessions.ts';
 import type { FailureThrottle } from './failure-throttle.ts';
 
@@ -107,7 +107,11 @@ export async function startPatientLogin({ ctx, throttle }: LoginDeps, input: { i
         expires_at: new Date(now.getTime() + CODE_TTL_MS),
       })
       .execute();
-    await enqueueMail(trx, { to: account.email!, template: 'patientLoginCode', params: { code, validMinutes: CODE_TTL_MS / 60_000 } }, now);
+    await enqueueMail(
+      trx,
+      { to: mailAddress(account.email, `patient account ${account.id}`), template: 'patientLoginCode', params: { code, validMinutes: CODE_TTL_MS / 60_000 } },
+      now,
+    );
     await audit(trx, { type: 'patient', id: account.id, ip: input.ip }, now, { action: 'patient.login_code_sent' });
     return { challengeId };
   });
@@ -144,7 +148,7 @@ export async function finishPatientLogin({ ctx }: LoginDeps, input: { challengeI
       return { session, accountId: tried.account_id };
     })
     .then((result) => {
-      if ('wrong' in result) throw result.wrong;
+      if (result.wrong) throw result.wrong;
       return result;
     });
 }

@@ -1,9 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database.ts';
-import type { DB, PortalFunction } from '../../db/schema.ts';
+import type { DB } from '../../db/schema.ts';
 import { AppError, errors } from '../../errors.ts';
 import { audit, type Actor } from '../audit/audit.ts';
-import { enqueueMail } from '../mail/outbox.ts';
+import { enqueueMail, mailAddress } from '../mail/outbox.ts';
 import { issuePatientToken, TOKEN_LIFETIME_MS } from '../patient-auth/patient-tokens.ts';
 import { checkEmail } from '../staff/staff-accounts.ts';
 import { checkRights } from './rights.ts';
@@ -129,7 +129,7 @@ export async function createPortalAccess(db: Database, scope: PortalScope, setti
       await enqueueMail(
         trx,
         {
-          to: account.email!,
+          to: mailAddress(account.email, `patient account ${account.id}`),
           template: 'patientClinicAdded',
           params: { clinicName: patient.clinic_name, link: `${scope.publicUrl}/portal/login` },
           clinicId: scope.clinicId,
@@ -175,7 +175,7 @@ export async function resendActivation(db: Database, scope: PortalScope) {
     await enqueueMail(
       trx,
       {
-        to: membership.email!,
+        to: mailAddress(membership.email, `patient account ${membership.account_id}`),
         template: 'patientActivation',
         params: { clinicName: patient.clinic_name, link: activationLink(scope.publicUrl, token), validDays: TOKEN_LIFETIME_MS.activation / 86_400_000 },
         clinicId: scope.clinicId,
@@ -202,7 +202,7 @@ export async function sendNewPasswordLink(db: Database, scope: PortalScope) {
     await enqueueMail(
       trx,
       {
-        to: membership.email!,
+        to: mailAddress(membership.email, `patient account ${membership.account_id}`),
         template: 'patientPasswordReset',
         params: { link: `${scope.publicUrl}/portal/reset#token=${token}`, validMinutes: TOKEN_LIFETIME_MS.password_reset / 60_000 },
         clinicId: scope.clinicId,
@@ -305,7 +305,7 @@ export async function getPortalState(db: Database, clinicId: string, patientId: 
     status,
     email: membership?.email ?? patient.email,
     // A new form is preset to what the clinic offers; a deleted one to the rights it had.
-    rights: (membership?.rights ?? previous?.rights ?? patient.offered_functions) as PortalFunction[],
+    rights: membership?.rights ?? previous?.rights ?? patient.offered_functions,
     wantsElectronicReply: membership?.wants_electronic_reply ?? false,
     offeredFunctions: patient.offered_functions,
     activationSentAt: status === 'pending_activation' ? activationSentAt : null,

@@ -197,6 +197,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
           .execute();
         throw codeWrong();
       }
+      if (!identity.email) throw new Error(`MitID identity ${identity.id}: an e-mail code without an e-mail address`);
       const result = await decideRegistration(
         ctx,
         clinic,
@@ -206,7 +207,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
           mitidUuid: identity.mitid_uuid,
           name: identity.name,
           birthDate: identity.birth_date,
-          email: identity.email!,
+          email: identity.email,
           phone: identity.phone,
         },
         request.ip,

@@ -11,10 +11,10 @@ import { startTestApp, type TestApp } from '../../../test/helpers/test-app.ts';
 /** A registry the test steers per CPR; 'down' throws as an unreachable registry does. */
 class ScriptedRegistry implements GpRegistry {
   answers = new Map<string, OwnDoctor | 'down'>();
-  async ownDoctor(cpr: string): Promise<OwnDoctor> {
+  ownDoctor(cpr: string): Promise<OwnDoctor> {
     const answer = this.answers.get(cpr) ?? { status: 'unknown' };
-    if (answer === 'down') throw new RegistryUnavailable('down');
-    return answer;
+    if (answer === 'down') return Promise.reject(new RegistryUnavailable('down'));
+    return Promise.resolve(answer);
   }
 }
 
@@ -104,9 +104,9 @@ describe.each(backends)('self-registration with MitID on %s', (backend) => {
   });
 
   it.each([
-    ['another doctor', { status: 'found', ydernummer: '999999' } as OwnDoctor, 'not_own_doctor', 'other_doctor'],
-    ['no doctor chosen', { status: 'none' } as OwnDoctor, 'not_own_doctor', 'no_doctor'],
-    ['an unknown CPR', { status: 'unknown' } as OwnDoctor, 'not_own_doctor', 'unknown_cpr'],
+    ['another doctor', { status: 'found', ydernummer: '999999' } satisfies OwnDoctor, 'not_own_doctor', 'other_doctor'],
+    ['no doctor chosen', { status: 'none' } satisfies OwnDoctor, 'not_own_doctor', 'no_doctor'],
+    ['an unknown CPR', { status: 'unknown' } satisfies OwnDoctor, 'not_own_doctor', 'unknown_cpr'],
     ['the registry down', 'down' as const, 'registry_unavailable', null],
   ])('queues instead of approving when the registry answers %s', async (_label, answer, reason, registryAnswer) => {
     const who = person();

@@ -5,6 +5,7 @@ import { requirePatient } from '../../http/patient-auth.ts';
 import { requireClinicRole, requireStaff, staffActor, staffOf } from '../../http/staff-auth.ts';
 import { patientScope } from '../portal-functions/patient-scope.ts';
 import { addMedication, clinicRenewals, handleRenewal, medicationList, requestRenewal } from './renewal.ts';
+import { patientOf } from '../patient-auth/patient-of.ts';
 
 const Medication = Type.Object({
   id: Type.String(),
@@ -143,7 +144,7 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       preHandler: patientOnly,
     },
     async (request) => {
-      const scope = await patientScope(ctx, request.patient!.accountId, request.params.clinicId);
+      const scope = await patientScope(ctx, patientOf(request).accountId, request.params.clinicId);
       return { canRequest: scope.rights.includes('renewal'), medications: (await medicationList(ctx, scope.clinicId, scope.patientId)).map(present) };
     },
   );
@@ -160,7 +161,7 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       preHandler: patientOnly,
     },
     async (request, reply) => {
-      const scope = await patientScope(ctx, request.patient!.accountId, request.params.clinicId);
+      const scope = await patientScope(ctx, patientOf(request).accountId, request.params.clinicId);
       return reply.status(201).send(await requestRenewal(ctx, scope, request.params.medicationId, request.ip));
     },
   );

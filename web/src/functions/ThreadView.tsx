@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
 import { ErrorMessage } from '../components.tsx';
 import { filesToBase64 } from '../files.ts';
@@ -35,7 +35,7 @@ export function ThreadView(props: {
   const files = useRef<HTMLInputElement>(null);
   const own = (sender: string) => sender === props.side;
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     if (!props.replyUrl || busy) return;
     setBusy(true);
@@ -80,7 +80,7 @@ export function ThreadView(props: {
       </ol>
       {props.thread.status === 'closed' && <p className="muted">{t.closedThread}</p>}
       {props.replyUrl && props.thread.status !== 'closed' && (
-        <form onSubmit={submit} aria-busy={busy}>
+        <form onSubmit={(e) => void submit(e)} aria-busy={busy}>
           <label htmlFor={`reply-${props.thread.id}`}>{t.answer}</label>
           <textarea id={`reply-${props.thread.id}`} required maxLength={props.maxLength} value={body} onChange={(e) => setBody(e.target.value)} />
           {props.maxLength && <p className="muted">{t.charsLeft(props.maxLength - body.length)}</p>}

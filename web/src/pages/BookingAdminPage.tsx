@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { formatDateTime } from '../format.ts';
@@ -27,7 +27,7 @@ export function BookingAdminPage({ clinicId }: { clinicId: string }) {
     [clinicId],
   );
   useEffect(() => void load(), [load]);
-  const publish = async (event: FormEvent) => {
+  const publish = async (event: SubmitEvent) => {
     event.preventDefault();
     setError(null);
     try {
@@ -40,7 +40,7 @@ export function BookingAdminPage({ clinicId }: { clinicId: string }) {
   return (
     <>
       <PageTitle>{t.bookingAdmin}</PageTitle>
-      <form onSubmit={publish} className="narrow">
+      <form onSubmit={(e) => void publish(e)} className="narrow">
         <h2>{t.publishSlot}</h2>
         <label htmlFor="slot-practitioner">{t.practitioner}</label>
         <input id="slot-practitioner" required value={form.practitioner} onChange={(e) => setForm({ ...form, practitioner: e.target.value })} />

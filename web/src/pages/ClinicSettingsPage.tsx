@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
@@ -32,7 +32,7 @@ export function ClinicSettingsPage({ clinicId, isAdmin }: { clinicId: string; is
 
   const set = <K extends keyof Settings>(key: K, value: Settings[K]) => setS({ ...s, [key]: value });
   const automaticBlocked = !s.usesMitid ? t.automaticNeedsMitid : !s.autoApprovalAllowed ? t.automaticNeedsSupport : null;
-  const save = async (event: FormEvent) => {
+  const save = async (event: SubmitEvent) => {
     event.preventDefault();
     setError(null);
     setNotice('');
@@ -50,7 +50,7 @@ export function ClinicSettingsPage({ clinicId, isAdmin }: { clinicId: string; is
     <>
       <PageTitle>{t.settingsTitle}</PageTitle>
       {!isAdmin && <p className="muted">{t.readOnlySettings}</p>}
-      <form onSubmit={save} className="settings">
+      <form onSubmit={(e) => void save(e)} className="settings">
         <fieldset disabled={!isAdmin}>
           <legend>{s.name}</legend>
           <label htmlFor="specialty">{t.specialty}</label>

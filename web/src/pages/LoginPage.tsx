@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { api, type Session } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
@@ -10,7 +10,7 @@ export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
@@ -26,7 +26,7 @@ export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) 
   return (
     <div className="narrow">
       <PageTitle>{t.loginTitle}</PageTitle>
-      <form onSubmit={submit} aria-busy={busy}>
+      <form onSubmit={(e) => void submit(e)} aria-busy={busy}>
         <label htmlFor="email">{t.email}</label>
         <input id="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
         <label htmlFor="password">{t.password}</label>

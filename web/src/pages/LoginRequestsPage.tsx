@@ -57,8 +57,14 @@ export function LoginRequestsPage({ session, onChanged }: { session: Session; on
       const query = new URLSearchParams({ status: tab, ...(clinicFilter ? { clinicId: clinicFilter } : {}), ...(append ? { cursor: append } : {}) });
       try {
         const r = await api<{ open?: OpenRequest[]; handled?: HandledRequest[]; nextCursor: string | null }>('GET', `/api/login-requests?${query}`);
-        if (tab === 'open') setOpenRows((rows) => (append ? [...rows, ...r.open!] : r.open!));
-        else setHandledRows((rows) => (append ? [...rows, ...r.handled!] : r.handled!));
+        // The server answers the list the query asked for: `open` or `handled`.
+        if (tab === 'open') {
+          const page = r.open ?? [];
+          setOpenRows((rows) => (append ? [...rows, ...page] : page));
+        } else {
+          const page = r.handled ?? [];
+          setHandledRows((rows) => (append ? [...rows, ...page] : page));
+        }
         setCursor(r.nextCursor);
       } catch (caught) {
         setError(caught);

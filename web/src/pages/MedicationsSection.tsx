@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
 import { ErrorMessage } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
@@ -27,7 +27,7 @@ export function MedicationsSection({ clinicId, patientId }: { clinicId: string; 
     [url],
   );
   useEffect(() => void load(), [load]);
-  const add = async (event: FormEvent) => {
+  const add = async (event: SubmitEvent) => {
     event.preventDefault();
     setError(null);
     try {
@@ -51,7 +51,7 @@ export function MedicationsSection({ clinicId, patientId }: { clinicId: string; 
           </li>
         ))}
       </ul>
-      <form onSubmit={add}>
+      <form onSubmit={(e) => void add(e)}>
         <h3>{t.addMedication}</h3>
         <label htmlFor="med-name">{t.medicationName}</label>
         <input id="med-name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />

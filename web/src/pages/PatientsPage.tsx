@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
@@ -31,7 +31,7 @@ export function PatientsPage({ clinicId }: { clinicId: string }) {
     };
   }, [clinicId, query]);
 
-  const submit = (event: FormEvent) => {
+  const submit = (event: SubmitEvent) => {
     event.preventDefault();
     navigate(draft ? `/patients?q=${encodeURIComponent(draft)}` : '/patients');
   };

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
 import { ErrorMessage } from '../components.tsx';
 import { formatDateTime } from '../format.ts';
@@ -47,7 +47,7 @@ export function PortalForm({ clinicId, patientId }: { clinicId: string; patientI
     emailRef.current?.focus();
   }, [url, accept]);
 
-  const run = async (action: () => Promise<PortalState | void>, message: string) => {
+  const run = async (action: () => Promise<PortalState | undefined>, message: string) => {
     if (busy) return; // a double press sends one request
     setBusy(true);
     setError(null);
@@ -92,7 +92,7 @@ export function PortalForm({ clinicId, patientId }: { clinicId: string; patientI
     return () => window.removeEventListener('keydown', onKey);
   });
 
-  const submit = (event: FormEvent) => {
+  const submit = (event: SubmitEvent) => {
     event.preventDefault();
     void (hasAccess ? save() : opret());
   };

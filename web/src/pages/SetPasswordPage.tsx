@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
@@ -37,7 +37,7 @@ export function SetPasswordPage() {
     );
   }
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     setMismatch(password !== repeat);
     if (password !== repeat) return;
@@ -57,7 +57,7 @@ export function SetPasswordPage() {
   return (
     <div className="narrow">
       <PageTitle>{t.setPasswordTitle}</PageTitle>
-      <form onSubmit={submit} aria-busy={busy} lang={lang}>
+      <form onSubmit={(e) => void submit(e)} aria-busy={busy} lang={lang}>
         <label htmlFor="new-password">{t.newPassword}</label>
         <input
           id="new-password"

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
@@ -10,7 +10,7 @@ export function ForgotPasswordPage() {
   const [sent, setSent] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     setError(null);
     try {
@@ -27,7 +27,7 @@ export function ForgotPasswordPage() {
       {sent ? (
         <p role="status">{t.forgotSent}</p>
       ) : (
-        <form onSubmit={submit}>
+        <form onSubmit={(e) => void submit(e)}>
           <p id="forgot-help">{t.forgotHelp}</p>
           <label htmlFor="identifier">{t.cprOrEmail}</label>
           <input id="identifier" required aria-describedby="forgot-help" value={identifier} onChange={(e) => setIdentifier(e.target.value)} />

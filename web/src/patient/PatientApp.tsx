@@ -51,9 +51,10 @@ export function PatientApp({ path }: { path: string }) {
   };
 
   let content: ReactElement;
-  const clinicMatch = /^\/portal\/clinics\/([0-9a-f-]{36})$/.exec(path);
-  const register = /^\/portal\/register\/([^/]+)$/.exec(path);
-  const publicPage = register ? () => <RegisterPage slug={decodeURIComponent(register[1]!)} onApproved={() => void load()} /> : PUBLIC_PAGES[path];
+  const clinicId = /^\/portal\/clinics\/([0-9a-f-]{36})$/.exec(path)?.[1];
+  const clinic = clinicId !== undefined && overview !== null && overview !== 'anonymous' ? overview.clinics.find((c) => c.id === clinicId) : undefined;
+  const registerSlug = /^\/portal\/register\/([^/]+)$/.exec(path)?.[1];
+  const publicPage = registerSlug ? () => <RegisterPage slug={decodeURIComponent(registerSlug)} onApproved={() => void load()} /> : PUBLIC_PAGES[path];
   if (publicPage) content = publicPage();
   else if (overview === null) content = <p role="status">{t.loading}</p>;
   else if (overview === 'anonymous') content = <PatientLoginPage onLogin={() => void load().then(() => navigate('/portal'))} />;
@@ -69,8 +70,7 @@ export function PatientApp({ path }: { path: string }) {
       />
     );
   else if (path === '/portal' || path === '/portal/login') content = <PatientHomePage overview={overview} />;
-  else if (clinicMatch && overview.clinics.some((c) => c.id === clinicMatch[1]))
-    content = <PatientClinicPage key={clinicMatch[1]} clinicId={clinicMatch[1]!} clinicName={overview.clinics.find((c) => c.id === clinicMatch[1])!.name} />;
+  else if (clinic) content = <PatientClinicPage key={clinic.id} clinicId={clinic.id} clinicName={clinic.name} />;
   else content = <PageTitle>{t.notFound}</PageTitle>;
 
   const signedIn = overview !== null && overview !== 'anonymous' && !publicPage;

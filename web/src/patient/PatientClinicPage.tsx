@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { filesToBase64 } from '../files.ts';
@@ -69,7 +69,7 @@ export function PatientClinicPage({ clinicId, clinicName }: { clinicId: string; 
     }
   };
   const openThread = (id: string) => act(async () => setOpen(await api<ThreadData>('GET', `${base}/econsultations/${id}`)));
-  const startThread = (event: FormEvent) => {
+  const startThread = (event: SubmitEvent) => {
     event.preventDefault();
     void act(async () => {
       const attachments = await filesToBase64(files.current?.files ?? null);
@@ -92,7 +92,7 @@ export function PatientClinicPage({ clinicId, clinicName }: { clinicId: string; 
         <h2 id="econsultation-title">{t.econsultation}</h2>
         {threads?.custodyNotice && <p className="banner banner-yellow">{t.custodyNotice}</p>}
         {threads && !threads.canWrite && <p className="muted">{t.unavailable}</p>}
-        {threads && threads.threads.length === 0 && <p>{t.noThreads}</p>}
+        {threads?.threads.length === 0 && <p>{t.noThreads}</p>}
         <ul className="functions">
           {threads?.threads.map((th) => (
             <li key={th.id}>

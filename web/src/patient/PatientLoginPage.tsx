@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type SubmitEvent } from 'react';
 import { api, setCsrfToken } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
@@ -29,7 +29,7 @@ export function PatientLoginPage({ onLogin }: { onLogin: () => void }) {
     }
   };
 
-  const start = (event: FormEvent) => {
+  const start = (event: SubmitEvent) => {
     event.preventDefault();
     void attempt(async () => {
       const r = await api<{ challengeId: string }>('POST', '/api/patient/login', { identifier, password });
@@ -39,7 +39,7 @@ export function PatientLoginPage({ onLogin }: { onLogin: () => void }) {
     });
   };
 
-  const finish = (event: FormEvent) => {
+  const finish = (event: SubmitEvent) => {
     event.preventDefault();
     void attempt(async () => {
       const r = await api<{ csrfToken: string }>('POST', '/api/patient/login/code', { challengeId, code: code.replace(/\s/g, '') });

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
@@ -13,7 +13,7 @@ export function PatientProfilePage({ overview, onChange, onDeleted }: { overview
   const [notice, setNotice] = useState('');
   const [error, setError] = useState<unknown>(null);
 
-  const run = async (event: FormEvent, action: () => Promise<unknown>, message: string) => {
+  const run = async (event: SubmitEvent, action: () => Promise<unknown>, message: string) => {
     event.preventDefault();
     setError(null);
     setNotice('');

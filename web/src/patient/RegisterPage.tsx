@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
@@ -18,7 +18,10 @@ interface RegistrationInfo {
   } | null;
 }
 
-type Result = { outcome: 'approved' | 'queued' | 'already_member'; alreadyOpen?: boolean };
+interface Result {
+  outcome: 'approved' | 'queued' | 'already_member';
+  alreadyOpen?: boolean;
+}
 
 /** The clinic's stable registration link: MitID, then e-mail (confirmed by a mailed code) and phone. */
 export function RegisterPage({ slug, onApproved }: { slug: string; onApproved: () => void }) {
@@ -42,7 +45,7 @@ export function RegisterPage({ slug, onApproved }: { slug: string; onApproved: (
       .catch(setError);
   }, [slug]);
 
-  const run = async (event: FormEvent, action: () => Promise<void>) => {
+  const run = async (event: SubmitEvent, action: () => Promise<void>) => {
     event.preventDefault();
     if (busy) return;
     setBusy(true);
@@ -55,12 +58,12 @@ export function RegisterPage({ slug, onApproved }: { slug: string; onApproved: (
       setBusy(false);
     }
   };
-  const sendCode = (event: FormEvent) =>
+  const sendCode = (event: SubmitEvent) =>
     run(event, async () => {
       await api('POST', `/api/registration/${encodeURIComponent(slug)}/contact`, { email, phone: phone || null });
       setCodeSent(true);
     });
-  const submit = (event: FormEvent) =>
+  const submit = (event: SubmitEvent) =>
     run(event, async () => {
       const r = await api<Result>('POST', `/api/registration/${encodeURIComponent(slug)}/submit`, { code: code.trim() });
       if (r.outcome === 'approved') {
@@ -97,7 +100,7 @@ export function RegisterPage({ slug, onApproved }: { slug: string; onApproved: (
           <p>
             {t.registerIdentity(identity.name)} <span className="muted">{t.registerNotYou}</span>
           </p>
-          <form onSubmit={sendCode} aria-busy={busy}>
+          <form onSubmit={(e) => void sendCode(e)} aria-busy={busy}>
             <p id="contact-help">{t.registerContact}</p>
             <label htmlFor="reg-email">{t.email}</label>
             <input
@@ -116,7 +119,7 @@ export function RegisterPage({ slug, onApproved }: { slug: string; onApproved: (
             </button>
           </form>
           {codeSent && (
-            <form onSubmit={submit} aria-busy={busy}>
+            <form onSubmit={(e) => void submit(e)} aria-busy={busy}>
               <label htmlFor="reg-code">{t.emailCode}</label>
               <input id="reg-code" inputMode="numeric" autoComplete="one-time-code" required value={code} onChange={(e) => setCode(e.target.value)} />
               <button type="submit" disabled={busy}>
@@ -144,7 +147,7 @@ function RequestForm({ slug }: { slug: string }) {
   const [sent, setSent] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const field = (key: keyof typeof form) => ({ value: form[key], onChange: (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value }) });
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     setError(null);
     try {
@@ -156,7 +159,7 @@ function RequestForm({ slug }: { slug: string }) {
   };
   if (sent) return <p role="status">{t.requestFormSent}</p>;
   return (
-    <form onSubmit={submit}>
+    <form onSubmit={(e) => void submit(e)}>
       <h2>{t.requestFormTitle}</h2>
       <p>{t.requestFormIntro}</p>
       <label htmlFor="rf-name">{t.fullName}</label>

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type SubmitEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
@@ -21,7 +21,10 @@ export function TokenPasswordPage({ kind }: { kind: 'activation' | 'reset' }) {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    if (!token) return setState('invalid');
+    if (!token) {
+      setState('invalid');
+      return;
+    }
     api<{ clinicName?: string | null }>('POST', inspectUrl, { token })
       .then((r) => {
         setClinicName(r.clinicName ?? null);
@@ -30,7 +33,7 @@ export function TokenPasswordPage({ kind }: { kind: 'activation' | 'reset' }) {
       .catch(() => setState('invalid'));
   }, [token, inspectUrl]);
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     if (busy) return;
     setBusy(true);
@@ -65,7 +68,7 @@ export function TokenPasswordPage({ kind }: { kind: 'activation' | 'reset' }) {
         </>
       )}
       {state === 'ready' && (
-        <form onSubmit={submit} aria-busy={busy}>
+        <form onSubmit={(e) => void submit(e)} aria-busy={busy}>
           {kind === 'activation' && clinicName && <p>{t.activateFor(clinicName)}</p>}
           <label htmlFor="new-password">{t.password}</label>
           <input
