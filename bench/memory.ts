@@ -56,7 +56,13 @@ async function startServer(env: Record<string, string>): Promise<{ child: ChildP
   });
   for (const deadline = Date.now() + 120_000; Date.now() < deadline; await sleep(200)) {
     if (child.exitCode !== null) throw new Error('the server exited during start');
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { child, url };
+    if (
+      await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { child, url };
   }
   throw new Error('the server did not start');
 }

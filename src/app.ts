@@ -1,6 +1,6 @@
 import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from './context.ts';
 import { staffAuthRoutes } from './features/auth/staff-auth.routes.ts';
 import { clinicSettingsRoutes } from './features/clinics/clinic-settings.routes.ts';
@@ -47,7 +47,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger ?? false,
     trustProxy: trustProxyOption(ctx.config.trustProxy),
     genReqId: requestIdFor,
-    requestIdLogLabel: 'requestId',
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     // Slow clients cannot hold connections open: a request must arrive whole within 30 s.
     requestTimeout: 30_000,
     connectionTimeout: 60_000,

@@ -88,13 +88,14 @@ function secret(env: Env, name: string, nodeEnv: Config['nodeEnv'], dataDir: str
   }
   if (nodeEnv === 'production') throw new ConfigError(name, 'is required when NODE_ENV=production');
   const file = path.join(dataDir, 'secrets.json');
-  const stored: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-  if (!stored[name]) {
-    stored[name] = randomBytes(32).toString('base64url');
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
-  }
-  return stored[name]!;
+  const stored = (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}) as Record<string, string | undefined>;
+  const existing = stored[name];
+  if (existing) return existing;
+  const generated = randomBytes(32).toString('base64url');
+  stored[name] = generated;
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  return generated;
 }
 
 function metricsToken(env: Env): string | undefined {
@@ -107,10 +108,11 @@ function metricsToken(env: Env): string | undefined {
 function mitidConfig(env: Env): Config['mitid'] {
   const issuer = url(env, 'MITID_ISSUER', ['https:', 'http:']);
   if (!issuer) return undefined;
-  for (const name of ['MITID_CLIENT_ID', 'MITID_CLIENT_SECRET']) {
-    if (!env[name]) throw new ConfigError(name, 'is required when MITID_ISSUER is set');
-  }
-  return { issuer, clientId: env.MITID_CLIENT_ID!, clientSecret: env.MITID_CLIENT_SECRET! };
+  const clientId = env.MITID_CLIENT_ID;
+  const clientSecret = env.MITID_CLIENT_SECRET;
+  if (!clientId) throw new ConfigError('MITID_CLIENT_ID', 'is required when MITID_ISSUER is set');
+  if (!clientSecret) throw new ConfigError('MITID_CLIENT_SECRET', 'is required when MITID_ISSUER is set');
+  return { issuer, clientId, clientSecret };
 }
 
 /**

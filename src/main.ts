@@ -58,12 +58,14 @@ async function main(): Promise<void> {
   const seeded = config.nodeEnv !== 'production' && process.env.DEMO !== 'off' && (await seedDemoIfEmpty(ctx.db, ctx.clock.now()));
 
   const devMail = config.smtpUrl ? undefined : await startDevSmtp(config.devSmtpPort);
+  const smtpUrl = config.smtpUrl ?? devMail?.url;
+  if (!smtpUrl) throw new Error('no SMTP server: neither SMTP_URL nor the development server');
   const broker = await startMitid(config, ctx);
   const app = await buildApp({ ctx, devMail, logger: loggerOptions(process.env.LOG_LEVEL ?? 'info') });
   const worker = new MailWorker({
     db: ctx.db,
     clock: ctx.clock,
-    smtpUrl: config.smtpUrl ?? devMail!.url,
+    smtpUrl,
     from: config.mailFrom,
     log: app.log,
   });

@@ -13,6 +13,10 @@ export function gpRegistryFor(config: Config, db: Database) {
   return config.gpRegistryUrl ? new HttpGpRegistry(config.gpRegistryUrl, config.gpRegistryTimeoutMs) : new TableGpRegistry(db);
 }
 
+function noUnlock(): void {
+  // Nothing to release: no data dir lock was taken.
+}
+
 /**
  * Opens the configured database and applies migrations. Without DATABASE_URL that is the
  * embedded PostgreSQL in DATA_DIR: the server (`role: 'server'`) owns it, one server per data
@@ -21,10 +25,11 @@ export function gpRegistryFor(config: Config, db: Database) {
  */
 export async function openSystem(config: Config, options: { role: 'server' | 'cli' } = { role: 'server' }, clock: Clock = systemClock) {
   const server = options.role === 'server';
-  const unlock = config.databaseUrl || !server ? () => {} : lockDataDir(config.dataDir);
+  const unlock = config.databaseUrl || !server ? noUnlock : lockDataDir(config.dataDir);
   try {
     const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, { owner: server });
-    const url = config.databaseUrl ?? embedded!.url;
+    const url = config.databaseUrl ?? embedded?.url;
+    if (!url) throw new Error('no database: neither DATABASE_URL nor the embedded PostgreSQL');
     try {
       // Migrations may build indexes on large tables: no request timeouts for them.
       const migrator = openDatabase({ url, poolSize: 1 });

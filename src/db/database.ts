@@ -29,15 +29,20 @@ export interface DatabaseTarget {
 const INT8_OID = 20;
 const DATE_OID = 1082;
 
+const builtinParser = pg.types.getTypeParser.bind(pg.types) as (oid: number, format?: 'text' | 'binary') => (value: string) => unknown;
+
+function parserFor(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (oid === INT8_OID) return (value) => Number(value);
+  if (oid === DATE_OID) return (value) => value;
+  return builtinParser(oid, format);
+}
+
 /**
  * int8 is a JS number (our counts and ids stay far below 2^53), and a date column is its
  * 'YYYY-MM-DD' text (a Date would shift it by the time zone).
  */
 export function openDatabase(target: DatabaseTarget): Database {
-  const types = {
-    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-      oid === INT8_OID ? (value: string) => Number(value) : oid === DATE_OID ? (value: string) => value : pg.types.getTypeParser(oid, format),
-  };
+  const types: pg.CustomTypesConfig = { getTypeParser: parserFor };
   const t = target.timeouts;
   const pool = new pg.Pool({
     connectionString: target.url,
@@ -57,11 +62,15 @@ export function openDatabase(target: DatabaseTarget): Database {
   // process. The pool listens on idle connections; a connection checked out by a request has no
   // listener of pg's own, and an 'error' event without a listener kills Node. The failed query
   // itself rejects (and answers 503); pg-pool then discards the broken connection.
-  pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
+  pool.on('error', ignoreConnectionError);
+  pool.on('connect', (client) => client.on('error', ignoreConnectionError));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   return db;
+}
+
+function ignoreConnectionError(): void {
+  // Deliberately nothing: the query that used the connection fails on its own and is answered.
 }
 
 const pools = new WeakMap<Database, pg.Pool>();

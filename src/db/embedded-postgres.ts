@@ -44,10 +44,7 @@ async function binaries(): Promise<Binaries> {
   }
 }
 
-interface Runner {
-  uid?: number;
-  gid?: number;
-}
+type Runner = { uid: number; gid: number } | { uid?: undefined; gid?: undefined };
 
 /**
  * PostgreSQL refuses to run as root. As root we run it as the `postgres` system user, creating
@@ -91,7 +88,7 @@ function grantSearch(target: string): void {
 
 function ensureDir(dir: string, owner: Runner): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (owner.uid !== undefined) chownSync(dir, owner.uid, owner.gid!);
+  if (owner.uid !== undefined) chownSync(dir, owner.uid, owner.gid);
 }
 
 async function isRunning(bin: Binaries, pgdata: string, owner: Runner): Promise<boolean> {

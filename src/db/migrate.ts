@@ -19,7 +19,7 @@ const migrations: Record<string, Migration> = {
   '0007_mail_message_ids': m0007,
 };
 
-const provider: MigrationProvider = { getMigrations: async () => migrations };
+const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
 /** Applies pending migrations; Kysely takes an advisory lock so two processes starting together are safe. */
 export async function migrateToLatest(db: Database): Promise<void> {

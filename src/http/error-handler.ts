@@ -20,7 +20,7 @@ function fieldOf(item: ValidationItem | undefined): string {
 function toAppError(error: FastifyError): AppError | undefined {
   if (error instanceof AppError) return error;
   if (error.validation) {
-    const field = fieldOf(error.validation[0] as ValidationItem);
+    const field = fieldOf(error.validation[0]);
     return errors.validation(field, {
       da: `Feltet "${field}" er ugyldigt eller mangler.`,
       en: `The field "${field}" is invalid or missing.`,
@@ -46,16 +46,16 @@ function toAppError(error: FastifyError): AppError | undefined {
   // The database refused a write because a concurrent request got there first (a unique key,
   // a serialization failure or a deadlock). The transaction rolled back whole, so this is a
   // conflict the client may retry, not a server fault.
-  if (['23505', '40001', '40P01'].includes(String(error.code))) return errors.concurrentChange();
+  if (['23505', '40001', '40P01'].includes(error.code)) return errors.concurrentChange();
   if (isDatabaseUnavailable(error)) return databaseUnavailable();
   // Class 22 (data exception: a number out of range, text that is no valid value of its type)
   // means a client's value got past its schema to SQL. The schemas should stop it; if one does
   // not, the client still gets a 400, not a 500.
-  if (/^22[0-9A-Z]{3}$/.test(String(error.code))) {
+  if (/^22[0-9A-Z]{3}$/.test(error.code)) {
     return errors.validation('request', { da: 'En værdi i forespørgslen er uden for det tilladte.', en: 'A value in the request is out of range.' });
   }
   // Any other client error Fastify itself raises (bad headers, bad body): a 4xx, never a 500.
-  if (error.code?.startsWith('FST_') && error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+  if (error.code.startsWith('FST_') && error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return new AppError(error.statusCode, 'bad_request', { da: 'Ugyldig forespørgsel.', en: 'Bad request.' });
   }
   return undefined;

@@ -27,7 +27,10 @@ export function cookieSettings(ctx: AppContext) {
 /** The CSRF token is bound to the session, so it needs no storage and dies with the session. */
 export const csrfTokenFor = (ctx: AppContext, sessionId: string) => hmac(ctx.config.sessionSecret, `csrf:${sessionId}`);
 
-/** preHandler for every staff route: session from the cookie, checked per request; CSRF on state changes. */
+/**
+ * onRequest hook of every staff route: session from the cookie, checked per request; CSRF on state
+ * changes. It runs before the body is read, so an unauthenticated upload is refused unread.
+ */
 export function requireStaff(ctx: AppContext) {
   const cookie = cookieSettings(ctx);
   return async function (request: FastifyRequest, reply: FastifyReply): Promise<void> {

@@ -65,8 +65,8 @@ export function registerTextInputRules(app: FastifyInstance): void {
     const bad = firstBadText(parsed, '');
     done(bad !== undefined ? badText(bad || 'body') : null, parsed);
   });
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     const bad = firstBadText(request.params, '') ?? firstBadText(request.query, '');
-    if (bad !== undefined) throw badText(bad);
+    done(bad !== undefined ? badText(bad) : undefined);
   });
 }

@@ -42,15 +42,15 @@ export function databaseUrl(name: string): string {
 }
 
 /** A fresh, empty database on the test server, dropped by the returned function. */
-export async function createEmptyDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
-  const name = `pp_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
+export async function createEmptyDatabase(prefix = 'postgres'): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `pp_test_${prefix}_${Date.now()}_${randomBytes(4).toString('hex')}`;
   await withAdmin((c) => c.query(`create database ${name}`));
   return { name, url: databaseUrl(name), drop: () => withAdmin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined) };
 }
 
 /** A fresh, migrated database of this test's own, dropped after it, so runs never see each other's data. */
-export async function createTestDatabase(_backend: Backend = 'postgres'): Promise<TestDatabase> {
-  const empty = await createEmptyDatabase();
+export async function createTestDatabase(backend: Backend = 'postgres'): Promise<TestDatabase> {
+  const empty = await createEmptyDatabase(backend);
   const db = openDatabase({ url: empty.url, poolSize: 10 });
   await migrateToLatest(db);
   return {

@@ -47,7 +47,7 @@ export class MitidBrowser {
   ): Promise<string> {
     const query = new URLSearchParams({ purpose: start.purpose, ...(start.clinic ? { clinic: start.clinic } : {}) });
     const started = await this.app_('GET', `/api/mitid/start?${query}`);
-    let location = started.headers.location as string;
+    let location = started.headers.location!;
     if (!location.startsWith('http')) return location; // refused before the broker
     let base = new URL(location).origin;
     let response = await this.#broker(location);
@@ -70,6 +70,6 @@ export class MitidBrowser {
     if (hooks.tamper) callback = hooks.tamper(callback);
     await hooks.beforeCallback?.();
     const done = await this.app_('GET', `${callback.pathname}${callback.search}`);
-    return done.headers.location as string;
+    return done.headers.location!;
   }
 }

@@ -72,7 +72,7 @@ export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
 
   app.post(
     '/api/auth/logout',
-    { schema: { tags: ['auth'], summary: 'End the staff session on the server', response: { 200: Ok } }, preHandler: staffOnly },
+    { schema: { tags: ['auth'], summary: 'End the staff session on the server', response: { 200: Ok } }, onRequest: staffOnly },
     async (request, reply) => {
       const session = staffOf(request);
       await ctx.db.transaction().execute(async (trx) => {
@@ -86,7 +86,7 @@ export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
 
   app.get(
     '/api/session',
-    { schema: { tags: ['auth'], summary: 'The current staff session', response: { 200: SessionView } }, preHandler: staffOnly },
+    { schema: { tags: ['auth'], summary: 'The current staff session', response: { 200: SessionView } }, onRequest: staffOnly },
     (request) => presentSession(ctx, staffOf(request)),
   );
 
@@ -99,7 +99,7 @@ export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
         body: Type.Object({ clinicId: Type.String({ format: 'uuid' }) }),
         response: { 200: SessionView },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       const session = staffOf(request);

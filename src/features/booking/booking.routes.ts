@@ -43,7 +43,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         }),
         response: { 201: Type.Object({ id: Type.String() }) },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request, reply) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
@@ -60,7 +60,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         params: ClinicParams,
         response: { 200: Type.Object({ slots: Type.Array(Type.Intersect([Slot, Type.Object({ bookedBy: Type.Union([Type.String(), Type.Null()]) })])) }) },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
@@ -84,7 +84,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
           }),
         },
       },
-      preHandler: patientOnly,
+      onRequest: patientOnly,
     },
     async (request) => {
       const scope = await patientScope(ctx, patientOf(request).accountId, request.params.clinicId);
@@ -108,7 +108,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         body: Type.Object({ slotId: Type.String({ format: 'uuid' }) }),
         response: { 201: Type.Object({ id: Type.String() }) },
       },
-      preHandler: patientOnly,
+      onRequest: patientOnly,
     },
     async (request, reply) => {
       const scope = await patientScope(ctx, patientOf(request).accountId, request.params.clinicId);
@@ -125,7 +125,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         params: Type.Object({ clinicId: Type.String({ format: 'uuid' }), appointmentId: Type.String({ format: 'uuid' }) }),
         response: { 200: Type.Object({ ok: Type.Boolean() }) },
       },
-      preHandler: patientOnly,
+      onRequest: patientOnly,
     },
     async (request) => {
       const scope = await patientScope(ctx, patientOf(request).accountId, request.params.clinicId);

@@ -26,7 +26,7 @@ export const clinicSettingsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
 
   app.get(
     '/api/clinics/:clinicId/settings',
-    { schema: { tags, summary: "The clinic's E-moduler settings", params: Params, response: { 200: Settings } }, preHandler: staffOnly },
+    { schema: { tags, summary: "The clinic's E-moduler settings", params: Params, response: { 200: Settings } }, onRequest: staffOnly },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
       return getClinicSettings(ctx.db, request.params.clinicId);
@@ -37,7 +37,7 @@ export const clinicSettingsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
     '/api/clinics/:clinicId/settings',
     {
       schema: { tags, summary: 'Change the settings (clinic admin)', params: Params, body: SettingsInput, response: { 200: Settings } },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId, 'admin');
@@ -56,7 +56,7 @@ export const clinicSettingsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
         body: Type.Object({ allowed: Type.Boolean() }),
         response: { 200: Settings },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       requireSupport(staffOf(request));

@@ -23,7 +23,7 @@ export const clinicsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     '/api/support/clinics',
     {
       schema: { tags: ['support'], summary: 'All clinics (vendor support only)', response: { 200: Type.Object({ clinics: Type.Array(ClinicSummary) }) } },
-      preHandler: requireStaff(ctx),
+      onRequest: requireStaff(ctx),
     },
     async (request) => {
       requireSupport(staffOf(request));

@@ -82,7 +82,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
           }),
         },
       },
-      preHandler: patientOnly,
+      onRequest: patientOnly,
     },
     async (request) => {
       const scope = await scopeOf(patientOf(request).accountId, request.params.clinicId);
@@ -113,7 +113,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         response: { 201: Type.Object({ id: Type.String() }) },
       },
       bodyLimit: ATTACHMENT_BODY_LIMIT,
-      preHandler: patientOnly,
+      onRequest: patientOnly,
     },
     async (request, reply) => {
       const scope = await scopeOf(patientOf(request).accountId, request.params.clinicId);
@@ -123,7 +123,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
 
   app.get(
     '/api/patient/clinics/:clinicId/econsultations/:threadId',
-    { schema: { tags, summary: 'Read a thread (marks the clinic’s messages read)', params: ThreadParams, response: { 200: Thread } }, preHandler: patientOnly },
+    { schema: { tags, summary: 'Read a thread (marks the clinic’s messages read)', params: ThreadParams, response: { 200: Thread } }, onRequest: patientOnly },
     async (request) => {
       const scope = await scopeOf(patientOf(request).accountId, request.params.clinicId);
       return presentThread(await patientThread(ctx, scope, request.params.threadId));
@@ -141,7 +141,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         response: { 201: Type.Object({ ok: Type.Boolean() }) },
       },
       bodyLimit: ATTACHMENT_BODY_LIMIT,
-      preHandler: patientOnly,
+      onRequest: patientOnly,
     },
     async (request, reply) => {
       const scope = await scopeOf(patientOf(request).accountId, request.params.clinicId);
@@ -152,7 +152,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
 
   app.get(
     '/api/patient/clinics/:clinicId/attachments/:attachmentId',
-    { schema: { tags, summary: 'An attachment of one of the patient’s own threads', params: AttachmentParams }, preHandler: patientOnly },
+    { schema: { tags, summary: 'An attachment of one of the patient’s own threads', params: AttachmentParams }, onRequest: patientOnly },
     async (request, reply) => {
       const scope = await scopeOf(patientOf(request).accountId, request.params.clinicId);
       const file = await attachmentFor(ctx, request.params.attachmentId, { clinicId: scope.clinicId, patientId: scope.patientId });
@@ -187,7 +187,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
           }),
         },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
@@ -210,7 +210,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     '/api/clinics/:clinicId/econsultations/:threadId',
     {
       schema: { tags, summary: 'Read a thread (marks the patient’s messages read; audited)', params: ThreadParams, response: { 200: Thread } },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
@@ -228,7 +228,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         body: Type.Object({ body: Type.String({ maxLength: 20_000 }) }),
         response: { 201: Type.Object({ ok: Type.Boolean() }) },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request, reply) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
@@ -239,7 +239,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
 
   app.post(
     '/api/clinics/:clinicId/econsultations/:threadId/close',
-    { schema: { tags, summary: 'Close a thread', params: ThreadParams, response: { 200: Type.Object({ ok: Type.Boolean() }) } }, preHandler: staffOnly },
+    { schema: { tags, summary: 'Close a thread', params: ThreadParams, response: { 200: Type.Object({ ok: Type.Boolean() }) } }, onRequest: staffOnly },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
       await closeThread(ctx, request.params.clinicId, request.params.threadId, staffActor(request));
@@ -249,7 +249,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
 
   app.get(
     '/api/clinics/:clinicId/attachments/:attachmentId',
-    { schema: { tags, summary: 'An attachment in the clinic’s threads', params: AttachmentParams }, preHandler: staffOnly },
+    { schema: { tags, summary: 'An attachment in the clinic’s threads', params: AttachmentParams }, onRequest: staffOnly },
     async (request, reply) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
       const file = await attachmentFor(ctx, request.params.attachmentId, { clinicId: request.params.clinicId });

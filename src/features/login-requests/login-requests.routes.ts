@@ -74,7 +74,7 @@ export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
           }),
         },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       const clinicIds = clinicsOf(request, request.query.clinicId);
@@ -139,7 +139,7 @@ export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         summary: 'Number of open requests per clinic (for the menu)',
         response: { 200: Type.Object({ clinics: Type.Array(Type.Object({ clinicId: Type.String(), open: Type.Integer() })) }) },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => ({ clinics: await countOpenRequests(ctx.db, clinicsOf(request)) }),
   );
@@ -154,7 +154,7 @@ export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         body: Type.Object({ rights: Rights, identityChecked: Type.Optional(Type.Boolean()) }),
         response: { 200: Type.Object({ patientId: Type.String() }) },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) =>
       approveRequest(
@@ -175,7 +175,7 @@ export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         body: Type.Object({ reason: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])) }),
         response: { 200: Type.Object({ ok: Type.Boolean() }) },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       await rejectRequest(ctx, request.params.requestId, request.body.reason ?? null, { actor: staffActor(request), clinicIds: clinicsOf(request) });

@@ -55,7 +55,7 @@ export const mailFailuresRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
         params: Type.Object({ clinicId: Type.String({ format: 'uuid' }) }),
         response: { 200: FailedMails },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId, 'admin');
@@ -65,7 +65,7 @@ export const mailFailuresRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
 
   app.get(
     '/api/support/failed-mails',
-    { schema: { tags: ['support'], summary: 'All undeliverable mails (support)', response: { 200: FailedMails } }, preHandler: staffOnly },
+    { schema: { tags: ['support'], summary: 'All undeliverable mails (support)', response: { 200: FailedMails } }, onRequest: staffOnly },
     async (request) => {
       requireSupport(staffOf(request));
       return listFailed(null);
@@ -81,7 +81,7 @@ export const mailFailuresRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
         params: Type.Object({ mailId: Type.Integer({ minimum: 1 }) }),
         response: { 200: Type.Object({ ok: Type.Boolean() }) },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       requireSupport(staffOf(request));

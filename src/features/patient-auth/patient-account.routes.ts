@@ -21,7 +21,7 @@ export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
 
   app.get(
     '/api/patient/me',
-    { schema: { tags, summary: "The patient's clinics and the functions open at each", response: { 200: Overview } }, preHandler: patientOnly },
+    { schema: { tags, summary: "The patient's clinics and the functions open at each", response: { 200: Overview } }, onRequest: patientOnly },
     async (request) => getPatientOverview(ctx, patientOf(request).accountId),
   );
 
@@ -44,7 +44,7 @@ export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
           }),
         },
       },
-      preHandler: patientOnly,
+      onRequest: patientOnly,
     },
     async (request) => {
       const rows = await ctx.db
@@ -71,7 +71,7 @@ export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
         body: Type.Object({ phone: Type.Union([Type.String({ maxLength: 20 }), Type.Null()]) }),
         response: { 200: Ok },
       },
-      preHandler: patientOnly,
+      onRequest: patientOnly,
     },
     async (request) => {
       await updatePhone(ctx, patientActor(request), request.body.phone);
@@ -88,7 +88,7 @@ export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
         body: Type.Object({ password: Type.String({ maxLength: 1024 }), newEmail: Type.String({ maxLength: 254 }) }),
         response: { 200: Ok },
       },
-      preHandler: patientOnly,
+      onRequest: patientOnly,
     },
     async (request) => {
       await requestEmailChange(ctx, patientActor(request), request.body);
@@ -122,7 +122,7 @@ export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
         body: Type.Object({ password: Type.String({ maxLength: 1024 }) }),
         response: { 200: Ok },
       },
-      preHandler: patientOnly,
+      onRequest: patientOnly,
     },
     async (request, reply) => {
       await deleteOwnLogin(ctx, patientActor(request), request.body.password);

@@ -55,14 +55,14 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
     '/api/patient/session',
     {
       schema: { tags, summary: 'The CSRF token of the current patient session', response: { 200: Type.Object({ csrfToken: Type.String() }) } },
-      preHandler: requirePatient(ctx),
+      onRequest: requirePatient(ctx),
     },
     (request) => ({ csrfToken: patientCsrfTokenFor(ctx, patientOf(request).id) }),
   );
 
   app.post(
     '/api/patient/logout',
-    { schema: { tags, summary: 'End the patient session', response: { 200: Ok } }, preHandler: requirePatient(ctx) },
+    { schema: { tags, summary: 'End the patient session', response: { 200: Ok } }, onRequest: requirePatient(ctx) },
     async (request, reply) => {
       await ctx.db.transaction().execute(async (trx) => {
         await trx.deleteFrom('patient_sessions').where('id', '=', patientOf(request).id).execute();

@@ -50,7 +50,7 @@ export const patientsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
         }),
         response: { 200: Type.Object({ patients: Type.Array(PatientListItem) }) },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
@@ -79,7 +79,7 @@ export const patientsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
         params: PatientParams,
         response: { 200: PatientRecord },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       const { clinicId, patientId } = request.params;

@@ -64,7 +64,7 @@ export const portalAccessRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
 
   app.get(
     base,
-    { schema: { tags, summary: 'The Patientportal form of a patient', params: Params, response: { 200: PortalState } }, preHandler: staffOnly },
+    { schema: { tags, summary: 'The Patientportal form of a patient', params: Params, response: { 200: PortalState } }, onRequest: staffOnly },
     async (request) => present(scopeOf(request, request.params)),
   );
 
@@ -78,7 +78,7 @@ export const portalAccessRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
         body: Type.Object({ email: Type.String({ maxLength: 254 }), rights: Rights, wantsElectronicReply: Type.Boolean() }),
         response: { 201: PortalState },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request, reply) => {
       const scope = scopeOf(request, request.params);
@@ -97,7 +97,7 @@ export const portalAccessRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
         body: Type.Object({ rights: Rights, wantsElectronicReply: Type.Boolean() }),
         response: { 200: PortalState },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       const scope = scopeOf(request, request.params);
@@ -110,7 +110,7 @@ export const portalAccessRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     base,
     {
       schema: { tags, summary: "Slet: end the patient's association with this clinic", params: Params, response: { 200: PortalState } },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       const scope = scopeOf(request, request.params);
@@ -123,7 +123,7 @@ export const portalAccessRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     `${base}/resend-activation`,
     {
       schema: { tags, summary: 'Gensend: a new activation link; older links stop working', params: Params, response: { 200: PortalState } },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       const scope = scopeOf(request, request.params);
@@ -134,7 +134,7 @@ export const portalAccessRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
 
   app.post(
     `${base}/new-password`,
-    { schema: { tags, summary: 'Ny kode: mail a link to choose a new password (1 hour)', params: Params, response: { 200: Ok } }, preHandler: staffOnly },
+    { schema: { tags, summary: 'Ny kode: mail a link to choose a new password (1 hour)', params: Params, response: { 200: Ok } }, onRequest: staffOnly },
     async (request) => {
       await sendNewPasswordLink(ctx.db, scopeOf(request, request.params));
       return { ok: true };

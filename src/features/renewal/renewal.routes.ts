@@ -36,7 +36,7 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     '/api/clinics/:clinicId/patients/:patientId/medications',
     {
       schema: { tags, summary: "A patient's medication list", params: PatientParams, response: { 200: Type.Object({ medications: Type.Array(Medication) }) } },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
@@ -59,7 +59,7 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         }),
         response: { 201: Type.Object({ id: Type.String() }) },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request, reply) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
@@ -91,7 +91,7 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
           }),
         },
       },
-      preHandler: staffOnly,
+      onRequest: staffOnly,
     },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
@@ -122,7 +122,7 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
           body: Type.Object({ note: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])) }),
           response: { 200: Type.Object({ ok: Type.Boolean() }) },
         },
-        preHandler: staffOnly,
+        onRequest: staffOnly,
       },
       async (request) => {
         requireClinicRole(staffOf(request), request.params.clinicId);
@@ -141,7 +141,7 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         params: Type.Object({ clinicId: Type.String({ format: 'uuid' }) }),
         response: { 200: Type.Object({ canRequest: Type.Boolean(), medications: Type.Array(Medication) }) },
       },
-      preHandler: patientOnly,
+      onRequest: patientOnly,
     },
     async (request) => {
       const scope = await patientScope(ctx, patientOf(request).accountId, request.params.clinicId);
@@ -158,7 +158,7 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         params: Type.Object({ clinicId: Type.String({ format: 'uuid' }), medicationId: Type.String({ format: 'uuid' }) }),
         response: { 201: Type.Object({ id: Type.String() }) },
       },
-      preHandler: patientOnly,
+      onRequest: patientOnly,
     },
     async (request, reply) => {
       const scope = await patientScope(ctx, patientOf(request).accountId, request.params.clinicId);
