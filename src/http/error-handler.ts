@@ -17,7 +17,10 @@ function fieldOf(item: ValidationItem | undefined): string {
   return path || 'body';
 }
 
-function toAppError(error: FastifyError): AppError | undefined {
+/** What reaches the handler: Fastify's own errors, and any Error a handler or library threw (often without a code). */
+type CaughtError = Error & Partial<Pick<FastifyError, 'code' | 'statusCode' | 'validation'>>;
+
+function toAppError(error: CaughtError): AppError | undefined {
   if (error instanceof AppError) return error;
   if (error.validation) {
     const field = fieldOf(error.validation[0]);
@@ -26,7 +29,8 @@ function toAppError(error: FastifyError): AppError | undefined {
       en: `The field "${field}" is invalid or missing.`,
     });
   }
-  switch (error.code) {
+  const code = error.code ?? '';
+  switch (code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new AppError(413, 'body_too_large', { da: 'Forespørgslen er for stor.', en: 'The request is too large.' });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -46,16 +50,16 @@ function toAppError(error: FastifyError): AppError | undefined {
   // The database refused a write because a concurrent request got there first (a unique key,
   // a serialization failure or a deadlock). The transaction rolled back whole, so this is a
   // conflict the client may retry, not a server fault.
-  if (['23505', '40001', '40P01'].includes(error.code)) return errors.concurrentChange();
+  if (['23505', '40001', '40P01'].includes(code)) return errors.concurrentChange();
   if (isDatabaseUnavailable(error)) return databaseUnavailable();
   // Class 22 (data exception: a number out of range, text that is no valid value of its type)
   // means a client's value got past its schema to SQL. The schemas should stop it; if one does
   // not, the client still gets a 400, not a 500.
-  if (/^22[0-9A-Z]{3}$/.test(error.code)) {
+  if (/^22[0-9A-Z]{3}$/.test(code)) {
     return errors.validation('request', { da: 'En værdi i forespørgslen er uden for det tilladte.', en: 'A value in the request is out of range.' });
   }
   // Any other client error Fastify itself raises (bad headers, bad body): a 4xx, never a 500.
-  if (error.code.startsWith('FST_') && error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+  if (code.startsWith('FST_') && error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return new AppError(error.statusCode, 'bad_request', { da: 'Ugyldig forespørgsel.', en: 'Bad request.' });
   }
   return undefined;
@@ -73,7 +77,7 @@ function withRequestId<T extends { error: object }>(body: T, requestId: string):
 
 /** One global handler: known errors keep their status and code, everything else is a bare 500. */
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler((error: CaughtError, request, reply) => {
     const known = toAppError(error);
     // The request id lets support find the log line of an answer a user reports.
     if (known) {

@@ -170,3 +170,10 @@ export class PatientClient extends Client {
     return response;
   }
 }
+
+/** An answer's body without its per-request id, to compare two answers for sameness. */
+export function answerBody(response: LightMyRequestResponse): unknown {
+  const body = response.json<{ error?: { requestId?: string } }>();
+  if (body.error) delete body.error.requestId;
+  return body;
+}

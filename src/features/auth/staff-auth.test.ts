@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { minutes, hours } from '../../clock.ts';
 import { backends } from '../../../test/helpers/databases.ts';
 import { buildClinic, buildStaff } from '../../../test/helpers/factories.ts';
-import { StaffClient, startTestApp, type TestApp } from '../../../test/helpers/test-app.ts';
+import { answerBody, StaffClient, startTestApp, type TestApp } from '../../../test/helpers/test-app.ts';
 
 describe.each(backends)('staff authentication on %s', (backend) => {
   let t: TestApp;
@@ -45,7 +45,7 @@ describe.each(backends)('staff authentication on %s', (backend) => {
     const unknown = await new StaffClient(t.app).login('nobody@nowhere.test', 'not the password at all');
     expect(wrong.statusCode).toBe(401);
     expect(unknown.statusCode).toBe(401);
-    expect(wrong.json()).toEqual(unknown.json());
+    expect(answerBody(wrong)).toEqual(answerBody(unknown));
     expect(wrong.json().error.code).toBe('invalid_credentials');
   });
 

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, minutes } from '../../clock.ts';
 import { backends, createTestDatabase, type TestDatabase } from '../../../test/helpers/databases.ts';
@@ -113,6 +114,67 @@ describe.each(backends)('mail outbox delivery on %s', (backend) => {
     const delivered = server.messages.filter((m) => m.to[0]?.startsWith('pair'));
     expect(delivered).toHaveLength(30);
     expect(new Set(delivered.map((m) => m.to[0])).size).toBe(30);
+  });
+
+  it('uses one Message-ID per mail on every attempt, so a copy sent again after a crash can be recognised', async () => {
+    const server = await sink();
+    await enqueue('twice@example.test');
+    await worker(server.url).runOnce();
+    // As if the worker had crashed after the SMTP server took the mail but before it was marked sent.
+    await database.db
+      .updateTable('outbox_mails')
+      .set({ status: 'pending', sent_at: null, locked_until: null, next_attempt_at: clock.now() })
+      .where('to_address', '=', 'twice@example.test')
+      .execute();
+    await worker(server.url).runOnce();
+    const copies = server.messages.filter((m) => m.to.includes('twice@example.test'));
+    expect(copies).toHaveLength(2);
+    const row = await statusOf('twice@example.test');
+    expect(copies.map((m) => m.messageId)).toEqual([`<${row.message_id}@test.dk>`, `<${row.message_id}@test.dk>`]);
+  });
+
+  it('sends the mail of a worker that crashed after claiming it once its 30 s lease has run out', async () => {
+    const server = await sink();
+    await enqueue('orphan@example.test');
+    // A worker claims the mail and dies before sending it (its claim, as the worker writes it).
+    const crashed = worker(server.url);
+    const claimedAt = clock.now();
+    await database.db
+      .updateTable('outbox_mails')
+      .set((eb) => ({ locked_until: new Date(claimedAt.getTime() + 30_000), locked_by: 'crashed-worker', attempts: eb('attempts', '+', 1) }))
+      .where('to_address', '=', 'orphan@example.test')
+      .execute();
+    await crashed.stop();
+    const survivor = worker(server.url);
+    expect(await survivor.runOnce()).toBe(0); // still leased
+    clock.advance(31_000);
+    expect(await survivor.runOnce()).toBe(1);
+    await server.waitFor('orphan@example.test');
+    expect((await statusOf('orphan@example.test')).status).toBe('sent');
+  });
+
+  it('claims with a 30 s lease, not minutes, while it is sending', async () => {
+    // An SMTP server that accepts connections and says nothing keeps the batch in flight.
+    const sockets: Socket[] = [];
+    const silentServer = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silentServer.listen(0, '127.0.0.1', resolve));
+    const { port } = silentServer.address() as AddressInfo;
+    await enqueue('lease@example.test');
+    const claimedAt = clock.now();
+    const sending = worker(`smtp://127.0.0.1:${port}`).runOnce();
+    let row: { locked_until: Date | null; locked_by: string | null } | undefined;
+    for (let i = 0; i < 100 && !row?.locked_by; i++) {
+      row = await database.db
+        .selectFrom('outbox_mails')
+        .select(['locked_until', 'locked_by'])
+        .where('to_address', '=', 'lease@example.test')
+        .executeTakeFirstOrThrow();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(row?.locked_until?.getTime()).toBe(claimedAt.getTime() + 30_000);
+    for (const socket of sockets) socket.destroy();
+    await sending;
+    await new Promise<void>((resolve) => silentServer.close(() => resolve()));
   });
 
   it('runs on its own once started and finishes the batch in flight when stopped', async () => {

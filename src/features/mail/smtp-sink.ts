@@ -9,6 +9,7 @@ export interface ReceivedMail {
   to: string[];
   subject: string;
   text: string;
+  messageId: string;
 }
 
 /**
@@ -52,6 +53,7 @@ export class SmtpSink {
               to: session.envelope.rcptTo.map((r) => r.address),
               subject: parsed.subject ?? '',
               text: parsed.text ?? '',
+              messageId: parsed.messageId ?? '',
             });
             if (this.messages.length > this.keep) this.messages.shift();
             this.#waiters.splice(0).forEach((wake) => wake());
