@@ -11,13 +11,17 @@ export const TOKEN_LIFETIME_MS: Record<PatientTokenPurpose, number> = {
 
 /**
  * Issues a one-time link token. Older unused tokens of the same purpose for the account are
- * voided in the same transaction: only the newest link works.
+ * voided in the same transaction: only the newest link works. The login's row is locked first,
+ * so two issues at the same moment (Gensend at two clinics, Ny kode and "Glemt adgangskode")
+ * run one after the other and the second voids the first's link; a unique index on unused
+ * tokens per login and purpose holds the rule even if a caller forgot the lock.
  */
 export async function issuePatientToken(
   trx: Kysely<DB>,
   input: { accountId: string; purpose: PatientTokenPurpose; clinicId?: string | null; newEmail?: string | null },
   now: Date,
 ): Promise<string> {
+  await trx.selectFrom('patient_accounts').select('id').where('id', '=', input.accountId).forUpdate().execute();
   await trx
     .updateTable('patient_tokens')
     .set({ used_at: now })
