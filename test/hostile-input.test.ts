@@ -45,6 +45,24 @@ describe.each(backends)('hostile and malformed input on %s', (backend) => {
     expect(slug.json().error.field).toBe('slug');
   });
 
+  it('answers 400 for numbers no column can hold: ?limit=Infinity and ids past int8', async () => {
+    const { secretary, clinic } = await clinicWithSecretary(t);
+    for (const limit of ['Infinity', '1e400', '-1', '99999999999999999999']) {
+      const response = await secretary.get(`/api/clinics/${clinic.id}/patients?limit=${limit}`);
+      expect(response.statusCode).toBe(400);
+    }
+    const { buildStaff } = await import('./helpers/factories.ts');
+    const support = await buildStaff(t.ctx.db, { isSupport: true, clinics: [] });
+    const { StaffClient } = await import('./helpers/test-app.ts');
+    const supporter = new StaffClient(t.app);
+    await supporter.login(support.email, support.password);
+    for (const id of ['99999999999999999999', '9223372036854775807', '1e400', 'Infinity']) {
+      const response = await supporter.post(`/api/support/failed-mails/${id}/retry`);
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error.code).toBe('validation_failed');
+    }
+  });
+
   it('keeps line breaks and tabs in multi-line text', async () => {
     const { email } = await activatedPatient(t);
     const response = await post('/api/patient/forgot-password', JSON.stringify({ identifier: email }));

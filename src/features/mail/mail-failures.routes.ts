@@ -78,7 +78,7 @@ export const mailFailuresRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       schema: {
         tags: ['support'],
         summary: 'Put an undeliverable mail back in the queue (support)',
-        params: Type.Object({ mailId: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ mailId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
         response: { 200: Type.Object({ ok: Type.Boolean() }) },
       },
       onRequest: staffOnly,
