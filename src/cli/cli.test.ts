@@ -118,6 +118,27 @@ describe.each(backends)('the patientportal CLI on %s', (backend) => {
     });
   });
 
+  it('refuses a file that is not UTF-8 (a Latin-1 export) and says how to save it, writing nothing', async () => {
+    writeFileSync(path.join(dir, 'latin1.csv'), Buffer.from('cpr,given_name,family_name\n060606-6666,S\xf8ren,M\xf8ller\n', 'latin1'));
+    const result = await cli('patients:import', '--clinic', 'laegehuset-aaby', 'latin1.csv');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('not UTF-8');
+    expect(result.stderr).toContain('CSV UTF-8');
+    await inspect(async (db) => {
+      expect(await db.selectFrom('patients').select('id').where('cpr', '=', '0606066666').execute()).toHaveLength(0);
+    });
+  });
+
+  it('refuses a field longer than its column allows, writing nothing', async () => {
+    writeFileSync(path.join(dir, 'long.csv'), `cpr,given_name,family_name\n070707-7777,${'A'.repeat(200_000)},Lang\n`);
+    const result = await cli('patients:import', '--clinic', 'laegehuset-aaby', 'long.csv');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('long.csv:2: given_name is longer than 100 characters');
+    await inspect(async (db) => {
+      expect(await db.selectFrom('patients').select('id').where('cpr', '=', '0707077777').execute()).toHaveLength(0);
+    });
+  });
+
   it('explains a usage error and exits 2', async () => {
     const result = await cli('staff:create', '--email', 'x@y.dk', '--name', 'X', '--clinic', 'no-such-clinic');
     expect(result.code).toBe(2);

@@ -125,7 +125,7 @@ async function run(argv: string[]): Promise<number> {
         const slug = values.clinic?.[0];
         if (!slug) throw new UsageError('--clinic is required');
         const clinicId = await clinicIdBySlug(db, slug);
-        const result = await importPatientsCsv(db, clinicId, readFileSync(file, 'utf8'), CLI_ACTOR, clock.now());
+        const result = await importPatientsCsv(db, clinicId, readFileSync(file), CLI_ACTOR, clock.now());
         if (!result.ok) {
           for (const p of result.problems) console.error(`${file}:${p.line}: ${p.problem}`);
           console.error(`Nothing imported: ${result.problems.length} problem(s).`);

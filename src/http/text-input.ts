@@ -1,21 +1,11 @@
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import { errors } from '../errors.ts';
-
-const [TAB, LF, CR, SPACE, DEL] = [9, 10, 13, 32, 127];
-
-/** C0 controls other than tab, newline and carriage return (multi-line text keeps those), and DEL. */
-function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if ((code < SPACE && code !== TAB && code !== LF && code !== CR) || code === DEL) return true;
-  }
-  return false;
-}
+import { isCleanText } from '../text-rules.ts';
 
 /** The path of the first string in `value` that holds a control character or a lone surrogate. */
 export function firstBadText(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return hasControlCharacter(value) || !value.isWellFormed() ? path : undefined;
+  if (typeof value === 'string') return isCleanText(value) ? undefined : path;
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) {
       const bad = firstBadText(item, `${path}.${index}`);

@@ -1,10 +1,23 @@
+import { isUtf8 } from 'node:buffer';
 import { parse } from 'csv-parse/sync';
+import { isCleanText } from '../../text-rules.ts';
 import type { Database } from '../../db/database.ts';
 import { audit, type Actor } from '../audit/audit.ts';
 import { parseCpr } from './cpr.ts';
 
 export const CSV_COLUMNS = ['cpr', 'given_name', 'family_name', 'address', 'postal_code', 'city', 'phone', 'email'] as const;
 const REQUIRED = ['cpr', 'given_name', 'family_name'] as const;
+/** The longest value we take per column (a name of 200,000 characters is a broken export, not a name). */
+const MAX_LENGTH: Record<(typeof CSV_COLUMNS)[number], number> = {
+  cpr: 11,
+  given_name: 100,
+  family_name: 100,
+  address: 200,
+  postal_code: 10,
+  city: 100,
+  phone: 30,
+  email: 254,
+};
 
 export interface ImportProblem {
   line: number;
@@ -19,7 +32,20 @@ type Row = Record<(typeof CSV_COLUMNS)[number], string>;
  * Imports a clinic's patients from CSV (header row; comma or semicolon). Every row is checked
  * first; one bad row and nothing is written. Problems name the line and never echo a CPR.
  */
-export async function importPatientsCsv(db: Database, clinicId: string, csv: string, actor: Actor, now: Date): Promise<ImportResult> {
+export async function importPatientsCsv(db: Database, clinicId: string, file: string | Buffer, actor: Actor, now: Date): Promise<ImportResult> {
+  if (typeof file !== 'string' && !isUtf8(file)) {
+    return {
+      ok: false,
+      problems: [
+        {
+          line: 1,
+          problem:
+            'the file is not UTF-8 text (names with æ, ø and å would be garbled); in Excel save it as "CSV UTF-8 (kommasepareret)" / "CSV UTF-8 (Comma delimited)"',
+        },
+      ],
+    };
+  }
+  const csv = typeof file === 'string' ? file : file.toString('utf8');
   const delimiter = (csv.split('\n', 1)[0] ?? '').includes(';') ? ';' : ',';
   let records: string[][];
   try {
@@ -47,6 +73,10 @@ export async function importPatientsCsv(db: Database, clinicId: string, csv: str
       return;
     }
     const row = Object.fromEntries(CSV_COLUMNS.map((c) => [c, cells[columns.indexOf(c)] ?? ''])) as Row;
+    for (const column of CSV_COLUMNS) {
+      if (row[column].length > MAX_LENGTH[column]) problems.push({ line, problem: `${column} is longer than ${MAX_LENGTH[column]} characters` });
+      if (!isCleanText(row[column])) problems.push({ line, problem: `${column} holds control characters or invalid Unicode` });
+    }
     const cpr = parseCpr(row.cpr);
     if (!cpr) problems.push({ line, problem: 'cpr is not a valid CPR number (DDMMYY-SSSS)' });
     if (!row.given_name) problems.push({ line, problem: 'given_name is empty' });
