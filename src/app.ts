@@ -48,9 +48,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: trustProxyOption(ctx.config.trustProxy),
     genReqId: requestIdFor,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
-    // Slow clients cannot hold connections open: a request must arrive whole within 30 s.
-    requestTimeout: 30_000,
+    // Slow clients cannot hold connections open: the headers must arrive within 10 s and the whole
+    // request within 30 s (checked every 2 s), an idle connection is closed after 60 s.
+    requestTimeout: ctx.config.requestTimeoutMs,
     connectionTimeout: 60_000,
+    http: { headersTimeout: Math.min(10_000, ctx.config.requestTimeoutMs), connectionsCheckingInterval: 2000 },
     // JSON forms are small; the routes that take more (attachments) set their own limit.
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },

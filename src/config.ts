@@ -28,6 +28,8 @@ export interface Config {
   gpRegistryTimeoutMs: number;
   /** Which proxies' X-Forwarded-For to believe: false, a hop count, or addresses/CIDRs (Fastify's trustProxy). */
   trustProxy: boolean | number | string[];
+  /** A request (headers and body) must arrive whole within this; slow senders are cut off. */
+  requestTimeoutMs: number;
   /** Bearer token for GET /metrics; when absent /metrics answers loopback clients only. */
   metricsToken: string | undefined;
 }
@@ -168,6 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
     gpRegistryUrl: url(env, 'GP_REGISTRY_URL', ['http:', 'https:']),
     gpRegistryTimeoutMs: integer(env, 'GP_REGISTRY_TIMEOUT_MS', 3000, 100, 60_000),
     trustProxy: trustProxy(env),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
     metricsToken: metricsToken(env),
   };
 }

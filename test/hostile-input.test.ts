@@ -103,3 +103,32 @@ describe.each(backends)('hostile and malformed input on %s', (backend) => {
     expect(answer).toMatch(/^HTTP\/1\.1 401/);
   });
 });
+
+describe.each(backends)('slow clients on %s', (backend) => {
+  it('cuts off a request whose body trickles in slower than the request timeout', async () => {
+    const t = await startTestApp(backend, { REQUEST_TIMEOUT_MS: '1000' });
+    try {
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = t.app.server.address() as net.AddressInfo;
+      const closed = await new Promise<string>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => {
+          socket.write('POST /api/patient/forgot-password HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
+        });
+        let answer = '';
+        // One byte a second, for up to 20 s: the server must end it long before.
+        const trickle = setInterval(() => socket.write(' '), 1000);
+        const giveUp = setTimeout(() => socket.destroy(), 20_000);
+        socket.on('data', (chunk) => (answer += chunk.toString()));
+        socket.on('close', () => {
+          clearInterval(trickle);
+          clearTimeout(giveUp);
+          resolve(answer);
+        });
+        socket.on('error', () => undefined);
+      });
+      expect(closed).toMatch(/^HTTP\/1\.1 408/);
+    } finally {
+      await t.close();
+    }
+  });
+});
