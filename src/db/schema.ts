@@ -103,6 +103,11 @@ export interface OutboxMailsTable {
   message_id: string;
   /** The worker holding the lease (locked_until). */
   locked_by: string | null;
+  /** The template's parameters with any one-time link taken out (null once sent). */
+  template_params: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  /** The one-time link's token hash, when the mail carries one, and whose token it is. */
+  link_token_hash: string | null;
+  link_kind: 'patient' | 'staff' | null;
 }
 
 export type PatientTokenPurpose = 'activation' | 'password_reset' | 'email_change';

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.ts';
-import { errors } from '../../errors.ts';
 import { requireClinicRole, requireStaff, requireSupport, staffActor, staffOf } from '../../http/staff-auth.ts';
 import { audit } from '../audit/audit.ts';
+import { requeueFailedMail } from './failed-mail-links.ts';
 
 const FailedMail = Type.Object({
   id: Type.Integer(),
@@ -87,17 +87,10 @@ export const mailFailuresRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       requireSupport(staffOf(request));
       const now = ctx.clock.now();
       await ctx.db.transaction().execute(async (trx) => {
-        const updated = await trx
-          .updateTable('outbox_mails')
-          .set({ status: 'pending', attempts: 0, next_attempt_at: now, failed_at: null })
-          .where('id', '=', request.params.mailId)
-          .where('status', '=', 'failed')
-          .returning('clinic_id')
-          .executeTakeFirst();
-        if (!updated) throw errors.notFound();
+        const updated = await requeueFailedMail(trx, request.params.mailId, now);
         await audit(trx, staffActor(request), now, {
           action: 'mail.retried',
-          clinicId: updated.clinic_id,
+          clinicId: updated.clinicId,
           details: { mailId: request.params.mailId },
         });
       });

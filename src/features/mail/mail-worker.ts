@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../clock.ts';
 import type { Database } from '../../db/database.ts';
 import { safeError } from '../../http/safe-error.ts';
+import { markFailedForGood } from './failed-mail-links.ts';
 
 export interface MailWorkerOptions {
   db: Database;
@@ -183,7 +184,7 @@ export class MailWorker {
       });
       await db
         .updateTable('outbox_mails')
-        .set({ status: 'sent', sent_at: clock.now(), text_body: null, locked_until: null, last_error: null })
+        .set({ status: 'sent', sent_at: clock.now(), text_body: null, template_params: null, locked_until: null, last_error: null })
         .where('id', '=', mail.id)
         .execute();
     } catch (caught) {
@@ -192,11 +193,7 @@ export class MailWorker {
       const now = clock.now();
       if (isPermanent(error) || mail.attempts >= this.#o.maxAttempts) {
         log.error({ mailId: mail.id, reason }, 'mail worker: delivery failed for good');
-        await db
-          .updateTable('outbox_mails')
-          .set({ status: 'failed', failed_at: now, locked_until: null, last_error: reason })
-          .where('id', '=', mail.id)
-          .execute();
+        await markFailedForGood(db, mail.id, reason, now);
         return;
       }
       const backoff = Math.min(this.#o.baseBackoffMs * 2 ** (mail.attempts - 1), this.#o.maxBackoffMs);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
+import { hashToken } from '../auth/tokens.ts';
 import { templates, type TemplateName } from './templates.ts';
 
 export interface OutgoingMail<T extends TemplateName> {
@@ -10,19 +11,41 @@ export interface OutgoingMail<T extends TemplateName> {
   clinicId?: string | null;
 }
 
-/**
- * Puts a mail in the outbox. Call it with the transaction of the change that causes the mail:
- * the mail then exists exactly when the change does. The delivery worker sends it later.
- */
+/** The one-time links our mails carry end in `#token=<token>` (pages read it from the fragment). */
+const LINK_TOKEN = /#token=([A-Za-z0-9_-]+)$/;
+
+/** Renders a template by name with its parameters. */
+export function renderMail(template: TemplateName, params: Record<string, unknown>) {
+  const render = templates[template] as (p: Record<string, unknown>) => { subject: string; text: string };
+  return render(params);
+}
+
+/** The one-time link in a mail's parameters: its token's hash and the link without the token. */
+export function oneTimeLinkOf(template: TemplateName, params: Record<string, unknown>) {
+  const link = typeof params.link === 'string' ? params.link : undefined;
+  const token = link ? LINK_TOKEN.exec(link)?.[1] : undefined;
+  if (!link || !token) return undefined;
+  return {
+    tokenHash: hashToken(token),
+    kind: template === 'staffSetPassword' ? ('staff' as const) : ('patient' as const),
+    linkBase: link.slice(0, link.length - token.length),
+  };
+}
+
 /** The address to mail for an account that must have one at this point; a clear error if it has none. */
 export function mailAddress(email: string | null | undefined, whose: string): string {
   if (!email) throw new Error(`${whose} has no e-mail address to mail to`);
   return email;
 }
 
+/**
+ * Puts a mail in the outbox. Call it with the transaction of the change that causes the mail:
+ * the mail then exists exactly when the change does. The delivery worker sends it later.
+ */
 export async function enqueueMail<T extends TemplateName>(trx: Kysely<DB>, mail: OutgoingMail<T>, now: Date) {
-  const render = templates[mail.template] as (p: typeof mail.params) => { subject: string; text: string };
-  const { subject, text } = render(mail.params);
+  const params = mail.params as Record<string, unknown>;
+  const { subject, text } = renderMail(mail.template, params);
+  const link = oneTimeLinkOf(mail.template, params);
   await trx
     .insertInto('outbox_mails')
     .values({
@@ -34,6 +57,10 @@ export async function enqueueMail<T extends TemplateName>(trx: Kysely<DB>, mail:
       text_body: text,
       next_attempt_at: now,
       message_id: randomUUID(),
+      // Kept so "queue again" can render the mail with a fresh link; never the token itself.
+      template_params: JSON.stringify(link ? { ...params, link: link.linkBase } : params),
+      link_token_hash: link?.tokenHash ?? null,
+      link_kind: link?.kind ?? null,
     })
     .execute();
 }
