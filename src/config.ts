@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import type { RetentionPeriods } from './features/retention/retention.repository.ts';
 
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
@@ -28,6 +29,8 @@ export interface Config {
   gpRegistryTimeoutMs: number;
   /** Which proxies' X-Forwarded-For to believe: false, a hop count, or addresses/CIDRs (Fastify's trustProxy). */
   trustProxy: boolean | number | string[];
+  /** How long what has no reason to stay is kept (see the README's retention table). */
+  retention: RetentionPeriods;
   /** A request (headers and body) must arrive whole within this; slow senders are cut off. */
   requestTimeoutMs: number;
   /** Bearer token for GET /metrics; when absent /metrics answers loopback clients only. */
@@ -171,6 +174,12 @@ export function loadConfig(env: Env = process.env): Config {
     gpRegistryTimeoutMs: integer(env, 'GP_REGISTRY_TIMEOUT_MS', 3000, 100, 60_000),
     trustProxy: trustProxy(env),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
+    retention: {
+      linksDays: integer(env, 'RETENTION_LINKS_DAYS', 30, 1, 3650),
+      sessionsDays: integer(env, 'RETENTION_SESSIONS_DAYS', 1, 0, 3650),
+      mitidHours: integer(env, 'RETENTION_MITID_HOURS', 24, 1, 24 * 365),
+      rejectedRequestsDays: integer(env, 'RETENTION_REJECTED_REQUESTS_DAYS', 365, 1, 3650),
+    },
     metricsToken: metricsToken(env),
   };
 }

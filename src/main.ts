@@ -7,6 +7,7 @@ import { startTestBroker } from './features/mitid/test-broker.ts';
 import { DEMO_PASSWORD, DEMO_PATIENT, demoStaff } from './demo/demo-data.ts';
 import { seedDemoIfEmpty } from './demo/seed-demo.ts';
 import { MailWorker } from './features/mail/mail-worker.ts';
+import { RetentionWorker } from './features/retention/retention-worker.ts';
 import { SmtpSink } from './features/mail/smtp-sink.ts';
 import { loggerOptions } from './http/logging.ts';
 import { openSystem } from './system.ts';
@@ -70,6 +71,8 @@ async function main(): Promise<void> {
     log: app.log,
   });
 
+  const retention = new RetentionWorker({ db: ctx.db, clock: ctx.clock, periods: config.retention, log: app.log });
+
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_DEADLINE_MS).unref();
     await app.close(); // stops accepting, lets requests in flight finish
     await worker.stop(); // finishes the batch being sent
+    await retention.stop();
     await devMail?.close();
     await broker?.close();
     await system.close(); // closes the pool, then stops the embedded PostgreSQL
@@ -92,6 +96,7 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
   worker.start();
+  retention.start();
 
   const lines = [
     '',

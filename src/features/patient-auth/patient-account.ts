@@ -127,7 +127,8 @@ export async function deleteOwnLogin(ctx: AppContext, actor: Actor, password: st
     }
     await trx
       .updateTable('patient_accounts')
-      .set({ deleted_at: now, password_hash: null, email: null, activated_at: null })
+      // Credentials and contact data go at once; the ended memberships stay for the clinics' history.
+      .set({ deleted_at: now, password_hash: null, email: null, phone: null, mitid_uuid: null, activated_at: null, stopped_at: null })
       .where('id', '=', accountIdOf(actor))
       .execute();
     await trx.updateTable('patient_tokens').set({ used_at: now }).where('account_id', '=', accountIdOf(actor)).where('used_at', 'is', null).execute();
