@@ -26,6 +26,7 @@ import { registerWeb } from './http/web.ts';
 import { requestIdFor } from './http/logging.ts';
 import { registerTextInputRules } from './http/text-input.ts';
 import { registerMetrics } from './features/metrics/metrics.ts';
+import { myLogRoutes } from './features/my-log/my-log.routes.ts';
 import { registerRateLimits } from './features/rate-limits/rate-limit.ts';
 
 export interface AppOptions {
@@ -84,6 +85,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(clinicsRoutes, { ctx });
   await app.register(clinicSettingsRoutes, { ctx });
   await app.register(mailFailuresRoutes, { ctx });
+  await app.register(myLogRoutes, { ctx });
   if (options.devMail && ctx.config.nodeEnv !== 'production' && !ctx.config.smtpUrl) {
     registerDevMailRoutes(app, options.devMail);
   }

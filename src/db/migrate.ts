@@ -9,6 +9,7 @@ import * as m0006 from './migrations/0006_shared_counters.ts';
 import * as m0007 from './migrations/0007_mail_message_ids.ts';
 import * as m0008 from './migrations/0008_one_live_link.ts';
 import * as m0009 from './migrations/0009_mail_links.ts';
+import * as m0050 from './migrations/0050_my_log_indexes.ts';
 
 // Listed by hand rather than read from disk so the set is fixed at build time and typed.
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0007_mail_message_ids': m0007,
   '0008_one_live_link': m0008,
   '0009_mail_links': m0009,
+  '0050_my_log_indexes': m0050,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

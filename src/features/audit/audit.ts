@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ActorType, DB } from '../../db/schema.ts';
+import { errors } from '../../errors.ts';
 
 export interface Actor {
   type: ActorType;
@@ -30,4 +31,18 @@ export async function audit(trx: Kysely<DB>, actor: Actor, at: Date, entry: Audi
       details: JSON.stringify(entry.details ?? {}),
     })
     .execute();
+}
+
+/**
+ * A staff (or clinic system) read of one patient's data: writes its audit row only if the patient
+ * is the clinic's, in one statement, and answers 404 otherwise, so the clinic check and the audit
+ * row cannot drift apart. Call it before reading the data.
+ */
+export async function auditPatientRead(db: Kysely<DB>, actor: Actor, at: Date, entry: AuditEntry & { clinicId: string; patientId: string }): Promise<void> {
+  const written = await sql`
+    insert into audit_events (occurred_at, actor_type, actor_id, clinic_id, patient_id, action, ip, details)
+    select ${at}, ${actor.type}, ${actor.id}, clinic_id, id, ${entry.action}, ${actor.ip}, ${JSON.stringify(entry.details ?? {})}::jsonb
+    from patients where id = ${entry.patientId} and clinic_id = ${entry.clinicId}
+    returning id`.execute(db);
+  if (written.rows.length === 0) throw errors.notFound();
 }

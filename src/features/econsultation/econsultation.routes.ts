@@ -1,3 +1,4 @@
+import { auditPatientRead } from '../audit/audit.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.ts';
@@ -253,6 +254,12 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     async (request, reply) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
       const file = await attachmentFor(ctx, request.params.attachmentId, { clinicId: request.params.clinicId });
+      await auditPatientRead(ctx.db, staffActor(request), ctx.clock.now(), {
+        action: 'econsultation.attachment_viewed',
+        clinicId: request.params.clinicId,
+        patientId: file.patient_id,
+        details: { attachmentId: request.params.attachmentId },
+      });
       return reply
         .type(file.content_type)
         .header('Content-Disposition', `attachment; filename="${encodeURIComponent(file.filename)}"`)

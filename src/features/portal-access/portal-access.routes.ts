@@ -1,3 +1,4 @@
+import { auditPatientRead } from '../audit/audit.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
@@ -65,7 +66,11 @@ export const portalAccessRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
   app.get(
     base,
     { schema: { tags, summary: 'The Patientportal form of a patient', params: Params, response: { 200: PortalState } }, onRequest: staffOnly },
-    async (request) => present(scopeOf(request, request.params)),
+    async (request) => {
+      const scope = scopeOf(request, request.params);
+      await auditPatientRead(ctx.db, scope.actor, scope.now, { action: 'portal.viewed', clinicId: scope.clinicId, patientId: scope.patientId });
+      return present(scope);
+    },
   );
 
   app.post(

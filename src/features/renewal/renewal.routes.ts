@@ -1,3 +1,4 @@
+import { auditPatientRead } from '../audit/audit.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.ts';
@@ -40,6 +41,12 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
+      // Another clinic's patient answers 404, as the record does; a read is audited.
+      await auditPatientRead(ctx.db, staffActor(request), ctx.clock.now(), {
+        action: 'medications.viewed',
+        clinicId: request.params.clinicId,
+        patientId: request.params.patientId,
+      });
       return { medications: (await medicationList(ctx, request.params.clinicId, request.params.patientId)).map(present) };
     },
   );

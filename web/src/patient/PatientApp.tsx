@@ -9,6 +9,7 @@ import { PatientClinicPage } from './PatientClinicPage.tsx';
 import { PatientHomePage } from './PatientHomePage.tsx';
 import { PatientLoginPage } from './PatientLoginPage.tsx';
 import { PatientProfilePage } from './PatientProfilePage.tsx';
+import { MyLogPage } from './MyLogPage.tsx';
 import { RegisterPage } from './RegisterPage.tsx';
 import { TokenPasswordPage } from './TokenPasswordPage.tsx';
 
@@ -69,6 +70,7 @@ export function PatientApp({ path }: { path: string }) {
         }}
       />
     );
+  else if (path === '/portal/min-log') content = <MyLogPage />;
   else if (path === '/portal' || path === '/portal/login') content = <PatientHomePage overview={overview} />;
   else if (clinic) content = <PatientClinicPage key={clinic.id} clinicId={clinic.id} clinicName={clinic.name} />;
   else content = <PageTitle>{t.notFound}</PageTitle>;

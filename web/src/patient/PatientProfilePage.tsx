@@ -1,3 +1,4 @@
+import { Link } from '../router.tsx';
 import { useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
@@ -5,7 +6,7 @@ import { useI18n } from '../i18n.tsx';
 import type { PatientOverview } from './PatientApp.tsx';
 
 export function PatientProfilePage({ overview, onChange, onDeleted }: { overview: PatientOverview; onChange: () => void; onDeleted: () => void }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [phone, setPhone] = useState(overview.phone ?? '');
   const [newEmail, setNewEmail] = useState('');
   const [emailPassword, setEmailPassword] = useState('');
@@ -28,6 +29,9 @@ export function PatientProfilePage({ overview, onChange, onDeleted }: { overview
   return (
     <div className="narrow">
       <PageTitle>{t.profile}</PageTitle>
+      <p>
+        <Link href="/portal/min-log">{lang === 'da' ? 'Min log: hvem har set mine oplysninger?' : 'My log: who has viewed my data?'}</Link>
+      </p>
       <p>
         {t.email}: <strong>{overview.email}</strong>
       </p>
