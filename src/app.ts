@@ -27,6 +27,8 @@ import { requestIdFor } from './http/logging.ts';
 import { registerTextInputRules } from './http/text-input.ts';
 import { registerMetrics } from './features/metrics/metrics.ts';
 import { registerRateLimits } from './features/rate-limits/rate-limit.ts';
+import { integrationsRoutes } from './features/integrations/integrations.routes.ts';
+import { oauthRoutes } from './features/integrations/oauth.routes.ts';
 
 export interface AppOptions {
   ctx: AppContext;
@@ -82,6 +84,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(clinicsRoutes, { ctx });
   await app.register(clinicSettingsRoutes, { ctx });
   await app.register(mailFailuresRoutes, { ctx });
+  await app.register(oauthRoutes, { ctx });
+  await app.register(integrationsRoutes, { ctx });
   if (options.devMail && ctx.config.nodeEnv !== 'production' && !ctx.config.smtpUrl) {
     registerDevMailRoutes(app, options.devMail);
   }

@@ -7,6 +7,8 @@ import * as m0004 from './migrations/0004_queue_indexes.ts';
 import * as m0005 from './migrations/0005_portal_functions.ts';
 import * as m0006 from './migrations/0006_shared_counters.ts';
 import * as m0007 from './migrations/0007_mail_message_ids.ts';
+import * as m0010 from './migrations/0010_integrations.ts';
+import * as m0011 from './migrations/0011_events.ts';
 
 // Listed by hand rather than read from disk so the set is fixed at build time and typed.
 const migrations: Record<string, Migration> = {
@@ -17,6 +19,8 @@ const migrations: Record<string, Migration> = {
   '0005_portal_functions': m0005,
   '0006_shared_counters': m0006,
   '0007_mail_message_ids': m0007,
+  '0010_integrations': m0010,
+  '0011_events': m0011,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -7,7 +7,7 @@ export type Specialty = 'almen_praksis' | 'speciallaege';
 export type SelfRegistration = 'none' | 'manual' | 'automatic';
 export type PortalFunction = 'econsultation' | 'booking' | 'renewal';
 export type StaffRole = 'staff' | 'admin';
-export type ActorType = 'staff' | 'support' | 'patient' | 'system' | 'cli';
+export type ActorType = 'staff' | 'support' | 'patient' | 'system' | 'cli' | 'integration';
 
 export interface ClinicsTable {
   id: Generated<string>;
@@ -70,6 +70,7 @@ export interface PatientsTable {
   phone: string | null;
   email: string | null;
   created_at: CreatedAt;
+  external_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AuditEventsTable {
@@ -262,6 +263,7 @@ export interface BookingSlotsTable {
   duration_minutes: number;
   kind: string;
   created_at: Timestamp;
+  external_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AppointmentsTable {
@@ -282,6 +284,7 @@ export interface MedicationsTable {
   habit_forming: Generated<boolean>;
   renewable_online: Generated<boolean>;
   created_at: Timestamp;
+  external_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RenewalRequestsTable {
@@ -309,7 +312,53 @@ export interface LoginThrottlesTable {
   updated_at: Date;
 }
 
+export interface IntegrationsTable {
+  id: Generated<string>;
+  name: string;
+  kind: 'clinic' | 'vendor';
+  scopes: string[];
+  public_jwk: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  rate_limit_per_minute: Generated<number>;
+  created_at: Timestamp;
+  created_by: string | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface IntegrationClinicsTable {
+  integration_id: string;
+  clinic_id: string;
+}
+
+export interface IntegrationSecretsTable {
+  id: Generated<string>;
+  integration_id: string;
+  secret_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+}
+
+export interface OauthUsedJtisTable {
+  integration_id: string;
+  jti: string;
+  expires_at: Timestamp;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  /** xid8, read as text. */
+  xid: Generated<string>;
+  clinic_id: string;
+  type: string;
+  occurred_at: Timestamp;
+  data: ColumnType<Record<string, string>, string, never>;
+}
+
 export interface DB {
+  integrations: IntegrationsTable;
+  integration_clinics: IntegrationClinicsTable;
+  integration_secrets: IntegrationSecretsTable;
+  oauth_used_jtis: OauthUsedJtisTable;
+  events: EventsTable;
   rate_limit_counters: RateLimitCountersTable;
   login_throttles: LoginThrottlesTable;
   econsultation_threads: EconsultationThreadsTable;

@@ -31,3 +31,6 @@ export async function audit(trx: Kysely<DB>, actor: Actor, at: Date, entry: Audi
     })
     .execute();
 }
+
+/** The staff user behind an actor, for columns that reference staff_users (an integration is none). */
+export const staffUserIdOf = (actor: Actor): string | null => (actor.type === 'staff' || actor.type === 'support' ? actor.id : null);
