@@ -29,6 +29,7 @@ import { registerMetrics } from './features/metrics/metrics.ts';
 import { registerRateLimits } from './features/rate-limits/rate-limit.ts';
 import { integrationsRoutes } from './features/integrations/integrations.routes.ts';
 import { oauthRoutes } from './features/integrations/oauth.routes.ts';
+import { patientSyncRoutes } from './features/sync/patient-sync.routes.ts';
 
 export interface AppOptions {
   ctx: AppContext;
@@ -86,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(mailFailuresRoutes, { ctx });
   await app.register(oauthRoutes, { ctx });
   await app.register(integrationsRoutes, { ctx });
+  await app.register(patientSyncRoutes, { ctx });
   if (options.devMail && ctx.config.nodeEnv !== 'production' && !ctx.config.smtpUrl) {
     registerDevMailRoutes(app, options.devMail);
   }

@@ -9,6 +9,7 @@ import * as m0006 from './migrations/0006_shared_counters.ts';
 import * as m0007 from './migrations/0007_mail_message_ids.ts';
 import * as m0010 from './migrations/0010_integrations.ts';
 import * as m0011 from './migrations/0011_events.ts';
+import * as m0012 from './migrations/0012_external_ids.ts';
 
 // Listed by hand rather than read from disk so the set is fixed at build time and typed.
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0007_mail_message_ids': m0007,
   '0010_integrations': m0010,
   '0011_events': m0011,
+  '0012_external_ids': m0012,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
