@@ -30,6 +30,7 @@ import { registerRateLimits } from './features/rate-limits/rate-limit.ts';
 import { integrationsRoutes } from './features/integrations/integrations.routes.ts';
 import { oauthRoutes } from './features/integrations/oauth.routes.ts';
 import { patientSyncRoutes } from './features/sync/patient-sync.routes.ts';
+import { eventsRoutes } from './features/events/events.routes.ts';
 
 export interface AppOptions {
   ctx: AppContext;
@@ -88,6 +89,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(oauthRoutes, { ctx });
   await app.register(integrationsRoutes, { ctx });
   await app.register(patientSyncRoutes, { ctx });
+  await app.register(eventsRoutes, { ctx });
   if (options.devMail && ctx.config.nodeEnv !== 'production' && !ctx.config.smtpUrl) {
     registerDevMailRoutes(app, options.devMail);
   }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ActorType, DB } from '../../db/schema.ts';
+import { emitEventFor } from '../events/events.ts';
 
 export interface Actor {
   type: ActorType;
@@ -30,6 +31,8 @@ export async function audit(trx: Kysely<DB>, actor: Actor, at: Date, entry: Audi
       details: JSON.stringify(entry.details ?? {}),
     })
     .execute();
+  // The clinic systems' event of the change, if any, in the same transaction.
+  await emitEventFor(trx, at, entry);
 }
 
 /** The staff user behind an actor, for columns that reference staff_users (an integration is none). */

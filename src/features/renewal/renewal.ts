@@ -100,7 +100,7 @@ export async function requestRenewal(ctx: AppContext, scope: PatientScope, medic
       action: 'renewal.requested',
       clinicId: scope.clinicId,
       patientId: scope.patientId,
-      details: { medicationId },
+      details: { medicationId, renewalId: row.id },
     });
     return row;
   });
