@@ -31,6 +31,7 @@ import { integrationsRoutes } from './features/integrations/integrations.routes.
 import { oauthRoutes } from './features/integrations/oauth.routes.ts';
 import { patientSyncRoutes } from './features/sync/patient-sync.routes.ts';
 import { eventsRoutes } from './features/events/events.routes.ts';
+import { webhooksRoutes } from './features/webhooks/webhooks.routes.ts';
 
 export interface AppOptions {
   ctx: AppContext;
@@ -90,6 +91,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(integrationsRoutes, { ctx });
   await app.register(patientSyncRoutes, { ctx });
   await app.register(eventsRoutes, { ctx });
+  await app.register(webhooksRoutes, { ctx });
   if (options.devMail && ctx.config.nodeEnv !== 'production' && !ctx.config.smtpUrl) {
     registerDevMailRoutes(app, options.devMail);
   }

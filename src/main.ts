@@ -7,6 +7,7 @@ import { startTestBroker } from './features/mitid/test-broker.ts';
 import { DEMO_PASSWORD, DEMO_PATIENT, demoStaff } from './demo/demo-data.ts';
 import { seedDemoIfEmpty } from './demo/seed-demo.ts';
 import { MailWorker } from './features/mail/mail-worker.ts';
+import { WebhookWorker } from './features/webhooks/webhook-worker.ts';
 import { SmtpSink } from './features/mail/smtp-sink.ts';
 import { loggerOptions } from './http/logging.ts';
 import { openSystem } from './system.ts';
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
     from: config.mailFrom,
     log: app.log,
   });
+  const webhookWorker = new WebhookWorker({ db: ctx.db, clock: ctx.clock, publicUrl: config.publicUrl, log: app.log });
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_DEADLINE_MS).unref();
     await app.close(); // stops accepting, lets requests in flight finish
     await worker.stop(); // finishes the batch being sent
+    await webhookWorker.stop();
     await devMail?.close();
     await broker?.close();
     await system.close(); // closes the pool, then stops the embedded PostgreSQL
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
   worker.start();
+  webhookWorker.start();
 
   const lines = [
     '',

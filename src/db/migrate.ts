@@ -10,6 +10,7 @@ import * as m0007 from './migrations/0007_mail_message_ids.ts';
 import * as m0010 from './migrations/0010_integrations.ts';
 import * as m0011 from './migrations/0011_events.ts';
 import * as m0012 from './migrations/0012_external_ids.ts';
+import * as m0013 from './migrations/0013_webhooks.ts';
 
 // Listed by hand rather than read from disk so the set is fixed at build time and typed.
 const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0010_integrations': m0010,
   '0011_events': m0011,
   '0012_external_ids': m0012,
+  '0013_webhooks': m0013,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

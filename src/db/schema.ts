@@ -353,7 +353,38 @@ export interface EventsTable {
   data: ColumnType<Record<string, string>, string, never>;
 }
 
+export interface WebhookEndpointsTable {
+  id: Generated<string>;
+  integration_id: string;
+  url: string;
+  event_types: string[];
+  secret: string;
+  created_at: Timestamp;
+  failing_since: Timestamp | null;
+  disabled_at: Timestamp | null;
+  /** xid8, read as text. */
+  cursor_xid: string | null;
+  cursor_id: Generated<number>;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  endpoint_id: string;
+  event_id: number;
+  clinic_id: string;
+  status: Generated<'pending' | 'delivered' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  last_status_code: number | null;
+  delivered_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
 export interface DB {
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   integrations: IntegrationsTable;
   integration_clinics: IntegrationClinicsTable;
   integration_secrets: IntegrationSecretsTable;

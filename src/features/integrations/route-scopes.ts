@@ -34,6 +34,10 @@ export const bearerRouteScopes: Record<string, Scope> = {
   'POST /api/clinics/:clinicId/renewals/:renewalId/approve': 'renewals:write',
   'POST /api/clinics/:clinicId/renewals/:renewalId/reject': 'renewals:write',
   'GET /api/events': 'events:read',
+  'POST /api/webhooks': 'events:read',
+  'GET /api/webhooks': 'events:read',
+  'GET /api/webhooks/:webhookId/deliveries': 'events:read',
+  'DELETE /api/webhooks/:webhookId': 'events:read',
 };
 
 export const scopeForRoute = (method: string, url: string | undefined): Scope | undefined =>
