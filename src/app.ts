@@ -28,6 +28,11 @@ import { registerTextInputRules } from './http/text-input.ts';
 import { registerMetrics } from './features/metrics/metrics.ts';
 import { myLogRoutes } from './features/my-log/my-log.routes.ts';
 import { registerRateLimits } from './features/rate-limits/rate-limit.ts';
+import { integrationsRoutes } from './features/integrations/integrations.routes.ts';
+import { oauthRoutes } from './features/integrations/oauth.routes.ts';
+import { patientSyncRoutes } from './features/sync/patient-sync.routes.ts';
+import { eventsRoutes } from './features/events/events.routes.ts';
+import { webhooksRoutes } from './features/webhooks/webhooks.routes.ts';
 
 export interface AppOptions {
   ctx: AppContext;
@@ -86,6 +91,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(clinicSettingsRoutes, { ctx });
   await app.register(mailFailuresRoutes, { ctx });
   await app.register(myLogRoutes, { ctx });
+  await app.register(oauthRoutes, { ctx });
+  await app.register(integrationsRoutes, { ctx });
+  await app.register(patientSyncRoutes, { ctx });
+  await app.register(eventsRoutes, { ctx });
+  await app.register(webhooksRoutes, { ctx });
   if (options.devMail && ctx.config.nodeEnv !== 'production' && !ctx.config.smtpUrl) {
     registerDevMailRoutes(app, options.devMail);
   }

@@ -8,6 +8,7 @@ import { DEMO_PASSWORD, DEMO_PATIENT, demoStaff } from './demo/demo-data.ts';
 import { seedDemoIfEmpty } from './demo/seed-demo.ts';
 import { MailWorker } from './features/mail/mail-worker.ts';
 import { RetentionWorker } from './features/retention/retention-worker.ts';
+import { WebhookWorker } from './features/webhooks/webhook-worker.ts';
 import { SmtpSink } from './features/mail/smtp-sink.ts';
 import { loggerOptions } from './http/logging.ts';
 import { openSystem } from './system.ts';
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
     from: config.mailFrom,
     log: app.log,
   });
+  const webhookWorker = new WebhookWorker({ db: ctx.db, clock: ctx.clock, publicUrl: config.publicUrl, log: app.log });
 
   const retention = new RetentionWorker({ db: ctx.db, clock: ctx.clock, periods: config.retention, log: app.log });
 
@@ -86,6 +88,7 @@ async function main(): Promise<void> {
     await app.close(); // stops accepting, lets requests in flight finish
     await worker.stop(); // finishes the batch being sent
     await retention.stop();
+    await webhookWorker.stop();
     await devMail?.close();
     await broker?.close();
     await system.close(); // closes the pool, then stops the embedded PostgreSQL
@@ -97,6 +100,7 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   worker.start();
   retention.start();
+  webhookWorker.start();
 
   const lines = [
     '',

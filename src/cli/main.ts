@@ -11,6 +11,8 @@ import { importPatientsCsv } from '../features/patients/import-patients.ts';
 import { createStaffUser } from '../features/staff/staff-accounts.ts';
 import { openSystem } from '../system.ts';
 import { backupDatabase, restoreDatabase, RestoreError } from '../features/backup/backup.ts';
+import { createIntegration } from '../features/integrations/integrations.ts';
+import { SCOPES } from '../features/integrations/scopes.ts';
 
 const USAGE = `Usage: npx patientportal <command> [options]
 
@@ -33,6 +35,13 @@ Commands:
   gp-registry:import FILE.csv               load GP assignments (columns cpr,ydernummer; empty
                                             ydernummer = no doctor chosen) for the default
                                             "egen læge" lookup
+  integration:create --clinic SLUG [--clinic SLUG2 ...] --name N --scope S [--scope S2 ...]
+                [--vendor] [--jwk PUBLIC_JWK.json]
+                                            a clinic system's OAuth client (client credentials);
+                                            prints the client id and the secret (shown once).
+                                            --vendor: one integration granted several clinics;
+                                            --jwk: a public key for private_key_jwt.
+                                            Scopes: ${SCOPES.join(', ')}
 
 Uses the same configuration as the server (DATABASE_URL or DATA_DIR, PUBLIC_URL).`;
 
@@ -69,6 +78,9 @@ async function run(argv: string[]): Promise<number> {
       slug: { type: 'string' },
       mitid: { type: 'boolean' },
       clinic: { type: 'string', multiple: true },
+      scope: { type: 'string', multiple: true },
+      vendor: { type: 'boolean' },
+      jwk: { type: 'string' },
     },
   });
   const config = loadConfig();
@@ -165,6 +177,26 @@ async function run(argv: string[]): Promise<number> {
           console.error(`Nothing restored: ${error.message}.`);
           return 1;
         }
+      }
+      case 'integration:create': {
+        const slugs = values.clinic ?? [];
+        if (slugs.length === 0) throw new UsageError('--clinic is required');
+        const clinicIds: string[] = [];
+        for (const slug of slugs) clinicIds.push(await clinicIdBySlug(db, slug));
+        const scopes = values.scope ?? [];
+        if (scopes.length === 0) throw new UsageError('--scope is required');
+        const publicJwk = values.jwk ? (JSON.parse(readFileSync(values.jwk, 'utf8')) as Record<string, unknown>) : null;
+        const issued = await createIntegration(
+          db,
+          { name: required(values, 'name'), clinicIds, scopes, publicJwk, kind: values.vendor ? 'vendor' : 'clinic' },
+          CLI_ACTOR,
+          clock.now(),
+        );
+        console.log(`client_id=${issued.clientId}`);
+        console.log(`client_secret=${issued.clientSecret}`);
+        console.log(`token_url=${config.publicUrl}/oauth/token`);
+        console.error('The secret is shown this once; only its hash is stored.');
+        return 0;
       }
       default:
         throw new UsageError(`unknown command "${command}"`);

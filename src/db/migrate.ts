@@ -9,6 +9,10 @@ import * as m0006 from './migrations/0006_shared_counters.ts';
 import * as m0007 from './migrations/0007_mail_message_ids.ts';
 import * as m0008 from './migrations/0008_one_live_link.ts';
 import * as m0009 from './migrations/0009_mail_links.ts';
+import * as m0010 from './migrations/0010_integrations.ts';
+import * as m0011 from './migrations/0011_events.ts';
+import * as m0012 from './migrations/0012_external_ids.ts';
+import * as m0013 from './migrations/0013_webhooks.ts';
 import * as m0050 from './migrations/0050_my_log_indexes.ts';
 
 // Listed by hand rather than read from disk so the set is fixed at build time and typed.
@@ -22,6 +26,10 @@ const migrations: Record<string, Migration> = {
   '0007_mail_message_ids': m0007,
   '0008_one_live_link': m0008,
   '0009_mail_links': m0009,
+  '0010_integrations': m0010,
+  '0011_events': m0011,
+  '0012_external_ids': m0012,
+  '0013_webhooks': m0013,
   '0050_my_log_indexes': m0050,
 };
 

@@ -7,7 +7,7 @@ export type Specialty = 'almen_praksis' | 'speciallaege';
 export type SelfRegistration = 'none' | 'manual' | 'automatic';
 export type PortalFunction = 'econsultation' | 'booking' | 'renewal';
 export type StaffRole = 'staff' | 'admin';
-export type ActorType = 'staff' | 'support' | 'patient' | 'system' | 'cli';
+export type ActorType = 'staff' | 'support' | 'patient' | 'system' | 'cli' | 'integration';
 
 export interface ClinicsTable {
   id: Generated<string>;
@@ -70,6 +70,7 @@ export interface PatientsTable {
   phone: string | null;
   email: string | null;
   created_at: CreatedAt;
+  external_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AuditEventsTable {
@@ -267,6 +268,7 @@ export interface BookingSlotsTable {
   duration_minutes: number;
   kind: string;
   created_at: Timestamp;
+  external_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AppointmentsTable {
@@ -287,6 +289,7 @@ export interface MedicationsTable {
   habit_forming: Generated<boolean>;
   renewable_online: Generated<boolean>;
   created_at: Timestamp;
+  external_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RenewalRequestsTable {
@@ -314,7 +317,84 @@ export interface LoginThrottlesTable {
   updated_at: Date;
 }
 
+export interface IntegrationsTable {
+  id: Generated<string>;
+  name: string;
+  kind: 'clinic' | 'vendor';
+  scopes: string[];
+  public_jwk: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  rate_limit_per_minute: Generated<number>;
+  created_at: Timestamp;
+  created_by: string | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface IntegrationClinicsTable {
+  integration_id: string;
+  clinic_id: string;
+}
+
+export interface IntegrationSecretsTable {
+  id: Generated<string>;
+  integration_id: string;
+  secret_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+}
+
+export interface OauthUsedJtisTable {
+  integration_id: string;
+  jti: string;
+  expires_at: Timestamp;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  /** xid8, read as text. */
+  xid: Generated<string>;
+  clinic_id: string;
+  type: string;
+  occurred_at: Timestamp;
+  data: ColumnType<Record<string, string>, string, never>;
+}
+
+export interface WebhookEndpointsTable {
+  id: Generated<string>;
+  integration_id: string;
+  url: string;
+  event_types: string[];
+  secret: string;
+  created_at: Timestamp;
+  failing_since: Timestamp | null;
+  disabled_at: Timestamp | null;
+  /** xid8, read as text. */
+  cursor_xid: string | null;
+  cursor_id: Generated<number>;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  endpoint_id: string;
+  event_id: number;
+  clinic_id: string;
+  status: Generated<'pending' | 'delivered' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  last_status_code: number | null;
+  delivered_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
 export interface DB {
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  integrations: IntegrationsTable;
+  integration_clinics: IntegrationClinicsTable;
+  integration_secrets: IntegrationSecretsTable;
+  oauth_used_jtis: OauthUsedJtisTable;
+  events: EventsTable;
   rate_limit_counters: RateLimitCountersTable;
   login_throttles: LoginThrottlesTable;
   econsultation_threads: EconsultationThreadsTable;

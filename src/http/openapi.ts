@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { clinicSystemScheme, declareRouteSecurity } from '../features/integrations/openapi-security.ts';
 
 /** OpenAPI 3 from the route schemas: JSON at /api/docs/json, a browsable page at /api/docs. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
@@ -19,9 +20,11 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         securitySchemes: {
           staffSession: { type: 'apiKey', in: 'cookie', name: 'pp_staff_session' },
           csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' },
+          clinicSystem: clinicSystemScheme,
         },
       },
     },
+    transform: declareRouteSecurity,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 }

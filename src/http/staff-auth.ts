@@ -5,6 +5,7 @@ import { errors } from '../errors.ts';
 import { findStaffSession, type StaffSession } from '../features/auth/staff-sessions.ts';
 import { hmac, safeEqual } from '../features/auth/tokens.ts';
 import type { Actor } from '../features/audit/audit.ts';
+import { authenticateBearer, bearerTokenOf } from '../features/integrations/bearer.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -34,6 +35,12 @@ export const csrfTokenFor = (ctx: AppContext, sessionId: string) => hmac(ctx.con
 export function requireStaff(ctx: AppContext) {
   const cookie = cookieSettings(ctx);
   return async function (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    // A clinic system's bearer token: cookies are ignored and no CSRF applies (no browser sends it by itself).
+    const bearer = bearerTokenOf(request);
+    if (bearer !== undefined) {
+      request.staff = await authenticateBearer(ctx, request, reply, bearer);
+      return;
+    }
     const token = request.cookies[cookie.name];
     if (!token) throw errors.unauthenticated();
     const found = await findStaffSession(ctx.db, token, ctx.clock.now(), ctx.sessionPolicy);
@@ -70,5 +77,6 @@ export function requireSupport(session: StaffSession): void {
 
 export function staffActor(request: FastifyRequest): Actor {
   const session = staffOf(request);
+  if (request.integration) return { type: 'integration', id: request.integration.id, ip: request.ip };
   return { type: session.isSupport ? 'support' : 'staff', id: session.userId, ip: request.ip };
 }

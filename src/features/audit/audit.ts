@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { ActorType, DB } from '../../db/schema.ts';
 import { errors } from '../../errors.ts';
+import { emitEventFor } from '../events/events.ts';
 
 export interface Actor {
   type: ActorType;
@@ -31,6 +32,8 @@ export async function audit(trx: Kysely<DB>, actor: Actor, at: Date, entry: Audi
       details: JSON.stringify(entry.details ?? {}),
     })
     .execute();
+  // The clinic systems' event of the change, if any, in the same transaction.
+  await emitEventFor(trx, at, entry);
 }
 
 /**
@@ -46,3 +49,5 @@ export async function auditPatientRead(db: Kysely<DB>, actor: Actor, at: Date, e
     returning id`.execute(db);
   if (written.rows.length === 0) throw errors.notFound();
 }
+/** The staff user behind an actor, for columns that reference staff_users (an integration is none). */
+export const staffUserIdOf = (actor: Actor): string | null => (actor.type === 'staff' || actor.type === 'support' ? actor.id : null);

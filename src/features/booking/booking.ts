@@ -96,7 +96,7 @@ export async function bookSlot(ctx: AppContext, scope: PatientScope, slotId: str
         action: 'booking.booked',
         clinicId: scope.clinicId,
         patientId: scope.patientId,
-        details: { slotId },
+        details: { slotId, appointmentId: appointment.id },
       });
       return appointment;
     });

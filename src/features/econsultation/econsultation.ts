@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import type { DB } from '../../db/schema.ts';
 import { AppError, errors } from '../../errors.ts';
-import { audit, type Actor } from '../audit/audit.ts';
+import { audit, staffUserIdOf, type Actor } from '../audit/audit.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { requireRight, type PatientScope } from '../portal-functions/patient-scope.ts';
 import { checkAttachments, type IncomingAttachment } from './attachments.ts';
@@ -227,7 +227,7 @@ export async function clinicReply(ctx: AppContext, clinicId: string, threadId: s
     if (thread.status === 'closed') throw closed();
     const text = body.trim();
     if (!text) throw errors.validation('body', { da: 'Skriv et svar.', en: 'Write an answer.' });
-    await addMessage(trx, threadId, { sender: 'clinic', staffUserId: actor.id, body: text, attachments: [] }, now);
+    await addMessage(trx, threadId, { sender: 'clinic', staffUserId: staffUserIdOf(actor), body: text, attachments: [] }, now);
     const member = await trx
       .selectFrom('portal_memberships as m')
       .innerJoin('patient_accounts as a', 'a.id', 'm.account_id')

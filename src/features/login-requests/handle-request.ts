@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import type { DB } from '../../db/schema.ts';
 import { AppError, errors } from '../../errors.ts';
-import { audit, type Actor } from '../audit/audit.ts';
+import { audit, staffUserIdOf, type Actor } from '../audit/audit.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { issuePatientToken, TOKEN_LIFETIME_MS } from '../patient-auth/patient-tokens.ts';
 import { ensureAccount, findOrCreatePatientRecord } from '../portal-access/accounts.ts';
@@ -93,7 +93,7 @@ export async function approveRequest(ctx: AppContext, requestId: string, input: 
     }
     await trx
       .updateTable('login_requests')
-      .set({ status: 'approved', handled_at: now, handled_by: handler.actor.id, granted_rights: rights, patient_id: patient.id })
+      .set({ status: 'approved', handled_at: now, handled_by: staffUserIdOf(handler.actor), granted_rights: rights, patient_id: patient.id })
       .where('id', '=', r.id)
       .execute();
     if (needsActivation) {
@@ -137,7 +137,7 @@ export async function rejectRequest(ctx: AppContext, requestId: string, reason: 
     const r = await lockOpenRequest(trx, requestId, handler);
     await trx
       .updateTable('login_requests')
-      .set({ status: 'rejected', handled_at: now, handled_by: handler.actor.id, rejection_reason: text })
+      .set({ status: 'rejected', handled_at: now, handled_by: staffUserIdOf(handler.actor), rejection_reason: text })
       .where('id', '=', r.id)
       .execute();
     await enqueueMail(trx, { to: r.email, template: 'loginRequestRejected', params: { clinicName: r.clinic_name, reason: text }, clinicId: r.clinic_id }, now);

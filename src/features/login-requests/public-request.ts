@@ -68,7 +68,7 @@ export class PublicRequestDesk {
         await audit(trx, { type: 'patient', id: null, ip }, now, {
           action: 'registration.queued',
           clinicId: clinic.id,
-          details: { reason: 'no_mitid_clinic' },
+          details: { reason: 'no_mitid_clinic', requestId: inserted.id },
         });
     });
   }

@@ -116,6 +116,18 @@ export const templates = {
       da: `Hej\n\nDu har fået et svar på din e-konsultation fra ${p.clinicName}. Log ind for at læse det:\n\n${p.link}`,
       en: `Hello\n\nYou have an answer to your e-consultation from ${p.clinicName}. Log in to read it:\n\n${p.link}`,
     }),
+  webhookDisabled: (p: { integrationName: string; url: string; link: string }) =>
+    render({
+      subject: { da: `Webhook for ${p.integrationName} er slået fra`, en: `Webhook of ${p.integrationName} was disabled` },
+      da:
+        `Hej\n\nPatientportal har ikke kunnet levere hændelser til ${p.url} (systemadgangen "${p.integrationName}") i et døgn, ` +
+        `så webhooken er slået fra. Klinikkens system får ikke længere besked om nye hændelser, før leverandøren registrerer den igen.\n\n` +
+        `Se leveringsloggen under E-moduler -> Systemadgang:\n\n${p.link}`,
+      en:
+        `Hello\n\nPatientportal could not deliver events to ${p.url} (the integration "${p.integrationName}") for a day, ` +
+        `so the webhook was disabled. The clinic system hears of no new events until the vendor registers it again.\n\n` +
+        `See the delivery log under E-moduler -> Systemadgang:\n\n${p.link}`,
+    }),
 } satisfies Record<string, (params: never) => RenderedMail>;
 
 export type TemplateName = keyof typeof templates;

@@ -123,11 +123,16 @@ export async function decideRegistration(ctx: AppContext, clinic: Clinic, reg: V
     };
     const actor = { type: 'patient' as const, id: null, ip };
     if (!verdict.approve) {
-      await trx
+      const queued = await trx
         .insertInto('login_requests')
         .values({ ...request, status: 'open' })
-        .execute();
-      await audit(trx, actor, now, { action: 'registration.queued', clinicId: clinic.id, details: { reason: verdict.reason, registryAnswer: verdict.answer } });
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await audit(trx, actor, now, {
+        action: 'registration.queued',
+        clinicId: clinic.id,
+        details: { reason: verdict.reason, registryAnswer: verdict.answer, requestId: queued.id },
+      });
       return { outcome: 'queued' as const, reason: verdict.reason, alreadyOpen: false };
     }
 

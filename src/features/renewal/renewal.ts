@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.ts';
 import { AppError, errors } from '../../errors.ts';
-import { audit, type Actor } from '../audit/audit.ts';
+import { audit, staffUserIdOf, type Actor } from '../audit/audit.ts';
 import { requireRight, type PatientScope } from '../portal-functions/patient-scope.ts';
 
 export async function addMedication(
@@ -100,7 +100,7 @@ export async function requestRenewal(ctx: AppContext, scope: PatientScope, medic
       action: 'renewal.requested',
       clinicId: scope.clinicId,
       patientId: scope.patientId,
-      details: { medicationId },
+      details: { medicationId, renewalId: row.id },
     });
     return row;
   });
@@ -131,7 +131,7 @@ export async function handleRenewal(
   await ctx.db.transaction().execute(async (trx) => {
     const updated = await trx
       .updateTable('renewal_requests')
-      .set({ status: decision, note: note?.trim() || null, handled_at: now, handled_by: actor.id })
+      .set({ status: decision, note: note?.trim() || null, handled_at: now, handled_by: staffUserIdOf(actor) })
       .where('id', '=', requestId)
       .where('clinic_id', '=', clinicId)
       .where('status', '=', 'requested')

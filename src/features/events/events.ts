@@ -1,0 +1,65 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+
+export const EVENT_TYPES = [
+  'login_request.created',
+  'login_request.handled',
+  'portal_access.changed',
+  'econsultation.message_created',
+  'appointment.booked',
+  'appointment.cancelled',
+  'renewal.requested',
+  'patient_account.deleted',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * Which audited changes a clinic system hears of. Every change already writes its audit row in
+ * its own transaction, so deriving the event there puts it in that same transaction (the outbox
+ * pattern) for every path that makes the change, without each feature remembering to emit it.
+ */
+const EVENT_OF_ACTION: Record<string, EventType> = {
+  'registration.queued': 'login_request.created',
+  'portal.request_approved': 'login_request.handled',
+  'login_request.rejected': 'login_request.handled',
+  'registration.auto_approved': 'portal_access.changed',
+  'portal.created': 'portal_access.changed',
+  'portal.linked': 'portal_access.changed',
+  'portal.activated': 'portal_access.changed',
+  'portal.rights_changed': 'portal_access.changed',
+  'portal.deleted': 'portal_access.changed',
+  'econsultation.started': 'econsultation.message_created',
+  'econsultation.patient_replied': 'econsultation.message_created',
+  'econsultation.answered': 'econsultation.message_created',
+  'booking.booked': 'appointment.booked',
+  'booking.cancelled': 'appointment.cancelled',
+  'renewal.requested': 'renewal.requested',
+  'portal.login_deleted': 'patient_account.deleted',
+};
+
+/** Events are thin: ids only (keys ending in Id with a string value), never names, CPR numbers or text. */
+function idsOf(patientId: string | null | undefined, details: Record<string, unknown> | undefined): Record<string, string> {
+  const ids: Record<string, string> = {};
+  if (patientId) ids.patientId = patientId;
+  for (const [key, value] of Object.entries(details ?? {})) {
+    if (/^[a-z][A-Za-z]*Id$/.test(key) && typeof value === 'string') ids[key] = value;
+  }
+  return ids;
+}
+
+export interface AuditedChange {
+  action: string;
+  clinicId?: string | null;
+  patientId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** Writes the event of an audited change, if it is one clinic systems hear of, in the caller's transaction. */
+export async function emitEventFor(trx: Kysely<DB>, at: Date, change: AuditedChange): Promise<void> {
+  const type = EVENT_OF_ACTION[change.action];
+  if (!type || !change.clinicId) return;
+  await trx
+    .insertInto('events')
+    .values({ clinic_id: change.clinicId, type, occurred_at: at, data: JSON.stringify(idsOf(change.patientId, change.details)) })
+    .execute();
+}
