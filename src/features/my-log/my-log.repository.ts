@@ -49,12 +49,13 @@ export async function myLogPage(db: Database, person: { accountId: string; cpr: 
     )
     select m.id, m.occurred_at, m.action, m.actor_type, m.details,
            c.name as clinic_name,
-           s.name as actor_name,
+           coalesce(s.name, i.name) as actor_name,
            sm.role as actor_role,
            t.subject as thread_subject
     from mine m
     left join clinics c on c.id = m.clinic_id
     left join staff_users s on s.id = m.actor_id and m.actor_type in ('staff', 'support')
+    left join integrations i on i.id = m.actor_id and m.actor_type = 'integration'
     left join staff_memberships sm on sm.user_id = m.actor_id and sm.clinic_id = m.clinic_id and m.actor_type = 'staff'
     left join econsultation_threads t on t.id = (m.details->>'threadId')::uuid and t.clinic_id = m.clinic_id
     order by m.id desc`.execute(db);

@@ -95,7 +95,8 @@ export function presentEntry(row: MyLogRow) {
     who: own
       ? null
       : {
-          name: row.actor_name ?? (row.actor_type === 'integration' ? 'Klinikkens system' : row.actor_type === 'cli' ? 'Systemadministrator' : 'Klinikken'),
+          // A clinic system shows with the name the clinic gave it ("Systemadgang").
+          name: row.actor_name ?? (row.actor_type === 'cli' ? 'Systemadministrator' : 'Klinikken'),
           role: row.actor_role ? (ROLE_NAMES[row.actor_role] ?? null) : null,
         },
     kind: own ? ('own' as const) : ('clinic' as const),
