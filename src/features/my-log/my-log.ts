@@ -28,7 +28,7 @@ export function describeEntry(row: MyLogRow): { da: string; en: string } {
   switch (row.action) {
     case 'patient.viewed':
       return { da: 'så dine oplysninger i patientkartoteket', en: 'viewed your details in the patient record' };
-    case 'portal.viewed':
+    case 'portal_form.viewed':
       return { da: 'så din adgang til Patientportal', en: 'viewed your Patientportal access' };
     case 'medications.viewed':
       return { da: 'så din medicinliste', en: 'viewed your medication list' };

@@ -68,7 +68,7 @@ export const portalAccessRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     { schema: { tags, summary: 'The Patientportal form of a patient', params: Params, response: { 200: PortalState } }, onRequest: staffOnly },
     async (request) => {
       const scope = scopeOf(request, request.params);
-      await auditPatientRead(ctx.db, scope.actor, scope.now, { action: 'portal.viewed', clinicId: scope.clinicId, patientId: scope.patientId });
+      await auditPatientRead(ctx.db, scope.actor, scope.now, { action: 'portal_form.viewed', clinicId: scope.clinicId, patientId: scope.patientId });
       return present(scope);
     },
   );
