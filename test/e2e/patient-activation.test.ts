@@ -63,5 +63,5 @@ describe.runIf(hasChromium)('a secretary creates a portal login and the patient 
     await staff.getByRole('heading', { name: 'Patienthovedet' }).waitFor();
     await staff.keyboard.press('Alt+KeyP');
     await staff.getByText('Aktiv bruger af Patientportalen').waitFor();
-  });
+  }, 120_000);
 });
