@@ -167,6 +167,8 @@ export interface PatientSessionsTable {
   created_at: Timestamp;
   last_seen_at: Timestamp;
   expires_at: Timestamp;
+  stepped_up_at: Timestamp | null;
+  stepup_action: StepUpAction | null;
 }
 
 export interface GpAssignmentsTable {
@@ -180,12 +182,17 @@ export interface MitidFlowsTable {
   state: string;
   nonce: string;
   code_verifier: string;
-  purpose: 'login' | 'register';
+  purpose: 'login' | 'register' | 'stepup';
   clinic_id: string | null;
   created_at: Timestamp;
   expires_at: Timestamp;
   used_at: Timestamp | null;
+  patient_session_id: string | null;
+  stepup_action: StepUpAction | null;
+  waiting_request_ids: string[] | null;
 }
+
+export type StepUpAction = 'delete_login' | 'change_email';
 
 export interface MitidIdentitiesTable {
   id: Generated<string>;

@@ -15,6 +15,9 @@ async function seedPortalDemo(trx: Transaction<DB>, clinicId: string, passwordHa
   const day = 86_400_000;
   const startOfDay = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   for (let d = 1; d <= 14; d++) {
+    // A general practice has no times on Saturdays and Sundays.
+    const weekday = new Date(startOfDay + d * day).getUTCDay();
+    if (weekday === 0 || weekday === 6) continue;
     for (const hour of [8, 9, 10, 13]) {
       await trx
         .insertInto('booking_slots')
@@ -65,6 +68,13 @@ async function seedPortalDemo(trx: Transaction<DB>, clinicId: string, passwordHa
         .insertInto('econsultation_messages')
         .values({ thread_id: thread.id, sender: 'patient', body: 'Hej, jeg har et spørgsmål. Kan I ringe mig op eller svare her?', created_at: now })
         .execute();
+      if (i === 0) {
+        // One answer the patient has not read yet, so the demo shows an unread marker.
+        await trx
+          .insertInto('econsultation_messages')
+          .values({ thread_id: thread.id, sender: 'clinic', body: 'Vi svarer her: dit blodtryk ser fint ud. Mål det igen om en måned.', created_at: now })
+          .execute();
+      }
     }
   }
   const demo = patients.find((p) => p.cpr === DEMO_PATIENT.cpr) ?? patients[0];

@@ -23,8 +23,8 @@ export class MitidBrowser {
 
   constructor(private readonly app: FastifyInstance) {}
 
-  async app_(method: 'GET' | 'POST', url: string, payload?: unknown): Promise<LightMyRequestResponse> {
-    const response = await this.app.inject({ method, url, payload: payload as object | undefined, headers: { cookie: header(this.appCookies) } });
+  async app_(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    const response = await this.app.inject({ method, url, payload: payload as object | undefined, headers: { ...headers, cookie: header(this.appCookies) } });
     const set = response.headers['set-cookie'];
     keep(this.appCookies, set === undefined ? [] : Array.isArray(set) ? set : [set]);
     return response;
@@ -41,11 +41,15 @@ export class MitidBrowser {
    * the app. `tamper` may change the callback URL first. Returns where the app redirects to.
    */
   async login(
-    start: { purpose: 'login' | 'register'; clinic?: string },
+    start: { purpose: 'login' | 'register' | 'stepup'; clinic?: string; action?: 'delete_login' | 'change_email' },
     person: TestPerson,
     hooks: { tamper?: (callback: URL) => URL; beforeCallback?: () => Promise<void> } = {},
   ): Promise<string> {
-    const query = new URLSearchParams({ purpose: start.purpose, ...(start.clinic ? { clinic: start.clinic } : {}) });
+    const query = new URLSearchParams({
+      purpose: start.purpose,
+      ...(start.clinic ? { clinic: start.clinic } : {}),
+      ...(start.action ? { action: start.action } : {}),
+    });
     const started = await this.app_('GET', `/api/mitid/start?${query}`);
     let location = started.headers.location!;
     if (!location.startsWith('http')) return location; // refused before the broker

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError, setCsrfToken, type Session } from './api.ts';
+import { api, setCsrfToken, type Session } from './api.ts';
 import { LanguageSwitch, PageTitle } from './components.tsx';
 import { useI18n } from './i18n.tsx';
 import { ClinicSettingsPage } from './pages/ClinicSettingsPage.tsx';
@@ -13,7 +13,7 @@ import { PatientsPage } from './pages/PatientsPage.tsx';
 import { SetPasswordPage } from './pages/SetPasswordPage.tsx';
 import { SupportPage } from './pages/SupportPage.tsx';
 import { PatientApp } from './patient/PatientApp.tsx';
-import { Link, navigate, useLocation } from './router.tsx';
+import { Link, navigate, Redirect, useLocation } from './router.tsx';
 
 type SessionState = { status: 'loading' } | { status: 'anonymous' } | { status: 'ready'; session: Session };
 
@@ -34,12 +34,10 @@ function StaffApp() {
   };
 
   useEffect(() => {
+    // Without a session (401) or without an answer, the login page is what there is to show.
     api<Session>('GET', '/api/session')
       .then(accept)
-      .catch((e: unknown) => {
-        if (e instanceof ApiError && e.status === 401) setState({ status: 'anonymous' });
-        else setState({ status: 'anonymous' });
-      });
+      .catch(() => setState({ status: 'anonymous' }));
   }, []);
 
   const [openCount, setOpenCount] = useState(0);
@@ -140,10 +138,7 @@ function SignedInPage({ session, path, onRequestsChanged }: { session: Session; 
   const { t } = useI18n();
   const clinicId = session.activeClinicId;
   if (path === '/support' && session.user.isSupport) return <SupportPage />;
-  if (path === '/' || path === '/login') {
-    navigate(clinicId ? '/patients' : session.user.isSupport ? '/support' : '/patients');
-    return null;
-  }
+  if (path === '/' || path === '/login') return <Redirect to={!clinicId && session.user.isSupport ? '/support' : '/patients'} replace />;
   if (!clinicId) return <p>{t.noClinic}</p>;
   if (path === '/systemmanager/loginbestillinger') return <LoginRequestsPage session={session} onChanged={onRequestsChanged} />;
   if (path === '/patients') return <PatientsPage clinicId={clinicId} />;

@@ -11,6 +11,8 @@ import {
   clinicInbox,
   clinicReply,
   clinicThread,
+  markClinicThreadRead,
+  markPatientThreadRead,
   closeThread,
   patientReply,
   patientThread,
@@ -124,10 +126,31 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
 
   app.get(
     '/api/patient/clinics/:clinicId/econsultations/:threadId',
-    { schema: { tags, summary: 'Read a thread (marks the clinic’s messages read)', params: ThreadParams, response: { 200: Thread } }, onRequest: patientOnly },
+    {
+      schema: { tags, summary: 'Read a thread (changes nothing: mark it read with POST …/read)', params: ThreadParams, response: { 200: Thread } },
+      onRequest: patientOnly,
+    },
     async (request) => {
       const scope = await scopeOf(patientOf(request).accountId, request.params.clinicId);
       return presentThread(await patientThread(ctx, scope, request.params.threadId));
+    },
+  );
+
+  app.post(
+    '/api/patient/clinics/:clinicId/econsultations/:threadId/read',
+    {
+      schema: {
+        tags,
+        summary: 'The thread was shown: the clinic’s messages are read',
+        params: ThreadParams,
+        response: { 200: Type.Object({ ok: Type.Boolean() }) },
+      },
+      onRequest: patientOnly,
+    },
+    async (request) => {
+      const scope = await scopeOf(patientOf(request).accountId, request.params.clinicId);
+      await markPatientThreadRead(ctx, scope, request.params.threadId);
+      return { ok: true };
     },
   );
 
@@ -210,12 +233,30 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
   app.get(
     '/api/clinics/:clinicId/econsultations/:threadId',
     {
-      schema: { tags, summary: 'Read a thread (marks the patient’s messages read; audited)', params: ThreadParams, response: { 200: Thread } },
+      schema: { tags, summary: 'Read a thread (audited; mark it read with POST …/read)', params: ThreadParams, response: { 200: Thread } },
       onRequest: staffOnly,
     },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
       return presentThread(await clinicThread(ctx, request.params.clinicId, request.params.threadId, staffActor(request)));
+    },
+  );
+
+  app.post(
+    '/api/clinics/:clinicId/econsultations/:threadId/read',
+    {
+      schema: {
+        tags,
+        summary: 'The thread was shown: the patient’s messages are read',
+        params: ThreadParams,
+        response: { 200: Type.Object({ ok: Type.Boolean() }) },
+      },
+      onRequest: staffOnly,
+    },
+    async (request) => {
+      requireClinicRole(staffOf(request), request.params.clinicId);
+      await markClinicThreadRead(ctx, request.params.clinicId, request.params.threadId);
+      return { ok: true };
     },
   );
 

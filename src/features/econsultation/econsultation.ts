@@ -108,8 +108,7 @@ async function messagesOf(ctx: AppContext, threadId: string) {
   return messages.map((m) => ({ ...m, attachments: attachments.filter((a) => a.message_id === m.id) }));
 }
 
-/** Opening a thread marks the other side's messages read. Reading needs no right: history stays. */
-export async function patientThread(ctx: AppContext, scope: PatientScope, threadId: string) {
+async function patientsThread(ctx: AppContext, scope: PatientScope, threadId: string) {
   const thread = await ctx.db
     .selectFrom('econsultation_threads')
     .select(['id', 'subject', 'status', 'created_at'])
@@ -118,6 +117,21 @@ export async function patientThread(ctx: AppContext, scope: PatientScope, thread
     .where('patient_id', '=', scope.patientId)
     .executeTakeFirst();
   if (!thread) throw errors.notFound();
+  return thread;
+}
+
+/**
+ * Reading a thread changes nothing (a prefetch or a link preview must not mark it read); the page
+ * that shows it marks it read with a POST. Reading needs no right: history stays.
+ */
+export async function patientThread(ctx: AppContext, scope: PatientScope, threadId: string) {
+  const thread = await patientsThread(ctx, scope, threadId);
+  return { ...thread, messages: await messagesOf(ctx, threadId) };
+}
+
+/** The patient has seen the thread: the clinic's messages up to now are read. */
+export async function markPatientThreadRead(ctx: AppContext, scope: PatientScope, threadId: string) {
+  await patientsThread(ctx, scope, threadId);
   await ctx.db
     .updateTable('econsultation_messages')
     .set({ read_at: ctx.clock.now() })
@@ -125,7 +139,6 @@ export async function patientThread(ctx: AppContext, scope: PatientScope, thread
     .where('sender', '=', 'clinic')
     .where('read_at', 'is', null)
     .execute();
-  return { ...thread, messages: await messagesOf(ctx, threadId) };
 }
 
 const closed = () =>
@@ -184,7 +197,7 @@ export async function clinicInbox(ctx: AppContext, clinicId: string) {
     .execute();
 }
 
-/** A staff view of a thread is a view of patient data: audited in the same transaction as the read marks. */
+/** A staff view of a thread is a view of patient data: audited. */
 export async function clinicThread(ctx: AppContext, clinicId: string, threadId: string, actor: Actor) {
   const now = ctx.clock.now();
   const thread = await ctx.db.transaction().execute(async (trx) => {
@@ -195,17 +208,23 @@ export async function clinicThread(ctx: AppContext, clinicId: string, threadId: 
       .where('clinic_id', '=', clinicId)
       .executeTakeFirst();
     if (!found) throw errors.notFound();
-    await trx
-      .updateTable('econsultation_messages')
-      .set({ read_at: now })
-      .where('thread_id', '=', threadId)
-      .where('sender', '=', 'patient')
-      .where('read_at', 'is', null)
-      .execute();
     await audit(trx, actor, now, { action: 'econsultation.viewed', clinicId, patientId: found.patient_id, details: { threadId } });
     return found;
   });
   return { ...thread, messages: await messagesOf(ctx, threadId) };
+}
+
+/** Staff have seen the thread (a POST from the page that shows it): the patient's messages are read. */
+export async function markClinicThreadRead(ctx: AppContext, clinicId: string, threadId: string) {
+  const found = await ctx.db.selectFrom('econsultation_threads').select('id').where('id', '=', threadId).where('clinic_id', '=', clinicId).executeTakeFirst();
+  if (!found) throw errors.notFound();
+  await ctx.db
+    .updateTable('econsultation_messages')
+    .set({ read_at: ctx.clock.now() })
+    .where('thread_id', '=', threadId)
+    .where('sender', '=', 'patient')
+    .where('read_at', 'is', null)
+    .execute();
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.ts';
+import type { StepUpAction } from '../../db/schema.ts';
 import { hashToken, newToken } from '../auth/tokens.ts';
 import type { MitidIdentity } from './claims.ts';
 import { MitidError } from './mitid-client.ts';
@@ -10,7 +11,12 @@ export const IDENTITY_TTL_MS = 30 * 60_000;
  * Starts an authorization: state, nonce and PKCE verifier are kept server-side, bound to a
  * random browser token (cookie), and can be used once within 10 minutes.
  */
-export async function startMitidFlow(ctx: AppContext, purpose: 'login' | 'register', clinicId: string | null) {
+export async function startMitidFlow(
+  ctx: AppContext,
+  purpose: 'login' | 'register' | 'stepup',
+  clinicId: string | null,
+  stepUp: { patientSessionId: string; action: StepUpAction } | null = null,
+) {
   const mitid = ctx.mitid;
   if (!mitid) throw new Error('startMitidFlow: MitID is not configured');
   const browserToken = newToken();
@@ -25,6 +31,8 @@ export async function startMitidFlow(ctx: AppContext, purpose: 'login' | 'regist
       code_verifier: pending.codeVerifier,
       purpose,
       clinic_id: clinicId,
+      patient_session_id: stepUp?.patientSessionId ?? null,
+      stepup_action: stepUp?.action ?? null,
       created_at: now,
       expires_at: new Date(now.getTime() + FLOW_TTL_MS),
     })
@@ -45,7 +53,7 @@ export async function finishMitidFlow(ctx: AppContext, callbackUrl: URL, browser
           .where('browser_hash', '=', hashToken(browserToken))
           .where('used_at', 'is', null)
           .where('expires_at', '>', now)
-          .returning(['purpose', 'clinic_id', 'state', 'nonce', 'code_verifier'])
+          .returning(['id', 'purpose', 'clinic_id', 'state', 'nonce', 'code_verifier', 'patient_session_id', 'stepup_action'])
           .executeTakeFirst()
       : undefined;
   if (!flow) {
@@ -59,12 +67,25 @@ export async function finishMitidFlow(ctx: AppContext, callbackUrl: URL, browser
     const mitid = ctx.mitid;
     if (!mitid) throw new Error('finishMitidFlow: MitID is not configured');
     const identity: MitidIdentity = await mitid.finish(callbackUrl, { state: flow.state, nonce: flow.nonce, codeVerifier: flow.code_verifier });
-    return { purpose: flow.purpose, clinicId: flow.clinic_id, identity };
+    return { ...flowOf(flow), identity, error: undefined };
   } catch (error) {
-    if (error instanceof MitidError) return { purpose: flow.purpose, clinicId: flow.clinic_id, error };
+    if (error instanceof MitidError) return { ...flowOf(flow), identity: undefined, error };
     throw error;
   }
 }
+
+const flowOf = (flow: {
+  id: string;
+  purpose: 'login' | 'register' | 'stepup';
+  clinic_id: string | null;
+  patient_session_id: string | null;
+  stepup_action: StepUpAction | null;
+}) => ({
+  flowId: flow.id,
+  purpose: flow.purpose,
+  clinicId: flow.clinic_id,
+  stepUp: flow.patient_session_id && flow.stepup_action ? { patientSessionId: flow.patient_session_id, action: flow.stepup_action } : null,
+});
 
 /** Keeps an identified person for the registration steps; returns the cookie token. */
 export async function rememberIdentity(ctx: AppContext, clinicId: string, identity: MitidIdentity): Promise<string> {

@@ -12,8 +12,26 @@ const Overview = Type.Object({
   name: Type.Union([Type.String(), Type.Null()]),
   email: Type.Union([Type.String(), Type.Null()]),
   phone: Type.Union([Type.String(), Type.Null()]),
-  clinics: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), rights: Type.Array(Right), wantsElectronicReply: Type.Boolean() })),
+  /** False for a patient who registered with MitID and never chose a password: they confirm with MitID. */
+  hasPassword: Type.Boolean(),
+  /** A fresh MitID step-up this session holds, for the one profile action it was made for. */
+  stepUp: Type.Union([
+    Type.Object({ action: Type.Union([Type.Literal('delete_login'), Type.Literal('change_email')]), until: Type.String({ format: 'date-time' }) }),
+    Type.Null(),
+  ]),
+  clinics: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      rights: Type.Array(Right),
+      wantsElectronicReply: Type.Boolean(),
+      /** Functions with something to read (threads, appointments, renewals), granted or not. */
+      history: Type.Array(Right),
+    }),
+  ),
 });
+/** The password, or nothing when this session holds a fresh MitID step-up for the action. */
+const Reauth = Type.Optional(Type.String({ maxLength: 1024 }));
 const tags = ['patient profile'];
 
 export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
@@ -22,7 +40,7 @@ export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
   app.get(
     '/api/patient/me',
     { schema: { tags, summary: "The patient's clinics and the functions open at each", response: { 200: Overview } }, onRequest: patientOnly },
-    async (request) => getPatientOverview(ctx, patientOf(request).accountId),
+    async (request) => getPatientOverview(ctx, patientOf(request).accountId, patientOf(request).id),
   );
 
   app.get(
@@ -84,14 +102,15 @@ export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
     {
       schema: {
         tags,
-        summary: 'Change e-mail: needs the password; takes effect when the link mailed to the new address is opened',
-        body: Type.Object({ password: Type.String({ maxLength: 1024 }), newEmail: Type.String({ maxLength: 254 }) }),
+        summary:
+          'Change e-mail: needs the password or a fresh MitID step-up (GET /api/mitid/start?purpose=stepup&action=change_email); takes effect when the link mailed to the new address is opened',
+        body: Type.Object({ password: Reauth, newEmail: Type.String({ maxLength: 254 }) }),
         response: { 200: Ok },
       },
       onRequest: patientOnly,
     },
     async (request) => {
-      await requestEmailChange(ctx, patientActor(request), request.body);
+      await requestEmailChange(ctx, patientActor(request), { ...request.body, sessionId: patientOf(request).id });
       return { ok: true };
     },
   );
@@ -118,14 +137,14 @@ export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
     {
       schema: {
         tags,
-        summary: 'Delete my login: ends all memberships; the clinics keep their records',
-        body: Type.Object({ password: Type.String({ maxLength: 1024 }) }),
+        summary: 'Delete my login: ends all memberships; the clinics keep their records. Needs the password or a fresh MitID step-up (action=delete_login)',
+        body: Type.Object({ password: Reauth }),
         response: { 200: Ok },
       },
       onRequest: patientOnly,
     },
     async (request, reply) => {
-      await deleteOwnLogin(ctx, patientActor(request), request.body.password);
+      await deleteOwnLogin(ctx, patientActor(request), { password: request.body.password, sessionId: patientOf(request).id });
       void reply.clearCookie(patientCookie(ctx).name, { path: '/' });
       return { ok: true };
     },

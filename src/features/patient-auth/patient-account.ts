@@ -1,19 +1,41 @@
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.ts';
+import type { DB, PortalFunction, StepUpAction } from '../../db/schema.ts';
 import { AppError, errors } from '../../errors.ts';
 import { audit, type Actor } from '../audit/audit.ts';
 import { verifyPassword } from '../auth/passwords.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { checkEmail } from '../staff/staff-accounts.ts';
+import { consumeStepUp, currentStepUp } from '../mitid/mitid-stepup.ts';
 import { issuePatientToken, TOKEN_LIFETIME_MS, usePatientToken } from './patient-tokens.ts';
 
 const wrongPassword = () => new AppError(403, 'wrong_password', { da: 'Adgangskoden er forkert.', en: 'The password is wrong.' }, 'password');
+const reauthRequired = () =>
+  new AppError(403, 'reauthentication_required', {
+    da: 'Bekræft først, at det er dig: log ind med MitID igen.',
+    en: 'First confirm it is you: log in with MitID again.',
+  });
+
+/**
+ * How the patient proves it is them before a sensitive action: the password when they give one,
+ * otherwise a fresh MitID step-up held by this session for this action (used up here).
+ */
+export interface Reauthentication {
+  sessionId: string;
+  password?: string | undefined;
+}
 
 /**
  * The patient's home: their clinics and, per clinic, the functions they may use now. Read from
  * the database on every request, so a right the clinic removes is gone on the next one.
  */
-export async function getPatientOverview(ctx: AppContext, accountId: string) {
-  const account = await ctx.db.selectFrom('patient_accounts').select(['email', 'phone', 'cpr']).where('id', '=', accountId).executeTakeFirstOrThrow();
+export async function getPatientOverview(ctx: AppContext, accountId: string, sessionId: string) {
+  const account = await ctx.db
+    .selectFrom('patient_accounts')
+    .select(['email', 'phone', 'cpr', 'mitid_uuid'])
+    .select((eb) => eb('password_hash', 'is not', null).as('has_password'))
+    .where('id', '=', accountId)
+    .executeTakeFirstOrThrow();
   const memberships = await ctx.db
     .selectFrom('portal_memberships as m')
     .innerJoin('clinics as c', 'c.id', 'm.clinic_id')
@@ -24,18 +46,58 @@ export async function getPatientOverview(ctx: AppContext, accountId: string) {
     .orderBy('c.name')
     .execute();
   const first = memberships[0];
+  const history = await functionsWithHistory(ctx, accountId);
+  const stepUp = await currentStepUp(ctx.db, sessionId, ctx.clock.now());
   return {
     name: first ? `${first.given_name} ${first.family_name}` : null,
     email: account.email,
     phone: account.phone,
+    hasPassword: account.has_password === true,
+    stepUp: stepUp && { action: stepUp.action, until: stepUp.until.toISOString() },
     clinics: memberships.map((m) => ({
       id: m.id,
       name: m.name,
       // A right counts only while the clinic still offers the function.
       rights: m.rights.filter((r) => m.offered_functions.includes(r)),
       wantsElectronicReply: m.wants_electronic_reply,
+      history: history.get(m.id) ?? [],
     })),
   };
+}
+
+/**
+ * Per clinic, the functions the patient has used there (threads, appointments, renewal requests),
+ * so a function without the right is shown only when there is history to read.
+ */
+async function functionsWithHistory(ctx: AppContext, accountId: string): Promise<Map<string, PortalFunction[]>> {
+  const mine = ctx.db.selectFrom('portal_memberships').select(['clinic_id', 'patient_id']).where('account_id', '=', accountId).where('ended_at', 'is', null);
+  const rows = await ctx.db
+    .with('mine', () => mine)
+    .selectFrom('mine')
+    .select('mine.clinic_id')
+    .select((eb) => [
+      eb
+        .exists(
+          eb
+            .selectFrom('econsultation_threads as t')
+            .select('t.id')
+            .whereRef('t.clinic_id', '=', 'mine.clinic_id')
+            .whereRef('t.patient_id', '=', 'mine.patient_id'),
+        )
+        .as('econsultation'),
+      eb
+        .exists(
+          eb.selectFrom('appointments as a').select('a.id').whereRef('a.clinic_id', '=', 'mine.clinic_id').whereRef('a.patient_id', '=', 'mine.patient_id'),
+        )
+        .as('booking'),
+      eb
+        .exists(
+          eb.selectFrom('renewal_requests as r').select('r.id').whereRef('r.clinic_id', '=', 'mine.clinic_id').whereRef('r.patient_id', '=', 'mine.patient_id'),
+        )
+        .as('renewal'),
+    ])
+    .execute();
+  return new Map(rows.map((r) => [r.clinic_id, (['econsultation', 'booking', 'renewal'] as const).filter((f) => r[f])]));
 }
 
 /** The patient account an actor stands for; patient actors always carry one. */
@@ -61,15 +123,22 @@ async function checkOwnPassword(ctx: AppContext, accountId: string, password: st
   return row;
 }
 
+/** The password is checked before the transaction (it is slow); a step-up is used up inside it. */
+async function reauthenticate(ctx: AppContext, trx: Kysely<DB>, reauth: Reauthentication, action: StepUpAction) {
+  if (reauth.password !== undefined) return;
+  if (!(await consumeStepUp(trx, reauth.sessionId, action, ctx.clock.now()))) throw reauthRequired();
+}
+
 /**
  * A new e-mail address takes effect when the patient opens the link mailed to it. The answer is
  * the same whether or not the address is taken, so this cannot be used to probe for accounts.
  */
-export async function requestEmailChange(ctx: AppContext, actor: Actor, input: { password: string; newEmail: string }) {
+export async function requestEmailChange(ctx: AppContext, actor: Actor, input: { newEmail: string } & Reauthentication) {
   const newEmail = checkEmail(input.newEmail, 'newEmail');
-  await checkOwnPassword(ctx, accountIdOf(actor), input.password);
+  if (input.password !== undefined) await checkOwnPassword(ctx, accountIdOf(actor), input.password);
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
+    await reauthenticate(ctx, trx, input, 'change_email');
     const token = await issuePatientToken(trx, { accountId: accountIdOf(actor), purpose: 'email_change', newEmail }, now);
     await enqueueMail(
       trx,
@@ -111,10 +180,12 @@ export async function confirmEmailChange(ctx: AppContext, input: { token: string
  * "Slet mit login": ends every membership and the login itself. The clinics keep their records;
  * the ended memberships remember the rights for a later request.
  */
-export async function deleteOwnLogin(ctx: AppContext, actor: Actor, password: string) {
-  const { email } = await checkOwnPassword(ctx, accountIdOf(actor), password);
+export async function deleteOwnLogin(ctx: AppContext, actor: Actor, reauth: Reauthentication) {
+  if (reauth.password !== undefined) await checkOwnPassword(ctx, accountIdOf(actor), reauth.password);
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
+    await reauthenticate(ctx, trx, reauth, 'delete_login');
+    const { email } = await trx.selectFrom('patient_accounts').select('email').where('id', '=', accountIdOf(actor)).executeTakeFirstOrThrow();
     const ended = await trx
       .updateTable('portal_memberships')
       .set({ ended_at: now, end_reason: 'login_deleted' })

@@ -81,5 +81,9 @@ export async function ensureAccount(trx: Transaction<DB>, person: Person, now: D
       .where('id', '=', account.id)
       .execute();
   }
+  // The phone given at registration reaches the profile unless the login already has one.
+  if (person.phone !== null) {
+    await trx.updateTable('patient_accounts').set({ phone: person.phone }).where('id', '=', account.id).where('phone', 'is', null).execute();
+  }
   return { accountId: account.id, needsActivation: !verified && account.activated_at === null, email: account.email ?? person.email };
 }

@@ -6,6 +6,7 @@ import type { AppContext } from '../../context.ts';
 import { requireClinicRole, requireStaff, staffActor, staffOf } from '../../http/staff-auth.ts';
 import { Ok } from '../auth/staff-auth.schema.ts';
 import {
+  correctPendingEmail,
   createPortalAccess,
   endPortalAccess,
   getPortalState,
@@ -33,6 +34,8 @@ const PortalState = Type.Object({
       at: Type.String({ format: 'date-time' }),
       actorType: Type.String(),
       actorName: Type.Union([Type.String(), Type.Null()]),
+      /** For "rights changed": what changed. */
+      change: Type.Union([Type.Object({ added: Rights, removed: Rights, wantsElectronicReply: Type.Union([Type.Boolean(), Type.Null()]) }), Type.Null()]),
     }),
   ),
 });
@@ -133,6 +136,25 @@ export const portalAccessRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     async (request) => {
       const scope = scopeOf(request, request.params);
       await resendActivation(ctx.db, scope);
+      return present(scope);
+    },
+  );
+
+  app.put(
+    `${base}/email`,
+    {
+      schema: {
+        tags,
+        summary: 'Ret e-mail while "Afventer aktivering": older activation links stop working; a new one goes to the corrected address',
+        params: Params,
+        body: Type.Object({ email: Type.String({ maxLength: 254 }) }),
+        response: { 200: PortalState },
+      },
+      onRequest: staffOnly,
+    },
+    async (request) => {
+      const scope = scopeOf(request, request.params);
+      await correctPendingEmail(ctx.db, scope, request.body);
       return present(scope);
     },
   );

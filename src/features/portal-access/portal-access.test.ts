@@ -65,7 +65,7 @@ describe.each(backends)('the Patientportal form on %s', (backend) => {
     expect((await secretary.get(portalUrl)).json()).toMatchObject({ status: 'active', activationSentAt: null });
     const client = await patientLogin(t, `${patient.cpr.slice(0, 6)}-${patient.cpr.slice(6)}`, email);
     const me = await client.get('/api/patient/me');
-    expect(me.json().clinics).toEqual([{ id: clinic.id, name: clinic.name, rights: ['econsultation', 'booking'], wantsElectronicReply: true }]);
+    expect(me.json().clinics).toEqual([{ id: clinic.id, name: clinic.name, rights: ['econsultation', 'booking'], wantsElectronicReply: true, history: [] }]);
     const history = (await secretary.get(portalUrl)).json().history.map((h: { action: string }) => h.action);
     expect(history).toEqual(['portal.activated', 'portal.created']);
   });

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database.ts';
-import type { DB } from '../../db/schema.ts';
+import type { DB, PortalFunction } from '../../db/schema.ts';
 import { AppError, errors } from '../../errors.ts';
 import { audit, type Actor } from '../audit/audit.ts';
 import { enqueueMail, mailAddress } from '../mail/outbox.ts';
@@ -186,6 +186,60 @@ export async function resendActivation(db: Database, scope: PortalScope) {
   });
 }
 
+/**
+ * Ret e-mail while "Afventer aktivering": the login takes the corrected address, every older
+ * activation link stops working and a new one goes to the new address. Once activated, the
+ * address is the patient's to change (from the profile), so this is refused.
+ */
+export async function correctPendingEmail(db: Database, scope: PortalScope, input: { email: string }) {
+  const email = checkEmail(input.email);
+  await db.transaction().execute(async (trx) => {
+    const patient = await lockPatient(trx, scope);
+    const membership = await activeMembership(trx, scope);
+    if (!membership) throw noAccess();
+    if (membership.activated_at) {
+      throw errors.conflict('already_activated', {
+        da: 'Patienten har aktiveret sit login; e-mailadressen kan kun ændres af patienten selv.',
+        en: 'The patient has activated the login; only the patient can change the e-mail address.',
+      });
+    }
+    const holder = await trx
+      .selectFrom('patient_accounts')
+      .select('id')
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+      .where('id', '<>', membership.account_id)
+      .executeTakeFirst();
+    if (holder) {
+      throw new AppError(
+        409,
+        'email_in_use',
+        {
+          da: 'E-mailadressen bruges allerede af en anden persons login. Brug patientens egen adresse.',
+          en: "The e-mail address is already used by another person's login. Use the patient's own address.",
+        },
+        'email',
+      );
+    }
+    await trx.updateTable('patient_accounts').set({ email }).where('id', '=', membership.account_id).execute();
+    // The record kept the mistyped address when Opret filled it in; correct it there too.
+    if (membership.email !== null && patient.email?.toLowerCase() === membership.email.toLowerCase()) {
+      await trx.updateTable('patients').set({ email }).where('id', '=', scope.patientId).execute();
+    }
+    const token = await issuePatientToken(trx, { accountId: membership.account_id, purpose: 'activation', clinicId: scope.clinicId }, scope.now);
+    await enqueueMail(
+      trx,
+      {
+        to: email,
+        template: 'patientActivation',
+        params: { clinicName: patient.clinic_name, link: activationLink(scope.publicUrl, token), validDays: TOKEN_LIFETIME_MS.activation / 86_400_000 },
+        clinicId: scope.clinicId,
+      },
+      scope.now,
+    );
+    await audit(trx, scope.actor, scope.now, { action: 'portal.email_corrected', clinicId: scope.clinicId, patientId: scope.patientId });
+  });
+}
+
 /** Ny kode: mails a link to choose a new password, valid 1 hour. */
 export async function sendNewPasswordLink(db: Database, scope: PortalScope) {
   await db.transaction().execute(async (trx) => {
@@ -252,6 +306,23 @@ export async function endPortalAccess(db: Database, scope: PortalScope) {
   });
 }
 
+type Rights = PortalFunction[];
+const isRights = (value: unknown): value is Rights => Array.isArray(value) && value.every((v) => v === 'econsultation' || v === 'booking' || v === 'renewal');
+
+/** What a "rights changed" history line changed: functions added and removed, and the reply wish. */
+function rightsChange(details: Record<string, unknown>) {
+  const before = details.before as { rights?: unknown; wantsElectronicReply?: unknown } | undefined;
+  const after = details.after as { rights?: unknown; wantsElectronicReply?: unknown } | undefined;
+  if (!before || !after || !isRights(before.rights) || !isRights(after.rights)) return null;
+  const was = before.rights;
+  const now = after.rights;
+  return {
+    added: now.filter((r) => !was.includes(r)),
+    removed: was.filter((r) => !now.includes(r)),
+    wantsElectronicReply: before.wantsElectronicReply === after.wantsElectronicReply ? null : after.wantsElectronicReply === true,
+  };
+}
+
 export type PortalStatus = 'none' | 'pending_activation' | 'active' | 'stopped';
 
 /** What the Patientportal form shows: state, settings, the pending link and a short history. */
@@ -283,16 +354,17 @@ export async function getPortalState(db: Database, clinicId: string, patientId: 
   const previous = membership
     ? undefined
     : await db
-        .selectFrom('portal_memberships')
-        .select(['rights', 'ended_at'])
-        .where('patient_id', '=', patientId)
-        .where('clinic_id', '=', clinicId)
-        .orderBy('ended_at', 'desc')
+        .selectFrom('portal_memberships as m')
+        .innerJoin('patient_accounts as a', 'a.id', 'm.account_id')
+        .select(['m.rights', 'm.ended_at', 'a.email as account_email'])
+        .where('m.patient_id', '=', patientId)
+        .where('m.clinic_id', '=', clinicId)
+        .orderBy('m.ended_at', 'desc')
         .executeTakeFirst();
   const history = await db
     .selectFrom('audit_events as e')
     .leftJoin('staff_users as s', 's.id', 'e.actor_id')
-    .select(['e.action', 'e.occurred_at', 'e.actor_type', 's.name as actor_name'])
+    .select(['e.action', 'e.occurred_at', 'e.actor_type', 's.name as actor_name', 'e.details'])
     .where('e.clinic_id', '=', clinicId)
     .where('e.patient_id', '=', patientId)
     .where('e.action', 'like', 'portal.%')
@@ -303,13 +375,14 @@ export async function getPortalState(db: Database, clinicId: string, patientId: 
   const status: PortalStatus = !membership ? 'none' : stopped ? 'stopped' : membership.activated_at ? 'active' : 'pending_activation';
   return {
     status,
-    email: membership?.email ?? patient.email,
+    // After Slet the form shows the address of the login (the portal's), not the record's.
+    email: membership?.email ?? previous?.account_email ?? patient.email,
     // A new form is preset to what the clinic offers; a deleted one to the rights it had.
     rights: membership?.rights ?? previous?.rights ?? patient.offered_functions,
     wantsElectronicReply: membership?.wants_electronic_reply ?? false,
     offeredFunctions: patient.offered_functions,
     activationSentAt: status === 'pending_activation' ? activationSentAt : null,
     previouslyDeletedAt: previous?.ended_at ?? null,
-    history: history.map((h) => ({ action: h.action, at: h.occurred_at, actorType: h.actor_type, actorName: h.actor_name })),
+    history: history.map((h) => ({ action: h.action, at: h.occurred_at, actorType: h.actor_type, actorName: h.actor_name, change: rightsChange(h.details) })),
   };
 }

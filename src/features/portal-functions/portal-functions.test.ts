@@ -36,6 +36,9 @@ describe.each(backends)('portal functions gated by rights on %s', (backend) => {
       expect(inbox[0]).toMatchObject({ id: threadId, unread: 1, patientName: `${setup.patient.given_name} ${setup.patient.family_name}` });
       const opened = await secretary.get(c(`/econsultations/${threadId}`));
       expect(opened.json().messages[0].body).toBe('Jeg har hostet i to uger.');
+      // Reading with GET marks nothing (a prefetch must not); the page that shows it POSTs …/read.
+      expect((await secretary.get(c('/econsultations'))).json().threads[0].unread).toBe(1);
+      expect((await secretary.post(c(`/econsultations/${threadId}/read`))).statusCode).toBe(200);
       expect((await secretary.get(c('/econsultations'))).json().threads[0].unread).toBe(0);
       const audits = await t.ctx.db
         .selectFrom('audit_events')
@@ -52,6 +55,8 @@ describe.each(backends)('portal functions gated by rights on %s', (backend) => {
       expect((await patient.get(p('/econsultations'))).json().threads[0].unread).toBe(1);
       const read = (await patient.get(p(`/econsultations/${threadId}`))).json();
       expect(read.messages.map((m: { sender: string }) => m.sender)).toEqual(['patient', 'clinic']);
+      expect((await patient.get(p('/econsultations'))).json().threads[0].unread).toBe(1);
+      expect((await patient.post(p(`/econsultations/${threadId}/read`))).statusCode).toBe(200);
       expect((await patient.get(p('/econsultations'))).json().threads[0].unread).toBe(0);
       expect(read.messages[0].readAt).not.toBeNull();
 

@@ -1,9 +1,11 @@
-import { useRef, useState, type SubmitEvent } from 'react';
+import { useEffect, useRef, useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
-import { ErrorMessage } from '../components.tsx';
 import { filesToBase64 } from '../files.ts';
+import { ActionStatus, useAction } from '../forms.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
+import { FilePicker } from '../patient/FilePicker.tsx';
+import { useTexts } from '../texts-everyday.ts';
 
 export interface ThreadData {
   id: string;
@@ -14,48 +16,70 @@ export interface ThreadData {
     sender: 'patient' | 'clinic';
     body: string;
     createdAt: string;
+    readAt: string | null;
     staffName: string | null;
     attachments: { id: string; filename: string; contentType: string; size: number }[];
   }[];
 }
 
-/** One e-konsultation thread, for either side; `replyUrl` null means reading only. */
+/**
+ * One e-konsultation thread, for either side; `replyUrl` null means reading only. Once shown, it
+ * is marked read with a POST to `readUrl` (reading with GET marks nothing).
+ */
 export function ThreadView(props: {
   thread: ThreadData;
   side: 'patient' | 'clinic';
   attachmentBase: string;
   replyUrl: string | null;
+  readUrl: string;
+  onRead: () => void;
   maxLength?: number;
   onReplied: () => void;
 }) {
   const { t, lang } = useI18n();
+  const x = useTexts();
   const [body, setBody] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const files = useRef<HTMLInputElement>(null);
+  const [files, setFiles] = useState<FileList | null>(null);
+  const [pickerKey, setPickerKey] = useState(0);
+  const reply = useAction();
+  const heading = useRef<HTMLHeadingElement>(null);
   const own = (sender: string) => sender === props.side;
+  const { readUrl } = props;
+  const onRead = useRef(props.onRead);
+  onRead.current = props.onRead;
+  const unread = props.thread.messages.some((m) => !own(m.sender) && m.readAt === null);
+  const lastId = props.thread.messages.at(-1)?.id;
 
-  const submit = async (event: SubmitEvent) => {
+  // Marks read what was shown: once per thread and newest message.
+  useEffect(() => {
+    if (unread)
+      void api('POST', readUrl).then(
+        () => onRead.current(),
+        () => undefined,
+      );
+  }, [readUrl, lastId, unread]);
+  useEffect(() => heading.current?.focus(), [props.thread.id]);
+
+  const submit = (event: SubmitEvent) => {
     event.preventDefault();
-    if (!props.replyUrl || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const attachments = props.side === 'patient' ? await filesToBase64(files.current?.files ?? null) : undefined;
-      await api('POST', props.replyUrl, { body, ...(attachments?.length ? { attachments } : {}) });
+    const url = props.replyUrl;
+    if (!url) return;
+    void reply.run(async () => {
+      const attachments = props.side === 'patient' ? await filesToBase64(files) : undefined;
+      await api('POST', url, { body, ...(attachments?.length ? { attachments } : {}) });
       setBody('');
-      if (files.current) files.current.value = '';
+      setFiles(null);
+      setPickerKey((k) => k + 1);
       props.onReplied();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+      return x.sent;
+    });
   };
 
   return (
     <section aria-labelledby={`thread-${props.thread.id}`} className="card">
-      <h2 id={`thread-${props.thread.id}`}>{props.thread.subject}</h2>
+      <h2 id={`thread-${props.thread.id}`} ref={heading} tabIndex={-1}>
+        {props.thread.subject}
+      </h2>
       <ol className="messages">
         {props.thread.messages.map((m) => (
           <li key={m.id} className={own(m.sender) ? 'own' : 'other'}>
@@ -70,30 +94,49 @@ export function ThreadView(props: {
               · {formatDateTime(m.createdAt, lang)}
             </p>
             <p className="body">{m.body}</p>
-            {m.attachments.map((a) => (
-              <p key={a.id}>
-                <a href={`${props.attachmentBase}/${a.id}`}>{a.filename}</a> <span className="muted">({Math.ceil(a.size / 1024)} kB)</span>
-              </p>
-            ))}
+            {m.attachments.length > 0 && (
+              <ul className="thumbs">
+                {m.attachments.map((a) => (
+                  <li key={a.id}>
+                    <a href={`${props.attachmentBase}/${a.id}`}>
+                      {a.contentType.startsWith('image/') ? (
+                        <img src={`${props.attachmentBase}/${a.id}`} alt={x.image(a.filename)} loading="lazy" />
+                      ) : (
+                        <span className="file">{a.filename}</span>
+                      )}
+                    </a>{' '}
+                    <span className="muted">({Math.ceil(a.size / 1024)} kB)</span>
+                  </li>
+                ))}
+              </ul>
+            )}
           </li>
         ))}
       </ol>
       {props.thread.status === 'closed' && <p className="muted">{t.closedThread}</p>}
       {props.replyUrl && props.thread.status !== 'closed' && (
-        <form onSubmit={(e) => void submit(e)} aria-busy={busy}>
+        <form onSubmit={submit} aria-busy={reply.busy}>
           <label htmlFor={`reply-${props.thread.id}`}>{t.answer}</label>
-          <textarea id={`reply-${props.thread.id}`} required maxLength={props.maxLength} value={body} onChange={(e) => setBody(e.target.value)} />
-          {props.maxLength && <p className="muted">{t.charsLeft(props.maxLength - body.length)}</p>}
-          {props.side === 'patient' && (
-            <>
-              <label htmlFor={`files-${props.thread.id}`}>{t.attachFiles}</label>
-              <input id={`files-${props.thread.id}`} ref={files} type="file" multiple accept="image/png,image/jpeg,application/pdf" />
-            </>
+          <textarea
+            id={`reply-${props.thread.id}`}
+            required
+            rows={4}
+            maxLength={props.maxLength}
+            value={body}
+            aria-describedby={props.maxLength ? `reply-count-${props.thread.id}` : undefined}
+            onChange={(e) => setBody(e.target.value)}
+            {...reply.field('body')}
+          />
+          {props.maxLength && (
+            <p id={`reply-count-${props.thread.id}`} className="muted char-count">
+              {x.charsLeft(props.maxLength - body.length, props.maxLength)}
+            </p>
           )}
-          <ErrorMessage error={error} />
-          <button type="submit" disabled={busy}>
+          {props.side === 'patient' && <FilePicker key={pickerKey} id={`files-${props.thread.id}`} onChange={setFiles} />}
+          <button type="submit" className="primary" disabled={reply.busy}>
             {t.send}
           </button>
+          <ActionStatus action={reply} />
         </form>
       )}
     </section>

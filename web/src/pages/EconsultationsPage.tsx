@@ -33,7 +33,6 @@ export function EconsultationsPage({ clinicId }: { clinicId: string }) {
   const openThread = async (id: string) => {
     try {
       setOpen(await api<ThreadData>('GET', `${base}/econsultations/${id}`));
-      void load();
     } catch (caught) {
       setError(caught);
     }
@@ -83,6 +82,8 @@ export function EconsultationsPage({ clinicId }: { clinicId: string }) {
             side="clinic"
             attachmentBase={`${base}/attachments`}
             replyUrl={`${base}/econsultations/${open.id}/messages`}
+            readUrl={`${base}/econsultations/${open.id}/read`}
+            onRead={() => void load()}
             onReplied={() => void openThread(open.id)}
           />
           {open.status !== 'closed' && (

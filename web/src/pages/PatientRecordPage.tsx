@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
+import { formatDate } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
+import { useTexts } from '../texts-everyday.ts';
 import { Link } from '../router.tsx';
 import { MedicationsSection } from './MedicationsSection.tsx';
 import { PortalForm } from './PortalForm.tsx';
@@ -25,6 +27,8 @@ export function PatientRecordPage({ clinicId, patientId }: { clinicId: string; p
   const [patient, setPatient] = useState<PatientRecord | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [portalOpen, setPortalOpen] = useState(false);
+  const [portalStatus, setPortalStatus] = useState<string | null>(null);
+  const x = useTexts();
 
   // Alt+P opens the Patientportal form from anywhere on the record; inside it, Alt+P is Opret.
   useEffect(() => {
@@ -37,6 +41,14 @@ export function PatientRecordPage({ clinicId, patientId }: { clinicId: string; p
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [portalOpen]);
+
+  // The portal state as a badge in the header, before the form is opened.
+  useEffect(() => {
+    api<{ status: string }>('GET', `/api/clinics/${clinicId}/patients/${patientId}/portal`).then(
+      (s) => setPortalStatus(s.status),
+      () => undefined,
+    );
+  }, [clinicId, patientId]);
 
   useEffect(() => {
     let current = true;
@@ -62,7 +74,14 @@ export function PatientRecordPage({ clinicId, patientId }: { clinicId: string; p
         <>
           <PageTitle>{`${patient.givenName} ${patient.familyName}`}</PageTitle>
           <section aria-labelledby="patient-header" className="card">
-            <h2 id="patient-header">{t.patientHeader}</h2>
+            <h2 id="patient-header">
+              {t.patientHeader}{' '}
+              {portalStatus && (
+                <span className={`badge badge-${portalStatus}`} data-testid="portal-badge">
+                  {x.portalBadge[portalStatus]}
+                </span>
+              )}
+            </h2>
             <dl className="facts">
               <dt>{t.name}</dt>
               <dd>
@@ -71,7 +90,7 @@ export function PatientRecordPage({ clinicId, patientId }: { clinicId: string; p
               <dt>{t.cpr}</dt>
               <dd className="mono">{patient.cpr}</dd>
               <dt>{t.birthDate}</dt>
-              <dd>{value(patient.birthDate)}</dd>
+              <dd>{value(patient.birthDate && formatDate(patient.birthDate))}</dd>
               <dt>{t.sex}</dt>
               <dd>{patient.sex ? t[patient.sex] : value(null)}</dd>
               <dt>{t.address}</dt>
@@ -87,7 +106,7 @@ export function PatientRecordPage({ clinicId, patientId }: { clinicId: string; p
               </dd>
             </dl>
           </section>
-          <div id="portal-form">{portalOpen && <PortalForm clinicId={clinicId} patientId={patientId} />}</div>
+          <div id="portal-form">{portalOpen && <PortalForm clinicId={clinicId} patientId={patientId} onState={setPortalStatus} />}</div>
           <MedicationsSection clinicId={clinicId} patientId={patientId} />
         </>
       )}

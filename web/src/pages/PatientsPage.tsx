@@ -1,6 +1,7 @@
 import { useEffect, useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
+import { formatDate } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
 
@@ -67,7 +68,7 @@ export function PatientsPage({ clinicId }: { clinicId: string }) {
                   <Link href={`/patients/${p.id}`}>{p.name}</Link>
                 </td>
                 <td className="mono">{p.maskedCpr}</td>
-                <td>{p.birthDate ?? ''}</td>
+                <td>{formatDate(p.birthDate)}</td>
               </tr>
             ))}
           </tbody>

@@ -3,6 +3,7 @@ import { api } from '../api.ts';
 import { ErrorMessage } from '../components.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
+import { useTexts } from '../texts-everyday.ts';
 
 type Right = 'econsultation' | 'booking' | 'renewal';
 const ALL_RIGHTS: Right[] = ['econsultation', 'booking', 'renewal'];
@@ -15,15 +16,22 @@ interface PortalState {
   offeredFunctions: Right[];
   activationSentAt: string | null;
   previouslyDeletedAt: string | null;
-  history: { action: string; at: string; actorType: string; actorName: string | null }[];
+  history: {
+    action: string;
+    at: string;
+    actorType: string;
+    actorName: string | null;
+    change: { added: Right[]; removed: Right[]; wantsElectronicReply: boolean | null } | null;
+  }[];
 }
 
 /**
  * The "Patientportal" form of the patient record: Opret (Alt+P), Gensend, Ny kode (Alt+K), rights
  * and "Ønsker svar elektronisk", Slet with a confirm step, and a short history.
  */
-export function PortalForm({ clinicId, patientId }: { clinicId: string; patientId: string }) {
+export function PortalForm({ clinicId, patientId, onState }: { clinicId: string; patientId: string; onState?: (status: PortalState['status']) => void }) {
   const { t, lang } = useI18n();
+  const x = useTexts();
   const url = `/api/clinics/${clinicId}/patients/${patientId}/portal`;
   const [state, setState] = useState<PortalState | null>(null);
   const [email, setEmail] = useState('');
@@ -35,8 +43,11 @@ export function PortalForm({ clinicId, patientId }: { clinicId: string; patientI
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const emailRef = useRef<HTMLInputElement>(null);
 
+  const onStateRef = useRef(onState);
+  onStateRef.current = onState;
   const accept = useCallback((next: PortalState) => {
     setState(next);
+    onStateRef.current?.(next.status);
     setEmail(next.email ?? '');
     setRights(next.rights.filter((r) => next.offeredFunctions.includes(r)));
     setElectronic(next.wantsElectronicReply);
@@ -72,9 +83,13 @@ export function PortalForm({ clinicId, patientId }: { clinicId: string; patientI
   const save = () => run(() => api<PortalState>('PUT', url, { rights, wantsElectronicReply: electronic }), t.saved);
   const resend = () => run(() => api<PortalState>('POST', `${url}/resend-activation`), t.resent);
   const newCode = () => run(() => api('POST', `${url}/new-password`).then(() => undefined), t.passwordLinkSent);
+  const correctEmail = () => run(() => api<PortalState>('PUT', `${url}/email`, { email }), x.emailCorrected);
   const remove = () => run(() => api<PortalState>('DELETE', url), t.deleted).then(() => setConfirmingDelete(false));
 
   const hasAccess = state !== null && state.status !== 'none';
+  // While "Afventer aktivering" a mistyped address can be corrected; once active it is the patient's.
+  const emailEditable = !hasAccess || state.status === 'pending_activation';
+  const emailChanged = state?.status === 'pending_activation' && email.trim().toLowerCase() !== (state.email ?? '').toLowerCase();
   const canNewCode = state?.status === 'active' || state?.status === 'stopped';
 
   useEffect(() => {
@@ -97,6 +112,16 @@ export function PortalForm({ clinicId, patientId }: { clinicId: string; patientI
     void (hasAccess ? save() : opret());
   };
   const toggle = (right: Right, on: boolean) => setRights((current) => ALL_RIGHTS.filter((r) => (r === right ? on : current.includes(r))));
+
+  const describeChange = (change: NonNullable<PortalState['history'][number]['change']>) => {
+    const names = (rights: Right[]) => rights.map((r) => t[r]).join(', ');
+    const parts = [
+      change.added.length ? x.rightsAdded(names(change.added)) : null,
+      change.removed.length ? x.rightsRemoved(names(change.removed)) : null,
+      change.wantsElectronicReply === null ? null : change.wantsElectronicReply ? x.replyOn : x.replyOff,
+    ].filter(Boolean);
+    return parts.length ? ` (${parts.join('; ')})` : '';
+  };
 
   if (!state) return <ErrorMessage error={error} />;
 
@@ -133,8 +158,8 @@ export function PortalForm({ clinicId, patientId }: { clinicId: string; patientI
           type="email"
           required
           value={email}
-          readOnly={hasAccess}
-          aria-readonly={hasAccess}
+          readOnly={!emailEditable}
+          aria-readonly={!emailEditable}
           onChange={(e) => setEmail(e.target.value)}
         />
         <fieldset>
@@ -181,7 +206,12 @@ export function PortalForm({ clinicId, patientId }: { clinicId: string; patientI
               {t.saveChanges}
             </button>
           )}
-          {state.status === 'pending_activation' && (
+          {emailChanged && (
+            <button type="button" disabled={busy} onClick={() => void correctEmail()}>
+              {x.correctEmail}
+            </button>
+          )}
+          {state.status === 'pending_activation' && !emailChanged && (
             <button type="button" disabled={busy} onClick={() => void resend()}>
               {t.resend}
             </button>
@@ -215,7 +245,8 @@ export function PortalForm({ clinicId, patientId }: { clinicId: string; patientI
           <ul className="history">
             {state.history.map((h, i) => (
               <li key={i}>
-                {t.historyAction[h.action] ?? h.action}
+                {h.action === 'portal.email_corrected' ? x.historyEmailCorrected : (t.historyAction[h.action] ?? h.action)}
+                {h.change && describeChange(h.change)}
                 {h.actorName ? ` ${t.by} ${h.actorName}` : ''} · {formatDateTime(h.at, lang)}
               </li>
             ))}

@@ -1,11 +1,11 @@
-import { useCallback, useEffect, useState, type ReactElement } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { api, setCsrfToken } from '../api.ts';
 import { LanguageSwitch, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
-import { Link, navigate } from '../router.tsx';
+import { Link, navigate, Redirect, Route, Switch } from '../router.tsx';
 import { ConfirmEmailPage } from './ConfirmEmailPage.tsx';
 import { ForgotPasswordPage } from './ForgotPasswordPage.tsx';
-import { PatientClinicPage } from './PatientClinicPage.tsx';
+import { PatientClinicPage, type ClinicFunction } from './PatientClinicPage.tsx';
 import { PatientHomePage } from './PatientHomePage.tsx';
 import { PatientLoginPage } from './PatientLoginPage.tsx';
 import { PatientProfilePage } from './PatientProfilePage.tsx';
@@ -17,20 +17,25 @@ export interface PatientOverview {
   name: string | null;
   email: string | null;
   phone: string | null;
-  clinics: { id: string; name: string; rights: ('econsultation' | 'booking' | 'renewal')[]; wantsElectronicReply: boolean }[];
+  hasPassword: boolean;
+  stepUp: { action: 'delete_login' | 'change_email'; until: string } | null;
+  clinics: {
+    id: string;
+    name: string;
+    rights: ClinicFunction[];
+    wantsElectronicReply: boolean;
+    history: ClinicFunction[];
+  }[];
 }
 
-const PUBLIC_PAGES: Record<string, () => ReactElement> = {
-  '/portal/activate': () => <TokenPasswordPage kind="activation" />,
-  '/portal/reset': () => <TokenPasswordPage kind="reset" />,
-  '/portal/forgot': () => <ForgotPasswordPage />,
-  '/portal/confirm-email': () => <ConfirmEmailPage />,
-};
+const PUBLIC = ['/portal/activate', '/portal/reset', '/portal/forgot', '/portal/confirm-email'];
+const FUNCTIONS = new Set<string>(['econsultation', 'booking', 'renewal']);
 
 /** The patient's side of the SPA, under /portal. It uses only the patient JSON API. */
 export function PatientApp({ path }: { path: string }) {
   const { t } = useI18n();
   const [overview, setOverview] = useState<PatientOverview | null | 'anonymous'>(null);
+  const isPublic = PUBLIC.includes(path) || path.startsWith('/portal/register/');
 
   const load = useCallback(async () => {
     try {
@@ -42,8 +47,8 @@ export function PatientApp({ path }: { path: string }) {
     }
   }, []);
   useEffect(() => {
-    if (!PUBLIC_PAGES[path] && !path.startsWith('/portal/register/')) void load();
-  }, [load, path]);
+    if (!isPublic) void load();
+  }, [load, isPublic, path]);
 
   const logout = async () => {
     await api('POST', '/api/patient/logout').catch(() => undefined);
@@ -51,31 +56,7 @@ export function PatientApp({ path }: { path: string }) {
     navigate('/portal/login');
   };
 
-  let content: ReactElement;
-  const clinicId = /^\/portal\/clinics\/([0-9a-f-]{36})$/.exec(path)?.[1];
-  const clinic = clinicId !== undefined && overview !== null && overview !== 'anonymous' ? overview.clinics.find((c) => c.id === clinicId) : undefined;
-  const registerSlug = /^\/portal\/register\/([^/]+)$/.exec(path)?.[1];
-  const publicPage = registerSlug ? () => <RegisterPage slug={decodeURIComponent(registerSlug)} onApproved={() => void load()} /> : PUBLIC_PAGES[path];
-  if (publicPage) content = publicPage();
-  else if (overview === null) content = <p role="status">{t.loading}</p>;
-  else if (overview === 'anonymous') content = <PatientLoginPage onLogin={() => void load().then(() => navigate('/portal'))} />;
-  else if (path === '/portal/profile')
-    content = (
-      <PatientProfilePage
-        overview={overview}
-        onChange={() => void load()}
-        onDeleted={() => {
-          setOverview('anonymous');
-          navigate('/portal/login');
-        }}
-      />
-    );
-  else if (path === '/portal/min-log') content = <MyLogPage />;
-  else if (path === '/portal' || path === '/portal/login') content = <PatientHomePage overview={overview} />;
-  else if (clinic) content = <PatientClinicPage key={clinic.id} clinicId={clinic.id} clinicName={clinic.name} />;
-  else content = <PageTitle>{t.notFound}</PageTitle>;
-
-  const signedIn = overview !== null && overview !== 'anonymous' && !publicPage;
+  const signedIn = overview !== null && overview !== 'anonymous' && !isPublic;
   return (
     <>
       <a className="skip-link" href="#main">
@@ -98,7 +79,69 @@ export function PatientApp({ path }: { path: string }) {
           )}
         </div>
       </header>
-      <main id="main">{content}</main>
+      <main id="main">
+        <Switch>
+          <Route path="/portal/activate">
+            <TokenPasswordPage kind="activation" />
+          </Route>
+          <Route path="/portal/reset">
+            <TokenPasswordPage kind="reset" />
+          </Route>
+          <Route path="/portal/forgot">
+            <ForgotPasswordPage />
+          </Route>
+          <Route path="/portal/confirm-email">
+            <ConfirmEmailPage />
+          </Route>
+          <Route path="/portal/register/:slug">{(params) => <RegisterPage slug={params.slug} onApproved={() => void load()} />}</Route>
+          <Route>
+            {overview === null ? (
+              <p role="status">{t.loading}</p>
+            ) : overview === 'anonymous' ? (
+              <PatientLoginPage onLogin={() => void load().then(() => navigate('/portal'))} />
+            ) : (
+              <SignedIn
+                overview={overview}
+                reload={() => void load()}
+                onDeleted={() => {
+                  setOverview('anonymous');
+                  navigate('/portal/login');
+                }}
+              />
+            )}
+          </Route>
+        </Switch>
+      </main>
     </>
+  );
+}
+
+function SignedIn({ overview, reload, onDeleted }: { overview: PatientOverview; reload: () => void; onDeleted: () => void }) {
+  const { t } = useI18n();
+  const clinicPage = (id: string, fn: string | null) => {
+    const clinic = overview.clinics.find((c) => c.id === id);
+    if (!clinic || (fn !== null && !FUNCTIONS.has(fn))) return <PageTitle>{t.notFound}</PageTitle>;
+    return <PatientClinicPage key={clinic.id} clinic={clinic} fn={fn as ClinicFunction | null} />;
+  };
+  return (
+    <Switch>
+      <Route path="/portal/profile">
+        <PatientProfilePage overview={overview} onChange={reload} onDeleted={onDeleted} />
+      </Route>
+      <Route path="/portal/min-log">
+        <MyLogPage />
+      </Route>
+      <Route path="/portal">
+        <PatientHomePage overview={overview} />
+      </Route>
+      <Route path="/portal/login">
+        <Redirect to="/portal" replace />
+      </Route>
+      <Route path="/portal/clinics/:id">{(p) => clinicPage(p.id, null)}</Route>
+      <Route path="/portal/clinics/:id/:fn">{(p) => clinicPage(p.id, p.fn)}</Route>
+      <Route>
+        <PageTitle>{t.notFound}</PageTitle>
+      </Route>
+    </Switch>
   );
 }

@@ -4,11 +4,10 @@ import { PageTitle } from '../components.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
 import { Link } from '../router.tsx';
+import { useTexts } from '../texts-everyday.ts';
 import type { PatientOverview } from './PatientApp.tsx';
+import { FUNCTIONS, visibleFunctions } from './PatientClinicPage.tsx';
 
-const FUNCTIONS = ['econsultation', 'booking', 'renewal'] as const;
-
-/** The patient's clinics and, per clinic, which functions are open now. */
 interface AccessRequest {
   clinicName: string;
   receivedAt: string;
@@ -16,8 +15,10 @@ interface AccessRequest {
   rejectionReason: string | null;
 }
 
+/** The patient's clinics: the functions granted or with history as links; the rest one quiet line. */
 export function PatientHomePage({ overview }: { overview: PatientOverview }) {
   const { t, lang } = useI18n();
+  const x = useTexts();
   const [requests, setRequests] = useState<AccessRequest[]>([]);
   useEffect(() => {
     api<{ requests: AccessRequest[] }>('GET', '/api/patient/requests')
@@ -29,26 +30,28 @@ export function PatientHomePage({ overview }: { overview: PatientOverview }) {
       <PageTitle>{overview.name ?? t.portalHome}</PageTitle>
       <h2>{t.yourClinics}</h2>
       {overview.clinics.length === 0 && <p>{t.noClinics}</p>}
-      {overview.clinics.map((clinic) => (
-        <section key={clinic.id} className="clinic-card" aria-labelledby={`clinic-${clinic.id}`}>
-          <h3 id={`clinic-${clinic.id}`}>{clinic.name}</h3>
-          <p>
-            <Link href={`/portal/clinics/${clinic.id}`}>
-              {t.open} <span className="visually-hidden">{clinic.name}</span>
-            </Link>
-          </p>
-          <ul className="functions">
-            {FUNCTIONS.map((f) => {
-              const open = clinic.rights.includes(f);
-              return (
-                <li key={f} data-function={f} data-open={open}>
-                  <strong>{t[f]}</strong>: {open ? t.available : <span className="muted">{t.unavailable}</span>}
+      {overview.clinics.map((clinic) => {
+        const shown = visibleFunctions(clinic);
+        const hidden = FUNCTIONS.filter((f) => !shown.includes(f));
+        return (
+          <section key={clinic.id} className="clinic-card" aria-labelledby={`clinic-${clinic.id}`}>
+            <h3 id={`clinic-${clinic.id}`}>
+              <Link href={`/portal/clinics/${clinic.id}`}>{clinic.name}</Link>
+            </h3>
+            <ul className="tiles">
+              {shown.map((f) => (
+                <li key={f} data-function={f} data-open={clinic.rights.includes(f)}>
+                  <Link href={`/portal/clinics/${clinic.id}/${f}`} className="tile">
+                    <strong>{x.fnTitle[f]}</strong>
+                    <span>{clinic.rights.includes(f) ? x.fnLead[f] : x.readOnly}</span>
+                  </Link>
                 </li>
-              );
-            })}
-          </ul>
-        </section>
-      ))}
+              ))}
+            </ul>
+            {hidden.length > 0 && <p className="muted quiet">{x.notOffered(hidden.map((f) => x.fnTitle[f].toLowerCase()).join(', '))}</p>}
+          </section>
+        );
+      })}
       {requests.length > 0 && (
         <section aria-labelledby="requests-title">
           <h2 id="requests-title">{t.yourRequests}</h2>

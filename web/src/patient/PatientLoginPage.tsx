@@ -4,6 +4,7 @@ import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
 import { Link } from '../router.tsx';
 import { MitidNotice } from './MitidNotice.tsx';
+import { MitidWaiting } from './MitidWaiting.tsx';
 
 /** Two steps on one page: CPR number or e-mail + password, then the mailed security code. */
 export function PatientLoginPage({ onLogin }: { onLogin: () => void }) {
@@ -84,7 +85,7 @@ export function PatientLoginPage({ onLogin }: { onLogin: () => void }) {
   return (
     <div className="narrow">
       <PageTitle>{t.patientLoginTitle}</PageTitle>
-      <MitidNotice />
+      {new URLSearchParams(window.location.search).get('mitid') === 'waiting' ? <MitidWaiting /> : <MitidNotice />}
       <p>
         {/* A plain link: the server redirects on to the MitID broker. */}
         <a className="button-link" href="/api/mitid/start?purpose=login">
