@@ -78,7 +78,7 @@ describe('backup and restore of the embedded database', () => {
     const again = await cli({ DATA_DIR: restoredDir }, 'restore', file);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('Nothing restored: the database is not empty');
-  });
+  }, 120_000); // two server starts with the demo's password hashing, a backup and a restore
 
   it('refuses a file that is not a backup', async () => {
     const junk = path.join(dir, 'junk.gz');
