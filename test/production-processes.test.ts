@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueMail } from '../src/features/mail/outbox.ts';
-import { SmtpSink } from '../src/features/mail/smtp-sink.ts';
+import type { SmtpSink } from '../src/features/mail/smtp-sink.ts';
 import { backends } from './helpers/databases.ts';
 import { activatedPatient, mailedCode, PATIENT_PASSWORD } from './helpers/portal.ts';
 import { startServerProcess, type ServerProcess } from './helpers/server-process.ts';
@@ -23,8 +23,8 @@ describe.each(backends)('two production processes on one PostgreSQL (%s)', (back
 
   beforeAll(async () => {
     t = await startTestApp(backend); // migrates the database and builds the test data
-    smtp = new SmtpSink();
-    await smtp.listen(0);
+    // The processes deliver to the test app's SMTP server: whichever worker sends a mail, the test sees it.
+    smtp = t.smtp;
     const env = {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
@@ -37,7 +37,6 @@ describe.each(backends)('two production processes on one PostgreSQL (%s)', (back
   });
   afterAll(async () => {
     await Promise.all([a.stop(), b.stop()]);
-    await smtp.close();
     await t.close();
   });
 
@@ -74,10 +73,11 @@ describe.each(backends)('two production processes on one PostgreSQL (%s)', (back
 
   it('opens a session on one process that the other honours', async () => {
     const { patient, email } = await activatedPatient(t);
+    const before = smtp.lastId; // the activation mail went to the same address
     const step1 = await post(a, '/api/patient/login', { identifier: patient.cpr, password: PATIENT_PASSWORD });
     expect(step1.status).toBe(200);
     const { challengeId } = (await step1.json()) as { challengeId: string };
-    const code = mailedCode((await smtp.waitFor(email, 15_000)).text);
+    const code = mailedCode((await smtp.waitFor(email, 15_000, before)).text);
     const step2 = await post(b, '/api/patient/login/code', { challengeId, code });
     expect(step2.status).toBe(200);
     const cookie = step2.headers.get('set-cookie')!.split(';')[0]!;
