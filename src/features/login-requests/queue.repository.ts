@@ -41,18 +41,37 @@ export function openRequestsQuery(db: Database, clinicIds: string[], cursor: str
 /**
  * Open requests of the given clinics, oldest first, one keyset page, with the facts each row needs,
  * in one statement (one round trip). The inner select is the keyset page itself (an index range
- * scan on login_requests_queue_idx), so the joins below run for the page's rows only:
+ * scan on login_requests_queue_idx), and each fact is a lateral lookup by a unique index, so the
+ * work is a fixed number of index probes per row of the page, whatever the size of the tables:
  * - the clinic's name and offered rights;
  * - the clinic's known patient record (the match Opret would link), by the unique (clinic_id, cpr);
  * - the person's login by CPR (unique), and whether it was deleted;
  * - their latest ended membership at that clinic (its rights are the preset for a returning patient).
+ * The lookups are unique; their LIMIT 1 keeps PostgreSQL from flattening them into hash joins,
+ * which on small tables plan as sequential scans of patients, logins and clinics per page.
  */
 export function openRequestsPageQuery(db: Database, clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
   return db
     .selectFrom(openRequestsQuery(db, clinicIds, cursor, limit).as('r'))
-    .innerJoin('clinics as c', 'c.id', 'r.clinic_id')
-    .leftJoin('patients as p', (join) => join.onRef('p.clinic_id', '=', 'r.clinic_id').onRef('p.cpr', '=', 'r.cpr'))
-    .leftJoin('patient_accounts as a', 'a.cpr', 'r.cpr')
+    .innerJoinLateral(
+      (eb) => eb.selectFrom('clinics').select(['name', 'offered_functions']).whereRef('clinics.id', '=', 'r.clinic_id').limit(1).as('c'),
+      (join) => join.onTrue(),
+    )
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('patients')
+          .select(['id', sql<string>`given_name || ' ' || family_name`.as('name')])
+          .whereRef('patients.clinic_id', '=', 'r.clinic_id')
+          .whereRef('patients.cpr', '=', 'r.cpr')
+          .limit(1)
+          .as('p'),
+      (join) => join.onTrue(),
+    )
+    .leftJoinLateral(
+      (eb) => eb.selectFrom('patient_accounts').select(['id', 'deleted_at']).whereRef('patient_accounts.cpr', '=', 'r.cpr').limit(1).as('a'),
+      (join) => join.onTrue(),
+    )
     .leftJoinLateral(
       (eb) =>
         eb
@@ -80,7 +99,7 @@ export function openRequestsPageQuery(db: Database, clinicIds: string[], cursor:
       'c.name as clinic_name',
       'c.offered_functions',
       'p.id as known_patient_id',
-      sql<string | null>`p.given_name || ' ' || p.family_name`.as('known_patient_name'),
+      'p.name as known_patient_name',
       'a.deleted_at as login_deleted_at',
       'prev.rights as previous_rights',
     ])
