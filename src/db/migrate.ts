@@ -8,6 +8,7 @@ import * as m0005 from './migrations/0005_portal_functions.ts';
 import * as m0006 from './migrations/0006_shared_counters.ts';
 import * as m0007 from './migrations/0007_mail_message_ids.ts';
 import * as m0008 from './migrations/0008_one_live_link.ts';
+import * as m0040 from './migrations/0040_patient_name_search.ts';
 
 // Listed by hand rather than read from disk so the set is fixed at build time and typed.
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0006_shared_counters': m0006,
   '0007_mail_message_ids': m0007,
   '0008_one_live_link': m0008,
+  '0040_patient_name_search': m0040,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
