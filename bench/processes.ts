@@ -64,12 +64,17 @@ export async function runJson<T>(script: string, args: string[]): Promise<T> {
   return JSON.parse(out.trim().split('\n').at(-1) ?? '') as T;
 }
 
-/** User + system CPU time in ms of a process, from /proc/<pid>/stat (Linux). */
-export function cpuMsOf(pid: number): number {
+/** User and system CPU time in ms of a process (all its threads), from /proc/<pid>/stat (Linux). */
+export function cpuTimesOf(pid: number): { user: number; system: number } {
   const stat = execFileSync('cat', [`/proc/${String(pid)}/stat`], { encoding: 'utf8' });
   // Fields after the command name (which may hold spaces) start after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
   const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-  return (ticks / hz) * 1000;
+  // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
+  return { user: (Number(fields[11]) / hz) * 1000, system: (Number(fields[12]) / hz) * 1000 };
+}
+
+export function cpuMsOf(pid: number): number {
+  const { user, system } = cpuTimesOf(pid);
+  return user + system;
 }
