@@ -167,7 +167,7 @@ async function main() {
   const p50 = (v: number[]) => percentile(v, 50);
   const p99 = (v: number[]) => percentile(v, 99);
   const page = (name: string, v: number[]) =>
-    `${name} p50 ${p50(v).toFixed(1)} ms vs ${(p50(baseline) + 1).toFixed(1)} ms (baseline + 1.0) ${p50(v) <= p50(baseline) + 1 ? 'ok' : 'MISS'}, ` +
+    `${name} p50 ${p50(v).toFixed(1)} ms vs ${(p50(baseline) + 1).toFixed(1)} ms (baseline + 1.0) ${p50(v) <= p50(baseline) + 1 ? 'ok' : 'MISS'} (${(p50(v) / p50(baseline)).toFixed(2)}x), ` +
     `p99 ${(p99(v) / p99(baseline)).toFixed(2)}x baseline ${p99(v) <= 1.5 * p99(baseline) ? 'ok' : 'MISS'}`;
   const approveRatio = p50(approve) / p50(baseline);
   const summary =
