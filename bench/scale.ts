@@ -180,7 +180,8 @@ async function fill(size: Size, name: string) {
 
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
 
-async function measure(size: Size, filled: Awaited<ReturnType<typeof fill>>) {
+/** A server on the filled database, sessions in it, and the operations to time. */
+async function prepare(filled: Awaited<ReturnType<typeof fill>>) {
   const { db, perClinic, accountOfPatient, hasLogin } = filled;
   const clinic = uid(T.clinic, 0);
   const config = loadConfig({
@@ -285,16 +286,7 @@ async function measure(size: Size, filled: Awaited<ReturnType<typeof fill>>) {
         201,
       ),
   };
-  const results: Record<string, { p50: number; p99: number }> = {};
-  for (const [name, op] of Object.entries(operations)) {
-    for (let i = 0; i < WARMUP; i++) await op(RUNS + i); // warm up, on rows the measured runs do not use
-    const times: number[] = [];
-    for (let i = 0; i < RUNS; i++) times.push(await op(i));
-    results[name] = { p50: percentile(times, 50), p99: percentile(times, 99) };
-    console.log(`${size.label} ${name}: p50 ${results[name].p50.toFixed(1)} ms p99 ${results[name].p99.toFixed(1)} ms`);
-  }
-  await app.close();
-  return results;
+  return { operations, close: () => app.close() };
 }
 
 async function writePlans(db: Database, clinic: string) {
@@ -318,22 +310,54 @@ async function writePlans(db: Database, clinic: string) {
   writeFileSync(new URL('../docs/queries/scale.plan.txt', import.meta.url), text);
 }
 
+async function dropDatabase(name: string) {
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.end();
+}
+
 async function main() {
   const big = sizeOf(`x${String(SCALE)}`, SCALE);
   const small = sizeOf(`x${String(SCALE / 100)}`, SCALE / 100);
   const out: string[] = [];
-  const runs: Record<string, Record<string, { p50: number; p99: number }>> = {};
+  const filled = [];
   for (const [size, name] of [
     [small, 'pp_bench_scale_small'],
     [big, 'pp_bench_scale_big'],
   ] as const) {
-    const filled = await fill(size, name);
-    const line = `${size.label}: ${String(size.patients)} patients, ${String(size.clinics)} clinics, ${String(size.accounts)} logins, ${String(size.messages)} messages, ${String(size.bookings)} bookings, ${String(size.requests)} requests; fill ${filled.seconds.toFixed(0)} s, database ${(filled.bytes / 2 ** 30).toFixed(2)} GiB`;
+    const f = await fill(size, name);
+    const line = `${size.label}: ${String(size.patients)} patients, ${String(size.clinics)} clinics, ${String(size.accounts)} logins, ${String(size.messages)} messages, ${String(size.bookings)} bookings, ${String(size.requests)} requests; fill ${f.seconds.toFixed(0)} s, database ${(f.bytes / 2 ** 30).toFixed(2)} GiB`;
     console.log(line);
     out.push(line);
-    runs[size.label] = await measure(size, filled);
-    if (size === big) await writePlans(filled.db, uid(T.clinic, 0));
-    await filled.db.destroy();
+    filled.push(f);
+  }
+  await sql`checkpoint`.execute(filled[1]!.db); // not in the middle of the measurements
+  // Both sizes served at once and timed in alternation, request by request, so that load from
+  // elsewhere on the machine falls on both alike.
+  const [a, b] = [await prepare(filled[0]!), await prepare(filled[1]!)];
+  const runs: Record<string, Record<string, { p50: number; p99: number }>> = { [small.label]: {}, [big.label]: {} };
+  for (const name of Object.keys(a.operations)) {
+    const [opA, opB] = [a.operations[name]!, b.operations[name]!];
+    for (let i = 0; i < WARMUP; i++) {
+      await opA(RUNS + i); // warm up, on rows the measured runs do not use
+      await opB(RUNS + i);
+    }
+    const timesA: number[] = [];
+    const timesB: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      timesA.push(await opA(i));
+      timesB.push(await opB(i));
+    }
+    runs[small.label]![name] = { p50: percentile(timesA, 50), p99: percentile(timesA, 99) };
+    runs[big.label]![name] = { p50: percentile(timesB, 50), p99: percentile(timesB, 99) };
+  }
+  await a.close();
+  await b.close();
+  await writePlans(filled[1]!.db, uid(T.clinic, 0));
+  for (const [i, name] of ['pp_bench_scale_small', 'pp_bench_scale_big'].entries()) {
+    await filled[i]!.db.destroy();
+    await dropDatabase(name); // the big one takes gigabytes
   }
   let worst = 0;
   for (const name of Object.keys(runs[small.label]!)) {
