@@ -360,16 +360,18 @@ async function main() {
     await dropDatabase(name); // the big one takes gigabytes
   }
   let worst = 0;
+  let worstMedian = 0;
   for (const name of Object.keys(runs[small.label]!)) {
     const a = runs[small.label]![name]!;
     const b = runs[big.label]![name]!;
     const growth = b.p99 / a.p99;
     worst = Math.max(worst, growth);
+    worstMedian = Math.max(worstMedian, b.p50 / a.p50);
     out.push(
-      `${name}: ${small.label} p50 ${a.p50.toFixed(1)} p99 ${a.p99.toFixed(1)} ms; ${big.label} p50 ${b.p50.toFixed(1)} p99 ${b.p99.toFixed(1)} ms; p99 growth ${growth.toFixed(2)}x`,
+      `${name}: ${small.label} p50 ${a.p50.toFixed(1)} p99 ${a.p99.toFixed(1)} ms; ${big.label} p50 ${b.p50.toFixed(1)} p99 ${b.p99.toFixed(1)} ms; growth p50 ${(b.p50 / a.p50).toFixed(2)}x, p99 ${growth.toFixed(2)}x`,
     );
   }
-  const summary = `scale: ${String(big.patients)} vs ${String(small.patients)} patients; worst p99 growth ${worst.toFixed(2)}x (target <= 1.5x)`;
+  const summary = `scale: ${String(big.patients)} vs ${String(small.patients)} patients; worst p99 growth ${worst.toFixed(2)}x (target <= 1.5x), worst p50 growth ${worstMedian.toFixed(2)}x`;
   out.push(summary);
   recordResult('bench:scale', out);
   for (const line of out.slice(2)) console.log(line);
