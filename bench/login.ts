@@ -1,124 +1,145 @@
 /**
  * npm run bench:login
  *
- * Complete patient logins (password, then the mailed 8-digit code) through the HTTP API against
- * PostgreSQL (DATABASE_URL, the local server by default, in a database of its own), compared with
- * what this machine can do at all: argon2id verifications per second per core, measured in the
- * same run. Each login costs one argon2id verification, so that is its ceiling.
+ * Complete patient logins (password, then the mailed 8-digit code) through the HTTP API, with the
+ * server measured rather than the machine: the compiled server (dist/server/main.js,
+ * NODE_ENV=production, its mail worker inside) runs in a process of its own, the load generator
+ * and the SMTP receiver in another (bench/login-load.ts). The server process's CPU time (user +
+ * system, from /proc/<pid>/stat, all its threads) over the measured seconds, divided by completed
+ * logins, is compared with argon2id's CPU time per verification (process.cpuUsage around
+ * @node-rs/argon2's verify in this process, same run, same hash). Each login is one verification.
+ *
+ * BENCH_PROFILE=1 also runs the server with --cpu-prof and writes a summary of the profile's top
+ * entries to docs/perf/login-profile.md.
  */
-import { availableParallelism } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
 import { verify } from '@node-rs/argon2';
 import { sql } from 'kysely';
-import { buildApp } from '../src/app.ts';
-import { systemClock } from '../src/clock.ts';
-import { loadConfig } from '../src/config.ts';
-import { sessionPolicyFrom } from '../src/context.ts';
 import { hashPassword } from '../src/features/auth/passwords.ts';
-import { TableGpRegistry } from '../src/features/gp-registry/gp-registry.ts';
-import { MailWorker } from '../src/features/mail/mail-worker.ts';
-import { SmtpSink } from '../src/features/mail/smtp-sink.ts';
 import { freshBenchDatabase } from './bench-db.ts';
+import { writeProfileSummary } from './cpu-profile.ts';
+import { cpuTimesOf, ensureBuild, freePort, root, startProcess, stopProcess } from './processes.ts';
+import { recordResult } from './results.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
-const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
+const PROFILE = process.env.BENCH_PROFILE === '1';
 const ACCOUNTS = 500;
 const PASSWORD = 'benchmark password that is long';
-const cores = availableParallelism();
+// Keycloak's sizing guide: 15 password-based logins per second per vCPU.
+const KEYCLOAK_PER_VCPU = 15;
 
-async function argon2Ceiling(hash: string): Promise<number> {
-  const until = Date.now() + SECONDS * 1000;
-  let done = 0;
-  // As many verifications in flight as the thread pool runs at once.
+/** argon2id's CPU time per verification in this process (its thread pool included). */
+async function argon2CpuMs(hash: string, count: number): Promise<number> {
+  await verify(hash, PASSWORD); // warm up
+  const before = process.cpuUsage();
   await Promise.all(
-    Array.from({ length: Math.max(cores, 4) }, async () => {
-      while (Date.now() < until) {
-        await verify(hash, PASSWORD);
-        done++;
-      }
+    Array.from({ length: 2 }, async () => {
+      for (let i = 0; i < count / 2; i++) await verify(hash, PASSWORD);
     }),
   );
-  return done / SECONDS / cores;
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000 / count;
 }
 
 async function main() {
-  const { db } = await freshBenchDatabase('pp_bench_login');
+  const serverMain = ensureBuild();
+  const { db, url } = await freshBenchDatabase('pp_bench_login');
   const passwordHash = await hashPassword(PASSWORD);
-  const ceiling = await argon2Ceiling(passwordHash);
+  const argon2Before = await argon2CpuMs(passwordHash, 40);
 
   const clinic = await db.insertInto('clinics').values({ name: 'Bench', slug: 'bench', specialty: 'speciallaege' }).returning('id').executeTakeFirstOrThrow();
-  const emails: string[] = [];
-  for (let i = 0; i < ACCOUNTS; i++) {
-    const cpr = `0101${String(50 + (i % 40)).padStart(2, '0')}${String(i).padStart(4, '0')}`;
-    const email = `bench${i}@example.test`;
-    emails.push(email);
-    const account = await db
-      .insertInto('patient_accounts')
-      .values({ cpr, email, password_hash: passwordHash, activated_at: new Date(), created_at: new Date() })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const patient = await db
-      .insertInto('patients')
-      .values({ clinic_id: clinic.id, cpr, given_name: 'Bench', family_name: String(i) })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db
-      .insertInto('portal_memberships')
-      .values({ account_id: account.id, clinic_id: clinic.id, patient_id: patient.id, rights: ['econsultation'], created_at: new Date() })
-      .execute();
-  }
-
-  const smtp = new SmtpSink(ACCOUNTS * 4);
-  await smtp.listen(0);
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATA_DIR: '/nonexistent',
-    SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0',
-    SMTP_URL: smtp.url,
-    AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-  });
-  const ctx = { config, db, clock: systemClock, sessionPolicy: sessionPolicyFrom(config), mitid: null, gpRegistry: new TableGpRegistry(db) };
-  const app = await buildApp({ ctx });
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  const worker = new MailWorker({ db, clock: systemClock, smtpUrl: smtp.url, from: 'bench@example.test', log: console, pollMs: 5, batchSize: 50 });
-  worker.start();
-
-  const post = async (path: string, body: unknown) => {
-    const response = await fetch(`${address}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-    return response.json() as Promise<Record<string, string>>;
-  };
-  const codeFor = async (email: string, after: number) => {
-    const mail = await smtp.waitFor(email, 30_000, after);
-    return /sikkerhedskode er: (\d{8})/.exec(mail.text)![1]!;
-  };
-
-  let completed = 0;
-  let next = 0;
-  const until = Date.now() + SECONDS * 1000;
-  const started = Date.now();
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (Date.now() < until) {
-        const email = emails[next++ % ACCOUNTS]!;
-        const lastSeen = smtp.lastId;
-        const { challengeId } = await post('/api/patient/login', { identifier: email, password: PASSWORD });
-        const code = await codeFor(email, lastSeen);
-        const { csrfToken } = await post('/api/patient/login/code', { challengeId, code });
-        if (!csrfToken) throw new Error('no session');
-        completed++;
-      }
-    }),
-  );
-  const elapsed = (Date.now() - started) / 1000;
-  await worker.stop();
-  await app.close();
-  await smtp.close();
-  const sessions = await sql<{ n: number }>`select count(*)::int as n from patient_sessions`.execute(db);
+  await sql`insert into patient_accounts (cpr, email, password_hash, activated_at, created_at)
+    select '0101' || lpad((50 + i % 40)::text, 2, '0') || lpad(i::text, 4, '0'), 'bench' || i || '@example.test', ${passwordHash}, now(), now()
+    from generate_series(0, ${ACCOUNTS - 1}) i`.execute(db);
+  await sql`insert into patients (clinic_id, cpr, given_name, family_name) select ${clinic.id}, cpr, 'Bench', email from patient_accounts`.execute(db);
+  await sql`insert into portal_memberships (account_id, clinic_id, patient_id, rights, created_at)
+    select a.id, p.clinic_id, p.id, '{econsultation}', now() from patient_accounts a join patients p on p.cpr = a.cpr`.execute(db);
   await db.destroy();
+  const emails = Array.from({ length: ACCOUNTS }, (_, i) => `bench${String(i)}@example.test`);
 
-  const perCore = completed / elapsed / cores;
-  console.log(`cores: ${cores}, clients: ${CLIENTS}, seconds: ${elapsed.toFixed(1)}, logins: ${completed}, sessions: ${sessions.rows[0]!.n}`);
-  console.log(`login: ${perCore.toFixed(1)}/s per core = ${((perCore / ceiling) * 100).toFixed(0)}% of argon2id ceiling ${ceiling.toFixed(1)}/s per core`);
+  // The load generator and mail receiver first: the server needs the receiver's address.
+  const load = spawn(process.execPath, ['--import', 'tsx', 'bench/login-load.ts'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const messages: Record<string, unknown>[] = [];
+  const waiters: (() => void)[] = [];
+  load.on('message', (m) => {
+    messages.push(m as Record<string, unknown>);
+    waiters.splice(0).forEach((wake) => wake());
+  });
+  load.once('exit', () => waiters.splice(0).forEach((wake) => wake()));
+  const message = async (type: string) => {
+    for (;;) {
+      const found = messages.find((m) => m.type === type);
+      if (found) return found;
+      if (load.exitCode !== null) throw new Error(`the load generator exited (${String(load.exitCode)})`);
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
+  const smtpUrl = String((await message('smtp')).url);
+
+  const port = await freePort();
+  const base = `http://127.0.0.1:${String(port)}`;
+  const profileDir = PROFILE ? mkdtempSync(path.join(tmpdir(), 'pp-login-prof-')) : undefined;
+  const server = await startProcess(
+    serverMain,
+    [],
+    {
+      NODE_ENV: 'production',
+      DATABASE_URL: url,
+      SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0',
+      SMTP_URL: smtpUrl,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_URL: base,
+      DATA_DIR: path.join(tmpdir(), 'pp-bench-login'),
+      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+    },
+    `${base}/health`,
+    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  );
+  try {
+    const pid = server.pid ?? 0;
+    load.send({ type: 'run', base, emails, password: PASSWORD, seconds: SECONDS, clients: CLIENTS, warmup: 100 });
+    await message('warm');
+    const cpuBefore = cpuTimesOf(pid);
+    load.send({ type: 'go' });
+    const done = await message('done');
+    const cpuAfter = cpuTimesOf(pid);
+    const userMs = cpuAfter.user - cpuBefore.user;
+    const systemMs = cpuAfter.system - cpuBefore.system;
+    const cpuMs = userMs + systemMs;
+    const completed = Number(done.completed);
+    const seconds = Number(done.seconds);
+    await stopProcess(server);
+    const argon2After = await argon2CpuMs(passwordHash, 40);
+
+    const argon2 = (argon2Before + argon2After) / 2;
+    const perLogin = cpuMs / completed;
+    const rate = completed / seconds;
+    // Logins per second per core if the server had the core to itself: 1000 ms / CPU per login.
+    const perCore = 1000 / perLogin;
+    const summary =
+      `login: ${rate.toFixed(0)} logins/s; server CPU per login ${perLogin.toFixed(1)} ms, of which argon2id ${argon2.toFixed(1)} ms = ${((argon2 / perLogin) * 100).toFixed(0)}%; ` +
+      `Keycloak's documented ${String(KEYCLOAK_PER_VCPU)}/s per vCPU = ${(perCore / KEYCLOAK_PER_VCPU).toFixed(1)}x`;
+    const details = [
+      `cores: ${String(availableParallelism())}, clients: ${String(CLIENTS)}, seconds: ${seconds.toFixed(1)}, logins: ${String(completed)}, server CPU ${(cpuMs / 1000).toFixed(1)} s (${((cpuMs / 1000 / seconds) * 100).toFixed(0)}% of one core; user ${(userMs / completed).toFixed(1)} + system ${(systemMs / completed).toFixed(1)} ms per login)`,
+      `argon2id verify CPU: ${argon2Before.toFixed(1)} ms before the run, ${argon2After.toFixed(1)} ms after; server CPU besides argon2id ${(perLogin - argon2).toFixed(1)} ms per login; ${perCore.toFixed(0)} logins/s per core of server CPU`,
+    ];
+    if (profileDir) {
+      const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+      if (!file) throw new Error('no CPU profile written');
+      writeProfileSummary(readFileSync(path.join(profileDir, file), 'utf8'), `${summary}\n${details.join('\n')}`);
+    }
+    recordResult('bench:login', [...details, summary]);
+    for (const line of details) console.log(line);
+    console.log(summary);
+  } finally {
+    await stopProcess(server);
+    if (load.exitCode === null) load.kill();
+  }
 }
 
 main().catch((error: unknown) => {

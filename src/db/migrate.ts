@@ -14,6 +14,7 @@ import * as m0011 from './migrations/0011_events.ts';
 import * as m0012 from './migrations/0012_external_ids.ts';
 import * as m0013 from './migrations/0013_webhooks.ts';
 import * as m0030 from './migrations/0030_patient_stepup.ts';
+import * as m0040 from './migrations/0040_patient_name_search.ts';
 import * as m0050 from './migrations/0050_my_log_indexes.ts';
 
 // Listed by hand rather than read from disk so the set is fixed at build time and typed.
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '0012_external_ids': m0012,
   '0013_webhooks': m0013,
   '0030_patient_stepup': m0030,
+  '0040_patient_name_search': m0040,
   '0050_my_log_indexes': m0050,
 };
 

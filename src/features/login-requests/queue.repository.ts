@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
-import type { PortalFunction } from '../../db/schema.ts';
 import { errors } from '../../errors.ts';
 
 export const PAGE_SIZE = 50;
@@ -21,8 +20,7 @@ export function decodeCursor(cursor: string): { at: Date; id: string } {
 
 /**
  * Open requests of the given clinics, oldest first, one keyset page (an index range scan on
- * login_requests_queue_idx). Kept to one simple query so it plans in microseconds; the per-row
- * facts are read for the whole page at once by openRequestFacts.
+ * login_requests_queue_idx); openRequestsPageQuery wraps it with the per-row facts.
  */
 export function openRequestsQuery(db: Database, clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
   let q = db
@@ -40,71 +38,86 @@ export function openRequestsQuery(db: Database, clinicIds: string[], cursor: str
   return q;
 }
 
-export function openRequestFactsQueries(db: Database, clinicIds: string[], cprs: string[]) {
-  return {
-    clinics: db.selectFrom('clinics').select(['id', 'name', 'offered_functions']).where('id', 'in', clinicIds),
-    knownPatients: db
-      .selectFrom('patients')
-      .select(['id', 'clinic_id', 'cpr', 'given_name', 'family_name'])
-      .where('clinic_id', 'in', clinicIds)
-      .where('cpr', 'in', cprs),
-    history: db
-      .selectFrom('patient_accounts as a')
-      .leftJoin('portal_memberships as m', (join) => join.onRef('m.account_id', '=', 'a.id').on('m.ended_at', 'is not', null))
-      .select(['a.cpr', 'a.deleted_at', 'm.clinic_id', 'm.rights', 'm.ended_at'])
-      .where('a.cpr', 'in', cprs)
-      .orderBy('m.ended_at', 'asc'),
-  };
-}
-
 /**
- * For a page of requests: the clinic's known patient record per request (the match Opret would
- * link), and whether the person had access before (an ended membership at that clinic, or a
- * deleted login) with the rights of their latest membership there.
+ * Open requests of the given clinics, oldest first, one keyset page, with the facts each row needs,
+ * in one statement (one round trip). The inner select is the keyset page itself (an index range
+ * scan on login_requests_queue_idx), and each fact is a lateral lookup by a unique index, so the
+ * work is a fixed number of index probes per row of the page, whatever the size of the tables:
+ * - the clinic's name and offered rights;
+ * - the clinic's known patient record (the match Opret would link), by the unique (clinic_id, cpr);
+ * - the person's login by CPR (unique), and whether it was deleted;
+ * - their latest ended membership at that clinic (its rights are the preset for a returning patient).
+ * The lookups are unique; their LIMIT 1 keeps PostgreSQL from flattening them into hash joins,
+ * which on small tables plan as sequential scans of patients, logins and clinics per page.
  */
-async function openRequestFacts(db: Database, rows: { clinic_id: string; cpr: string }[]) {
-  const cprs = [...new Set(rows.map((r) => r.cpr))];
-  const clinicIds = [...new Set(rows.map((r) => r.clinic_id))];
-  const queries = openRequestFactsQueries(db, clinicIds, cprs);
-  if (cprs.length === 0)
-    return {
-      clinics: new Map<string, { id: string; name: string; offered_functions: PortalFunction[] }>(),
-      known: new Map<string, { id: string; name: string }>(),
-      previous: new Map<string, PortalFunction[]>(),
-      deleted: new Set<string>(),
-    };
-  const [clinics, patients, history] = await Promise.all([queries.clinics.execute(), queries.knownPatients.execute(), queries.history.execute()]);
-  const key = (clinicId: string, cpr: string) => `${clinicId}:${cpr}`;
-  const known = new Map(patients.map((p) => [key(p.clinic_id, p.cpr), { id: p.id, name: `${p.given_name} ${p.family_name}` }]));
-  const previous = new Map<string, PortalFunction[]>();
-  const deleted = new Set<string>();
-  for (const h of history) {
-    if (h.deleted_at) deleted.add(h.cpr);
-    // Ordered oldest first, so the latest ended membership wins.
-    if (h.clinic_id && h.rights) previous.set(key(h.clinic_id, h.cpr), h.rights);
-  }
-  return { clinics: new Map(clinics.map((c) => [c.id, c])), known, previous, deleted };
+export function openRequestsPageQuery(db: Database, clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
+  return db
+    .selectFrom(openRequestsQuery(db, clinicIds, cursor, limit).as('r'))
+    .innerJoinLateral(
+      (eb) => eb.selectFrom('clinics').select(['name', 'offered_functions']).whereRef('clinics.id', '=', 'r.clinic_id').limit(1).as('c'),
+      (join) => join.onTrue(),
+    )
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('patients')
+          .select(['id', sql<string>`given_name || ' ' || family_name`.as('name')])
+          .whereRef('patients.clinic_id', '=', 'r.clinic_id')
+          .whereRef('patients.cpr', '=', 'r.cpr')
+          .limit(1)
+          .as('p'),
+      (join) => join.onTrue(),
+    )
+    .leftJoinLateral(
+      (eb) => eb.selectFrom('patient_accounts').select(['id', 'deleted_at']).whereRef('patient_accounts.cpr', '=', 'r.cpr').limit(1).as('a'),
+      (join) => join.onTrue(),
+    )
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('portal_memberships as m')
+          .select('m.rights')
+          .whereRef('m.account_id', '=', 'a.id')
+          .whereRef('m.clinic_id', '=', 'r.clinic_id')
+          .where('m.ended_at', 'is not', null)
+          .orderBy('m.ended_at', 'desc')
+          .limit(1)
+          .as('prev'),
+      (join) => join.onTrue(),
+    )
+    .select([
+      'r.id',
+      'r.clinic_id',
+      'r.created_at',
+      'r.name',
+      'r.cpr',
+      'r.email',
+      'r.phone',
+      'r.identity_verified',
+      'r.reason',
+      'r.registry_answer',
+      'c.name as clinic_name',
+      'c.offered_functions',
+      'p.id as known_patient_id',
+      'p.name as known_patient_name',
+      'a.deleted_at as login_deleted_at',
+      'prev.rights as previous_rights',
+    ])
+    .orderBy('r.created_at')
+    .orderBy('r.id');
 }
 
 export async function listOpenRequests(db: Database, clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
-  const rows = await openRequestsQuery(db, clinicIds, cursor, limit).execute();
+  const rows = await openRequestsPageQuery(db, clinicIds, cursor, limit).execute();
   const page = rows.slice(0, limit);
   const last = page.at(-1);
-  const facts = await openRequestFacts(db, page);
   return {
-    rows: page.map((r) => {
-      const at = `${r.clinic_id}:${r.cpr}`;
-      const clinic = facts.clinics.get(r.clinic_id);
-      if (!clinic) throw new Error(`login request ${r.id}: clinic ${r.clinic_id} not found`);
-      return {
-        ...r,
-        clinic_name: clinic.name,
-        offered_functions: clinic.offered_functions,
-        knownPatient: facts.known.get(at) ?? null,
-        previousRights: facts.previous.get(at) ?? null,
-        loginDeleted: facts.deleted.has(r.cpr),
-      };
-    }),
+    rows: page.map(({ known_patient_id, known_patient_name, login_deleted_at, previous_rights, ...r }) => ({
+      ...r,
+      knownPatient: known_patient_id && known_patient_name ? { id: known_patient_id, name: known_patient_name } : null,
+      previousRights: previous_rights,
+      loginDeleted: login_deleted_at !== null,
+    })),
     nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
   };
 }

@@ -49,6 +49,36 @@ describe.each(backends)('patients and clinic scoping on %s', (backend) => {
     expect(wildcard.json().patients).toHaveLength(0);
   });
 
+  it('finds a name prefix given or family name first, ignoring case, with æ, ø, å and aa = å, and only in the own clinic', async () => {
+    const clinic = (await buildClinic(t.ctx.db)).id;
+    const other = (await buildClinic(t.ctx.db)).id;
+    const ids: Record<string, string> = {};
+    for (const [given, family, cpr] of [
+      ['Søren', 'Ågesen', '0101701111'],
+      ['Anne', 'Sørensen', '0101702222'],
+      ['Ærling', 'Aagaard', '0101703333'],
+      ['Jens', 'Hansen', '0101704444'],
+      ['Anne', 'Jensen', '0101705555'],
+    ] as const) {
+      ids[`${given} ${family}`] = (await buildPatient(t.ctx.db, clinic, { given_name: given, family_name: family, cpr })).id;
+    }
+    await buildPatient(t.ctx.db, other, { given_name: 'Søren', family_name: 'Jensen', cpr: '0101706666' });
+    const staff = await buildStaff(t.ctx.db, { clinics: [{ id: clinic }] });
+    const client = new StaffClient(t.app);
+    await client.login(staff.email, staff.password);
+    const names = async (q: string) =>
+      (await client.get(`/api/clinics/${clinic}/patients?q=${encodeURIComponent(q)}`)).json().patients.map((p: { name: string }) => p.name);
+    expect(await names('Jens')).toEqual(['Jens Hansen', 'Anne Jensen']);
+    expect((await names('SØR')).sort()).toEqual(['Anne Sørensen', 'Søren Ågesen']);
+    expect(await names('aagesen')).toEqual(['Søren Ågesen']);
+    expect(await names('ågå')).toEqual(['Ærling Aagaard']);
+    expect(await names('æ')).toEqual(['Ærling Aagaard']);
+    expect(await names('anne  jen')).toEqual(['Anne Jensen']);
+    expect(await names('jensen anne')).toEqual(['Anne Jensen']);
+    expect(await names('ensen')).toEqual([]);
+    expect(await names('_')).toEqual([]);
+  });
+
   it('shows the record header and writes an audit row for the view', async () => {
     const response = await staffA.get(`/api/clinics/${clinicA}/patients/${patientA.id}`);
     expect(response.statusCode).toBe(200);

@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** The compiled server (dist/server/main.js), built first when missing or older than the sources. */
+export function ensureBuild(): string {
+  execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/ensure-build.mjs', import.meta.url))], { stdio: 'inherit' });
+  return fileURLToPath(new URL('../dist/server/main.js', import.meta.url));
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') resolve(address.port);
+        else reject(new Error('no port'));
+      });
+    });
+  });
+}
+
+// TypeScript runs in the child itself through tsx's loader (`node --import tsx`), not tsx's CLI,
+// which would put a wrapper process between us and the process whose CPU time we read.
+const nodeArgsFor = (script: string) => (script.endsWith('.ts') ? ['--import', 'tsx'] : []);
+
+/** Starts `node <script>` (TypeScript through tsx's loader) and resolves once `url` answers. */
+export async function startProcess(script: string, args: string[], env: NodeJS.ProcessEnv, url: string, nodeArgs: string[] = []): Promise<ChildProcess> {
+  const argv = [...nodeArgsFor(script), ...nodeArgs, script, ...args];
+  const child = spawn(process.execPath, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'], cwd: root });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${script} exited with ${String(child.exitCode)}`);
+    try {
+      await fetch(url);
+      return child;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${script} did not answer at ${url}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Runs a .ts script with tsx in a process of its own and returns its last stdout line parsed as JSON. */
+export async function runJson<T>(script: string, args: string[]): Promise<T> {
+  const child = spawn(process.execPath, [...nodeArgsFor(script), script, ...args], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => (out += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`${script} exited with ${String(code)}`);
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '') as T;
+}
+
+/** User and system CPU time in ms of a process (all its threads), from /proc/<pid>/stat (Linux). */
+export function cpuTimesOf(pid: number): { user: number; system: number } {
+  const stat = execFileSync('cat', [`/proc/${String(pid)}/stat`], { encoding: 'utf8' });
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
+  return { user: (Number(fields[11]) / hz) * 1000, system: (Number(fields[12]) / hz) * 1000 };
+}
+
+export function cpuMsOf(pid: number): number {
+  const { user, system } = cpuTimesOf(pid);
+  return user + system;
+}
