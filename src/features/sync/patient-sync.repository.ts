@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
+import type { Actor } from '../audit/audit.ts';
 
 export interface SyncedPatient {
   id: string;
@@ -34,34 +35,77 @@ export async function lockMatching(trx: Kysely<DB>, clinicId: string, externalId
     .execute();
 }
 
-/** One statement for all new patients of a batch; returns their ids in input order. */
-export async function insertPatients(trx: Kysely<DB>, clinicId: string, rows: PatientValues[]): Promise<string[]> {
-  if (rows.length === 0) return [];
-  const inserted = await trx
-    .insertInto('patients')
-    .values(rows.map((r) => ({ ...r, clinic_id: clinicId })))
-    .returning(['id', 'external_id'])
-    .execute();
-  const ids = new Map(inserted.map((r) => [r.external_id, r.id]));
-  return rows.map((r) => {
-    const id = ids.get(r.external_id);
-    if (!id) throw new Error('insertPatients: a row came back without its external id');
-    return id;
-  });
+/** Who writes a batch, and when: each written patient gets its own audit row (Min log lists it to the patient). */
+export interface SyncAudit {
+  actor: Actor;
+  now: Date;
 }
 
-/** One statement for all changed patients of a batch (UPDATE ... FROM a VALUES list). */
-export async function updatePatients(trx: Kysely<DB>, clinicId: string, rows: (PatientValues & { id: string })[]): Promise<void> {
+/**
+ * The batch as one array parameter per column, unnested in SQL (`unnest(...) with ordinality`):
+ * ten parameters whatever the batch size, instead of a VALUES list of ten per line, which
+ * PostgreSQL has to parse and plan anew for every batch size.
+ */
+function columns(rows: PatientValues[]) {
+  return {
+    externalIds: rows.map((r) => r.external_id),
+    cprs: rows.map((r) => r.cpr),
+    givenNames: rows.map((r) => r.given_name),
+    familyNames: rows.map((r) => r.family_name),
+    addresses: rows.map((r) => r.address),
+    postalCodes: rows.map((r) => r.postal_code),
+    cities: rows.map((r) => r.city),
+    phones: rows.map((r) => r.phone),
+    emails: rows.map((r) => r.email),
+  };
+}
+
+const unnested = (c: ReturnType<typeof columns>) =>
+  sql`unnest(${c.externalIds}::text[], ${c.cprs}::text[], ${c.givenNames}::text[], ${c.familyNames}::text[], ${c.addresses}::text[],
+    ${c.postalCodes}::text[], ${c.cities}::text[], ${c.phones}::text[], ${c.emails}::text[])`;
+
+const auditInsert = (clinicId: string, { actor, now }: SyncAudit, action: string, from: string) => sql`
+  insert into audit_events (occurred_at, actor_type, actor_id, clinic_id, patient_id, action, ip, details)
+  select ${now}::timestamptz, ${actor.type}, ${actor.id}::uuid, ${clinicId}::uuid, w.id, ${action}, ${actor.ip},
+    jsonb_build_object('externalId', w.external_id)
+  from ${sql.table(from)} w order by w.n`;
+
+/**
+ * All new patients of a batch and their audit rows (patient.created_by_sync), in one statement;
+ * returns the patients' ids in input order.
+ */
+export async function insertPatients(trx: Kysely<DB>, clinicId: string, rows: PatientValues[], audit: SyncAudit): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const { rows: inserted } = await sql<{ id: string; n: string }>`
+    with v as (
+      select * from ${unnested(columns(rows))} with ordinality
+        as v(external_id, cpr, given_name, family_name, address, postal_code, city, phone, email, n)
+    ), ins as (
+      insert into patients (clinic_id, external_id, cpr, given_name, family_name, address, postal_code, city, phone, email)
+      select ${clinicId}::uuid, external_id, cpr, given_name, family_name, address, postal_code, city, phone, email from v order by n
+      returning id, external_id
+    ), written as (
+      select ins.id, ins.external_id, v.n from ins join v using (external_id)
+    ), audited as (${auditInsert(clinicId, audit, 'patient.created_by_sync', 'written')})
+    select id, n from written order by n`.execute(trx);
+  if (inserted.length !== rows.length) throw new Error('insertPatients: not every row came back');
+  return inserted.map((r) => r.id);
+}
+
+/** All changed patients of a batch (UPDATE ... FROM the unnested arrays) and their audit rows (patient.updated_by_sync), in one statement. */
+export async function updatePatients(trx: Kysely<DB>, clinicId: string, rows: (PatientValues & { id: string })[], audit: SyncAudit): Promise<void> {
   if (rows.length === 0) return;
-  const values = sql.join(
-    rows.map(
-      (r) =>
-        sql`(${r.id}::uuid, ${r.external_id}, ${r.cpr}, ${r.given_name}, ${r.family_name}, ${r.address}, ${r.postal_code}, ${r.city}, ${r.phone}, ${r.email})`,
-    ),
-  );
-  await sql`
-    update patients p set external_id = v.external_id, cpr = v.cpr, given_name = v.given_name, family_name = v.family_name,
-      address = v.address, postal_code = v.postal_code, city = v.city, phone = v.phone, email = v.email
-    from (values ${values}) as v(id, external_id, cpr, given_name, family_name, address, postal_code, city, phone, email)
-    where p.id = v.id and p.clinic_id = ${clinicId}`.execute(trx);
+  const { rows: updated } = await sql<{ id: string }>`
+    with v as (
+      select * from unnest(${rows.map((r) => r.id)}::uuid[]) with ordinality as i(id, n)
+        join ${unnested(columns(rows))} with ordinality
+          as c(external_id, cpr, given_name, family_name, address, postal_code, city, phone, email, n) using (n)
+    ), upd as (
+      update patients p set external_id = v.external_id, cpr = v.cpr, given_name = v.given_name, family_name = v.family_name,
+        address = v.address, postal_code = v.postal_code, city = v.city, phone = v.phone, email = v.email
+      from v where p.id = v.id and p.clinic_id = ${clinicId}::uuid
+      returning p.id, p.external_id, v.n
+    ), audited as (${auditInsert(clinicId, audit, 'patient.updated_by_sync', 'upd')})
+    select id from upd`.execute(trx);
+  if (updated.length !== rows.length) throw new Error('updatePatients: a locked patient was not updated');
 }

@@ -1,8 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
-import type { DB } from '../../db/schema.ts';
 import { AppError, type Messages } from '../../errors.ts';
 import type { Actor } from '../audit/audit.ts';
 import { parseCpr } from '../patients/cpr.ts';
@@ -124,7 +122,7 @@ interface Line {
 /**
  * Upserts one batch in one transaction: the matching rows are locked, each line is decided
  * (created, updated, unchanged or an error of that line alone), then one INSERT and one UPDATE
- * write the batch, with an audit row per written patient.
+ * write the batch, each with an audit row per written patient.
  */
 async function upsertBatch(db: Database, clinicId: string, lines: Line[], actor: Actor, now: Date): Promise<LineResult[]> {
   return db.transaction().execute(async (trx) => {
@@ -201,11 +199,13 @@ async function upsertBatch(db: Database, clinicId: string, lines: Line[], actor:
         inserts.push({ line, values });
       }
     }
-    await updatePatients(trx, clinicId, updates);
+    // The audit rows (one per written patient) are written by the same statements as the patients.
+    await updatePatients(trx, clinicId, updates, { actor, now });
     const ids = await insertPatients(
       trx,
       clinicId,
       inserts.map((i) => i.values),
+      { actor, now },
     );
     const created: LineResult[] = inserts.map((i, index) => ({
       line: i.line,
@@ -214,28 +214,8 @@ async function upsertBatch(db: Database, clinicId: string, lines: Line[], actor:
       patientId: ids[index] ?? '',
     }));
     const written = [...updateResults, ...created];
-    await auditWrites(trx, actor, now, clinicId, written);
     return [...results, ...written].sort((a, b) => a.line - b.line);
   });
-}
-
-async function auditWrites(trx: Kysely<DB>, actor: Actor, now: Date, clinicId: string, written: LineResult[]): Promise<void> {
-  if (written.length === 0) return;
-  await trx
-    .insertInto('audit_events')
-    .values(
-      written.map((w) => ({
-        occurred_at: now,
-        actor_type: actor.type,
-        actor_id: actor.id,
-        clinic_id: clinicId,
-        patient_id: w.result === 'error' ? null : w.patientId,
-        action: `patient.${w.result === 'created' ? 'created' : 'updated'}_by_sync`,
-        ip: actor.ip,
-        details: JSON.stringify({ externalId: w.externalId }),
-      })),
-    )
-    .execute();
 }
 
 const isRetryable = (error: unknown) =>
