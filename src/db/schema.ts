@@ -309,6 +309,13 @@ export interface LoginThrottlesTable {
   updated_at: Date;
 }
 
+export interface PasswordResetRequestsTable {
+  id: string;
+  identifier: string;
+  ip: string | null;
+  created_at: Timestamp;
+}
+
 export interface DB {
   rate_limit_counters: RateLimitCountersTable;
   login_throttles: LoginThrottlesTable;
@@ -336,6 +343,7 @@ export interface DB {
   patients: PatientsTable;
   audit_events: AuditEventsTable;
   outbox_mails: OutboxMailsTable;
+  password_reset_requests: PasswordResetRequestsTable;
 }
 
 export type Clinic = Selectable<ClinicsTable>;

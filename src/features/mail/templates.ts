@@ -116,6 +116,18 @@ export const templates = {
       da: `Hej\n\nDu har fået et svar på din e-konsultation fra ${p.clinicName}. Log ind for at læse det:\n\n${p.link}`,
       en: `Hello\n\nYou have an answer to your e-consultation from ${p.clinicName}. Log in to read it:\n\n${p.link}`,
     }),
+  patientLoginStopped: (p: { failures: number; link: string }) =>
+    render({
+      subject: { da: 'Dit login til Patientportal er stoppet', en: 'Your Patientportal login was stopped' },
+      da:
+        `Hej\n\nNogen har prøvet en forkert adgangskode til dit login ${String(p.failures)} gange i træk fra en browser, du ikke har logget ind fra før. ` +
+        'Derfor er login med adgangskode stoppet fra nye browsere. Fra en browser, hvor du har logget ind før, kan du stadig logge ind.\n\n' +
+        `Vælg en ny adgangskode for at logge ind andre steder igen:\n\n${p.link}\n\nVar det ikke dig, der prøvede, så har en anden forsøgt at gætte din adgangskode.`,
+      en:
+        `Hello\n\nSomeone tried a wrong password for your login ${String(p.failures)} times in a row from a browser you have not logged in from before. ` +
+        'Password login from new browsers is therefore stopped. From a browser where you have logged in before, you can still log in.\n\n' +
+        `Choose a new password to log in elsewhere again:\n\n${p.link}\n\nIf it was not you, someone else has tried to guess your password.`,
+    }),
 } satisfies Record<string, (params: never) => RenderedMail>;
 
 export type TemplateName = keyof typeof templates;

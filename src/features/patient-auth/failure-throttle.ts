@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
+import type { DB } from '../../db/schema.ts';
 import { errors } from '../../errors.ts';
 
 const FREE_FAILURES = 5;
@@ -24,7 +25,8 @@ const delaySql = (failures: ReturnType<typeof sql>) =>
 export class FailureThrottle {
   constructor(private readonly db: Database) {}
 
-  async claim(key: string, now: Date): Promise<void> {
+  /** Returns the failures counted so far on this key. */
+  async claim(key: string, now: Date): Promise<number> {
     const claimed = await this.db
       .insertInto('login_throttles')
       .values({ key, failures: 0, next_try_at: now, updated_at: now })
@@ -37,11 +39,12 @@ export class FailureThrottle {
       .returning('failures')
       .executeTakeFirst();
     if (!claimed) throw errors.tooManyRequests();
+    return claimed.failures;
   }
 
   /** Counts a failure atomically; the next try waits the delay from now. */
-  async fail(key: string, now: Date): Promise<number> {
-    const row = await this.db
+  async fail(key: string, now: Date, db: Kysely<DB> = this.db): Promise<number> {
+    const row = await db
       .insertInto('login_throttles')
       .values({ key, failures: 1, next_try_at: now, updated_at: now })
       .onConflict((oc) =>
