@@ -7,6 +7,7 @@ import { startTestBroker } from './features/mitid/test-broker.ts';
 import { DEMO_PASSWORD, DEMO_PATIENT, demoStaff } from './demo/demo-data.ts';
 import { seedDemoIfEmpty } from './demo/seed-demo.ts';
 import { MailWorker } from './features/mail/mail-worker.ts';
+import { startPasswordResetWorker } from './features/patient-auth/reset-requests.ts';
 import { SmtpSink } from './features/mail/smtp-sink.ts';
 import { loggerOptions } from './http/logging.ts';
 import { openSystem } from './system.ts';
@@ -70,6 +71,8 @@ async function main(): Promise<void> {
     log: app.log,
   });
 
+  // "Glemt adgangskode" requests are looked up and mailed here, after they were answered.
+  const resetRequests = startPasswordResetWorker(ctx, app.log);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_DEADLINE_MS).unref();
     await app.close(); // stops accepting, lets requests in flight finish
     await worker.stop(); // finishes the batch being sent
+    await resetRequests.stop();
     await devMail?.close();
     await broker?.close();
     await system.close(); // closes the pool, then stops the embedded PostgreSQL

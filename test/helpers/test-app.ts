@@ -10,6 +10,7 @@ import { MitidClient } from '../../src/features/mitid/mitid-client.ts';
 import { startTestBroker } from '../../src/features/mitid/test-broker.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from './databases.ts';
 import { openDatabase, type DatabaseTimeouts } from '../../src/db/database.ts';
+import { handlePasswordResetRequests } from '../../src/features/patient-auth/reset-requests.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -95,6 +96,7 @@ export async function startTestApp(
     database,
     smtp,
     mailTo: async (to) => {
+      await handlePasswordResetRequests(ctx); // "Glemt adgangskode" mails are enqueued by this job
       await worker.runOnce();
       const all = mailsTo(to);
       if (!all.length) throw new Error(`no mail to ${to}`);

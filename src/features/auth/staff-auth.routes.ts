@@ -5,7 +5,8 @@ import { errors } from '../../errors.ts';
 import { cookieSettings, csrfTokenFor, requireStaff, staffActor, staffOf } from '../../http/staff-auth.ts';
 import { audit } from '../audit/audit.ts';
 import { setStaffPasswordWithToken } from '../staff/staff-accounts.ts';
-import { verifyPassword } from './passwords.ts';
+import { checkStaffPassword } from './staff-login.ts';
+import { FailureThrottle } from '../patient-auth/failure-throttle.ts';
 import { createStaffSession, deleteStaffSession, findStaffSession, type StaffSession } from './staff-sessions.ts';
 import { SessionView, Ok } from './staff-auth.schema.ts';
 import { authRateLimit } from '../rate-limits/rate-limit.ts';
@@ -27,6 +28,7 @@ export function presentSession(ctx: AppContext, session: StaffSession) {
 export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const cookie = cookieSettings(ctx);
   const staffOnly = requireStaff(ctx);
+  const throttle = new FailureThrottle(ctx.db);
 
   app.post(
     '/api/auth/login',
@@ -36,18 +38,7 @@ export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
     },
     async (request, reply) => {
       const now = ctx.clock.now();
-      const user = await ctx.db
-        .selectFrom('staff_users')
-        .select(['id', 'password_hash'])
-        .where((eb) => eb(eb.fn('lower', ['email']), '=', request.body.email.trim().toLowerCase()))
-        .executeTakeFirst();
-      const ok = await verifyPassword(user?.password_hash, request.body.password);
-      if (!user || !ok) {
-        if (user) {
-          await audit(ctx.db, { type: 'staff', id: user.id, ip: request.ip }, now, { action: 'staff.login_failed' });
-        }
-        throw errors.invalidCredentials();
-      }
+      const user = { id: (await checkStaffPassword(ctx, throttle, { ...request.body, ip: request.ip })).userId };
       const firstClinic = await ctx.db
         .selectFrom('staff_memberships as m')
         .innerJoin('clinics as c', 'c.id', 'm.clinic_id')

@@ -6,7 +6,8 @@ import { audit } from '../audit/audit.ts';
 import { Ok } from '../auth/staff-auth.schema.ts';
 import { FailureThrottle } from './failure-throttle.ts';
 import { deviceCookie, readDeviceCookie, renewDeviceCookie } from './device-cookies.ts';
-import { activateAccount, inspectActivation, inspectPasswordReset, requestPasswordReset, resetPassword } from './patient-links.ts';
+import { activateAccount, inspectActivation, inspectPasswordReset, resetPassword } from './patient-links.ts';
+import { recordPasswordResetRequest } from './reset-requests.ts';
 import { finishPatientLogin, identifierKey, startPatientLogin } from './patient-login.ts';
 import { authRateLimit } from '../rate-limits/rate-limit.ts';
 import { patientOf } from './patient-of.ts';
@@ -116,7 +117,8 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       config: limited,
     },
     async (request) => {
-      await requestPasswordReset(ctx, { identifier: request.body.identifier, ip: request.ip });
+      // Answered before anything that depends on whether the login exists (reset-requests.ts).
+      await recordPasswordResetRequest(ctx, { identifier: request.body.identifier, ip: request.ip });
       return { ok: true };
     },
   );

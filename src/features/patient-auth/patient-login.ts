@@ -1,5 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { normalizeCpr } from '../patients/cpr.ts';
@@ -48,9 +49,9 @@ export interface LoginDeps {
 }
 
 /** Finds an activated, not deleted login by CPR or e-mail. */
-export function findLoginAccount(ctx: AppContext, identifier: string) {
+export function findLoginAccount(db: Kysely<DB>, identifier: string) {
   const { cpr, email } = identifierKey(identifier);
-  return ctx.db
+  return db
     .selectFrom('patient_accounts')
     .select(['id', 'cpr', 'email', 'password_hash', 'stopped_at', 'failed_logins'])
     .where((eb) => (cpr ? eb('cpr', '=', cpr) : eb(eb.fn('lower', ['email']), '=', email)))
@@ -80,7 +81,7 @@ const NO_ACCOUNT = '00000000-0000-0000-0000-000000000000';
 export async function startPatientLogin({ ctx, throttle }: LoginDeps, input: { identifier: string; password: string; ip: string; devices: DeviceEntry[] }) {
   const now = ctx.clock.now();
   const { key } = identifierKey(input.identifier);
-  const account = await findLoginAccount(ctx, input.identifier);
+  const account = await findLoginAccount(ctx.db, input.identifier);
   let device = account ? input.devices.find((d) => d.accountId === account.id) : undefined;
   // A device that has failed as often as an untrusted client may is trusted no more.
   if (device && (await throttle.claim(deviceKey(device), now)) >= MAX_CONSECUTIVE_FAILURES) device = undefined;
