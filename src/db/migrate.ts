@@ -8,6 +8,7 @@ import * as m0005 from './migrations/0005_portal_functions.ts';
 import * as m0006 from './migrations/0006_shared_counters.ts';
 import * as m0007 from './migrations/0007_mail_message_ids.ts';
 import * as m0020 from './migrations/0020_security.ts';
+import * as m0021 from './migrations/0021_staff_second_factor.ts';
 
 // Listed by hand rather than read from disk so the set is fixed at build time and typed.
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0006_shared_counters': m0006,
   '0007_mail_message_ids': m0007,
   '0020_security': m0020,
+  '0021_staff_second_factor': m0021,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

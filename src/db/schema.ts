@@ -22,6 +22,7 @@ export interface ClinicsTable {
   econsultation_max_length: Generated<number>;
   created_at: CreatedAt;
   booking_min_hours_ahead: Generated<number>;
+  require_staff_2fa: Generated<boolean>;
   booking_max_days_ahead: Generated<number>;
 }
 
@@ -32,6 +33,10 @@ export interface StaffUsersTable {
   password_hash: string | null;
   is_support: Generated<boolean>;
   created_at: CreatedAt;
+  totp_secret: string | null;
+  totp_pending_secret: string | null;
+  totp_enabled_at: Timestamp | null;
+  totp_last_step: number | null;
 }
 
 export interface StaffMembershipsTable {
@@ -316,6 +321,27 @@ export interface PasswordResetRequestsTable {
   created_at: Timestamp;
 }
 
+export interface StaffRecoveryCodesTable {
+  user_id: string;
+  code_hash: string;
+  used_at: Timestamp | null;
+}
+
+export interface StaffLoginChallengesTable {
+  id: Generated<string>;
+  token_hash: string;
+  user_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  attempts: Generated<number>;
+  used_at: Timestamp | null;
+}
+
+export interface PlatformSettingsTable {
+  id: Generated<boolean>;
+  require_staff_2fa: Generated<boolean>;
+}
+
 export interface DB {
   rate_limit_counters: RateLimitCountersTable;
   login_throttles: LoginThrottlesTable;
@@ -344,6 +370,9 @@ export interface DB {
   audit_events: AuditEventsTable;
   outbox_mails: OutboxMailsTable;
   password_reset_requests: PasswordResetRequestsTable;
+  staff_recovery_codes: StaffRecoveryCodesTable;
+  staff_login_challenges: StaffLoginChallengesTable;
+  platform_settings: PlatformSettingsTable;
 }
 
 export type Clinic = Selectable<ClinicsTable>;
