@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.ts';
 import { requirePatient } from '../../http/patient-auth.ts';
 import { requireClinicRole, requireStaff, staffActor, staffOf } from '../../http/staff-auth.ts';
 import { patientScope } from '../portal-functions/patient-scope.ts';
-import { addMedication, clinicRenewals, handleRenewal, medicationList, requestRenewal } from './renewal.ts';
+import { addMedication, clinicRenewals, handleRenewal, medicationList, clinicMedicationList, requestRenewal } from './renewal.ts';
 import { patientOf } from '../patient-auth/patient-of.ts';
 
 const Medication = Type.Object({
@@ -40,7 +40,7 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
-      return { medications: (await medicationList(ctx, request.params.clinicId, request.params.patientId)).map(present) };
+      return { medications: (await clinicMedicationList(ctx, request.params.clinicId, request.params.patientId)).map(present) };
     },
   );
 
