@@ -1,3 +1,4 @@
+import { nameWithTypeExtension } from './attachments.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.ts';
@@ -158,7 +159,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       const file = await attachmentFor(ctx, request.params.attachmentId, { clinicId: scope.clinicId, patientId: scope.patientId });
       return reply
         .type(file.content_type)
-        .header('Content-Disposition', `attachment; filename="${encodeURIComponent(file.filename)}"`)
+        .header('Content-Disposition', `attachment; filename="${encodeURIComponent(nameWithTypeExtension(file.filename, file.content_type))}"`)
         .send(file.data);
     },
   );
@@ -255,7 +256,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       const file = await attachmentFor(ctx, request.params.attachmentId, { clinicId: request.params.clinicId });
       return reply
         .type(file.content_type)
-        .header('Content-Disposition', `attachment; filename="${encodeURIComponent(file.filename)}"`)
+        .header('Content-Disposition', `attachment; filename="${encodeURIComponent(nameWithTypeExtension(file.filename, file.content_type))}"`)
         .send(file.data);
     },
   );
