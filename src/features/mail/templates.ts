@@ -128,6 +128,12 @@ export const templates = {
         'Password login from new browsers is therefore stopped. From a browser where you have logged in before, you can still log in.\n\n' +
         `Choose a new password to log in elsewhere again:\n\n${p.link}\n\nIf it was not you, someone else has tried to guess your password.`,
     }),
+  patientEmailChanged: (p: { link: string }) =>
+    render({
+      subject: { da: 'Din e-mailadresse i Patientportal er skiftet', en: 'Your e-mail address in Patientportal was changed' },
+      da: `Hej\n\nDit login til Patientportal bruger fra nu af en anden e-mailadresse, og sikkerhedskoder sendes dertil. Var det ikke dig, så kontakt din klinik straks.\n\n${p.link}`,
+      en: `Hello\n\nYour Patientportal login now uses another e-mail address, and security codes go there. If this was not you, contact your clinic at once.\n\n${p.link}`,
+    }),
 } satisfies Record<string, (params: never) => RenderedMail>;
 
 export type TemplateName = keyof typeof templates;
