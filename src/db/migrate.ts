@@ -9,6 +9,7 @@ import * as m0006 from './migrations/0006_shared_counters.ts';
 import * as m0007 from './migrations/0007_mail_message_ids.ts';
 import * as m0020 from './migrations/0020_security.ts';
 import * as m0021 from './migrations/0021_staff_second_factor.ts';
+import * as m0022 from './migrations/0022_staff_passkeys.ts';
 
 // Listed by hand rather than read from disk so the set is fixed at build time and typed.
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0007_mail_message_ids': m0007,
   '0020_security': m0020,
   '0021_staff_second_factor': m0021,
+  '0022_staff_passkeys': m0022,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

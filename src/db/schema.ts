@@ -37,6 +37,7 @@ export interface StaffUsersTable {
   totp_pending_secret: string | null;
   totp_enabled_at: Timestamp | null;
   totp_last_step: number | null;
+  webauthn_challenge: string | null;
 }
 
 export interface StaffMembershipsTable {
@@ -335,6 +336,17 @@ export interface StaffLoginChallengesTable {
   expires_at: Timestamp;
   attempts: Generated<number>;
   used_at: Timestamp | null;
+  webauthn_challenge: string | null;
+}
+
+export interface StaffPasskeysTable {
+  id: string;
+  user_id: string;
+  public_key: Buffer;
+  counter: number;
+  transports: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
 }
 
 export interface PlatformSettingsTable {
@@ -373,6 +385,7 @@ export interface DB {
   staff_recovery_codes: StaffRecoveryCodesTable;
   staff_login_challenges: StaffLoginChallengesTable;
   platform_settings: PlatformSettingsTable;
+  staff_passkeys: StaffPasskeysTable;
 }
 
 export type Clinic = Selectable<ClinicsTable>;

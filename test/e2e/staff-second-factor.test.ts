@@ -13,7 +13,8 @@ describe.runIf(hasChromium)('staff second factor in Chromium', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: 'admin@soendergade.dk', password: DEMO_PASSWORD }),
     });
-    const session = (await login.json()) as { csrfToken: string; activeClinicId: string };
+    const session = (await login.json()) as { csrfToken: string; activeClinicId: string; secondFactor?: unknown };
+    if (session.secondFactor) return; // required already (an earlier test)
     const cookie = login.headers
       .getSetCookie()
       .map((c) => c.split(';')[0])
@@ -55,5 +56,34 @@ describe.runIf(hasChromium)('staff second factor in Chromium', () => {
     await page.getByLabel('Gendannelseskode').fill(recovery);
     await page.getByRole('button', { name: 'Bekræft' }).click();
     await page.getByRole('heading', { level: 1, name: 'Patienter' }).waitFor();
+  });
+
+  it('lets the clinic admin add a passkey at the first login and log in with it the next time (DevTools virtual authenticator)', async () => {
+    await adminRequiresSecondFactor();
+    const page = await newPage(env.browser);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+    });
+    const logIn = async () => {
+      await page.goto(env.url);
+      await page.getByLabel('E-mail').fill('admin@soendergade.dk');
+      await page.getByLabel('Adgangskode').fill(DEMO_PASSWORD);
+      await page.getByRole('button', { name: 'Log ind' }).click();
+    };
+    await logIn();
+    await page.getByRole('heading', { level: 1, name: 'Opsæt to-trinsbekræftelse' }).waitFor();
+    await page.getByRole('button', { name: 'Opret en passkey på denne enhed' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Dine gendannelseskoder' }).waitFor();
+    await page.getByRole('button', { name: 'Jeg har gemt koderne – fortsæt' }).click();
+    await page.getByRole('button', { name: 'Log ud' }).waitFor();
+
+    await page.context().clearCookies();
+    await logIn();
+    await page.getByRole('heading', { level: 1, name: 'To-trinsbekræftelse' }).waitFor();
+    await expectNoAxeViolations(page);
+    await page.getByRole('button', { name: 'Log ind med passkey' }).click();
+    await page.getByRole('button', { name: 'Log ud' }).waitFor();
   });
 });

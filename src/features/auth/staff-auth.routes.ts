@@ -79,7 +79,7 @@ export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
       if (status.enrolled || status.required) {
         const token = await startChallenge(ctx.db, userId, ctx.clock.now());
         void reply.setCookie(pending.name, token, { ...pending.options, maxAge: CHALLENGE_TTL_MS / 1000 });
-        return { secondFactor: { step: status.enrolled ? ('verify' as const) : ('enroll' as const) } };
+        return { secondFactor: { step: status.enrolled ? ('verify' as const) : ('enroll' as const), methods: status.methods } };
       }
       return openStaffSession(ctx, reply, userId, request.ip);
     },

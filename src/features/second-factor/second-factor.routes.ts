@@ -8,6 +8,8 @@ import { audit } from '../audit/audit.ts';
 import { openStaffSession, pendingLoginCookie } from '../auth/staff-auth.routes.ts';
 import { SessionView } from '../auth/staff-auth.schema.ts';
 import { authRateLimit } from '../rate-limits/rate-limit.ts';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import { passkeyLoginOptions, passkeyRegistrationOptions, registerPasskey, verifyPasskeyLogin } from './passkeys.ts';
 import { confirmTotpEnrolment, countTry, findChallenge, secondFactorStatus, startTotpEnrolment, useChallenge, verifySecondFactor } from './second-factor.ts';
 
 const tags = ['auth'];
@@ -83,6 +85,77 @@ export const secondFactorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       await useChallenge(ctx.db, who.challenge.id, ctx.clock.now());
       void reply.clearCookie(pending.name, { path: '/' });
       return { recoveryCodes, session: await openStaffSession(ctx, reply, who.userId, request.ip) };
+    },
+  );
+
+  const WebAuthnJson = Type.Object(
+    {
+      id: Type.String({ maxLength: 1024 }),
+      rawId: Type.String({ maxLength: 1024 }),
+      type: Type.Literal('public-key'),
+      response: Type.Object({}, { additionalProperties: true }),
+    },
+    { additionalProperties: true },
+  );
+  const Options = Type.Object({}, { additionalProperties: true, description: 'WebAuthn options JSON for @simplewebauthn/browser' });
+
+  app.post(
+    '/api/auth/second-factor/passkey/registration-options',
+    {
+      schema: { tags, summary: 'Start adding a passkey (at first login when required, or logged in)', response: { 200: Options } },
+      config: limited,
+    },
+    async (request, reply) => passkeyRegistrationOptions(ctx, (await enrolling(request, reply)).userId),
+  );
+
+  app.post(
+    '/api/auth/second-factor/passkey/registration',
+    {
+      schema: {
+        tags,
+        summary: 'Add the passkey the browser created; returns recovery codes if the user had none, and, at first login, the session',
+        body: Type.Object({ response: WebAuthnJson }),
+        response: { 200: Type.Object({ recoveryCodes: Type.Array(Type.String()), session: Type.Union([SessionView, Type.Null()]) }) },
+      },
+      config: limited,
+    },
+    async (request, reply) => {
+      const who = await enrolling(request, reply);
+      if (who.challenge) await countTry(ctx.db, request.cookies[pending.name], ctx.clock.now());
+      const recoveryCodes = await registerPasskey(ctx, who.userId, request.body.response as unknown as RegistrationResponseJSON, who.actor);
+      if (!who.challenge) return { recoveryCodes, session: null };
+      await useChallenge(ctx.db, who.challenge.id, ctx.clock.now());
+      void reply.clearCookie(pending.name, { path: '/' });
+      return { recoveryCodes, session: await openStaffSession(ctx, reply, who.userId, request.ip) };
+    },
+  );
+
+  app.post(
+    '/api/auth/second-factor/passkey/options',
+    { schema: { tags, summary: 'Step 2 with a passkey: the challenge to sign', response: { 200: Options } }, config: limited },
+    async (request) => {
+      const challenge = await findChallenge(ctx.db, request.cookies[pending.name], ctx.clock.now());
+      if (!challenge) throw errors.unauthenticated();
+      return passkeyLoginOptions(ctx, challenge.id, challenge.user_id);
+    },
+  );
+
+  app.post(
+    '/api/auth/second-factor/passkey',
+    {
+      schema: {
+        tags,
+        summary: 'Step 2 with a passkey: the signed challenge; opens the session',
+        body: Type.Object({ response: WebAuthnJson }),
+        response: { 200: SessionView },
+      },
+      config: limited,
+    },
+    async (request, reply) => {
+      const response = request.body.response as unknown as AuthenticationResponseJSON;
+      const { userId } = await verifyPasskeyLogin(ctx, request.cookies[pending.name], response, request.ip);
+      void reply.clearCookie(pending.name, { path: '/' });
+      return openStaffSession(ctx, reply, userId, request.ip);
     },
   );
 

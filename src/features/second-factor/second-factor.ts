@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
 import type { AppContext } from '../../context.ts';
 import type { Database } from '../../db/database.ts';
 import { AppError, errors } from '../../errors.ts';
@@ -35,6 +36,7 @@ export async function secondFactorStatus(db: Database, userId: string) {
     .selectFrom('staff_users as u')
     .select((eb) => [
       'u.totp_enabled_at',
+      eb.exists(eb.selectFrom('staff_passkeys as p').select('p.id').whereRef('p.user_id', '=', 'u.id')).as('has_passkey'),
       eb
         .or([
           eb.exists(eb.selectFrom('platform_settings').select('id').where('require_staff_2fa', '=', true)),
@@ -51,7 +53,8 @@ export async function secondFactorStatus(db: Database, userId: string) {
     ])
     .where('u.id', '=', userId)
     .executeTakeFirstOrThrow();
-  return { enrolled: row.totp_enabled_at !== null, required: row.required };
+  const methods = [...(row.has_passkey ? (['passkey'] as const) : []), ...(row.totp_enabled_at ? (['totp'] as const) : [])];
+  return { enrolled: methods.length > 0, required: row.required, methods };
 }
 
 /** A login whose password was right and which waits for its second factor (or enrolment). Returns the cookie token. */
@@ -176,8 +179,7 @@ export async function confirmTotpEnrolment(ctx: AppContext, userId: string, code
       en: 'The code does not match. Try the next code from the app.',
     });
   }
-  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-  await ctx.db.transaction().execute(async (trx) => {
+  return ctx.db.transaction().execute(async (trx) => {
     const enabled = await trx
       .updateTable('staff_users')
       .set({ totp_secret: sql`totp_pending_secret`, totp_pending_secret: null, totp_enabled_at: now, totp_last_step: step })
@@ -186,13 +188,19 @@ export async function confirmTotpEnrolment(ctx: AppContext, userId: string, code
       .returning('id')
       .executeTakeFirst();
     if (!enabled) throw noEnrolment();
-    await trx.deleteFrom('staff_recovery_codes').where('user_id', '=', userId).execute();
-    await trx
-      .insertInto('staff_recovery_codes')
-      .values(codes.map((c) => ({ user_id: userId, code_hash: recoveryHash(ctx, userId, c), used_at: null })))
-      .execute();
     await audit(trx, actor, now, { action: 'staff.totp_enrolled' });
+    return issueRecoveryCodes(trx, ctx, userId);
   });
+}
+
+/** Ten new recovery codes replace any earlier ones; the caller shows them this once. */
+export async function issueRecoveryCodes(trx: Kysely<DB>, ctx: AppContext, userId: string): Promise<string[]> {
+  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+  await trx.deleteFrom('staff_recovery_codes').where('user_id', '=', userId).execute();
+  await trx
+    .insertInto('staff_recovery_codes')
+    .values(codes.map((c) => ({ user_id: userId, code_hash: recoveryHash(ctx, userId, c), used_at: null })))
+    .execute();
   return codes;
 }
 

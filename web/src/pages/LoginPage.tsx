@@ -10,15 +10,18 @@ export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) 
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [secondFactor, setSecondFactor] = useState<'verify' | 'enroll' | null>(null);
+  const [secondFactor, setSecondFactor] = useState<{ step: 'verify' | 'enroll'; methods: ('passkey' | 'totp')[] } | null>(null);
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      const result = await api<Session | { secondFactor: { step: 'verify' | 'enroll' } }>('POST', '/api/auth/login', { email, password });
-      if ('secondFactor' in result) setSecondFactor(result.secondFactor.step);
+      const result = await api<Session | { secondFactor: { step: 'verify' | 'enroll'; methods: ('passkey' | 'totp')[] } }>('POST', '/api/auth/login', {
+        email,
+        password,
+      });
+      if ('secondFactor' in result) setSecondFactor(result.secondFactor);
       else onLogin(result);
     } catch (caught) {
       setError(caught);
@@ -27,7 +30,7 @@ export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) 
     }
   };
 
-  if (secondFactor) return <SecondFactorPage step={secondFactor} onLogin={onLogin} />;
+  if (secondFactor) return <SecondFactorPage step={secondFactor.step} methods={secondFactor.methods} onLogin={onLogin} />;
   return (
     <div className="narrow">
       <PageTitle>{t.loginTitle}</PageTitle>

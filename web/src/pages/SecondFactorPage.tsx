@@ -1,4 +1,10 @@
 import { useEffect, useState, type SubmitEvent } from 'react';
+import {
+  startAuthentication,
+  startRegistration,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/browser';
 import { api, type Session } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
@@ -23,6 +29,9 @@ const texts = {
     codesTitle: 'Dine gendannelseskoder',
     codesHelp: 'Gem koderne et sikkert sted. Mister du telefonen, kan du logge ind med én af dem. De vises kun denne ene gang.',
     continue: 'Jeg har gemt koderne – fortsæt',
+    usePasskey: 'Log ind med passkey',
+    addPasskey: 'Opret en passkey på denne enhed',
+    orApp: 'Eller brug en godkendelsesapp:',
   },
   en: {
     verifyTitle: 'Two-step verification',
@@ -42,14 +51,25 @@ const texts = {
     codesTitle: 'Your recovery codes',
     codesHelp: 'Keep these codes somewhere safe. If you lose your phone, you can log in with one of them. They are shown only this once.',
     continue: 'I have saved the codes – continue',
+    usePasskey: 'Log in with a passkey',
+    addPasskey: 'Create a passkey on this device',
+    orApp: 'Or use an authenticator app:',
   },
 };
 
 /** Step 2 of a staff login: the code from the app (or a recovery code), or enrolment at the first login when required. */
-export function SecondFactorPage({ step, onLogin }: { step: 'verify' | 'enroll'; onLogin: (session: Session) => void }) {
+export function SecondFactorPage({
+  step,
+  methods,
+  onLogin,
+}: {
+  step: 'verify' | 'enroll';
+  methods: ('passkey' | 'totp')[];
+  onLogin: (session: Session) => void;
+}) {
   const { lang } = useI18n();
   const t = texts[lang];
-  const [method, setMethod] = useState<'totp' | 'recovery'>('totp');
+  const [method, setMethod] = useState<'totp' | 'recovery'>(step === 'enroll' || methods.includes('totp') ? 'totp' : 'recovery');
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -60,6 +80,33 @@ export function SecondFactorPage({ step, onLogin }: { step: 'verify' | 'enroll';
     if (step !== 'enroll') return;
     api<{ secret: string; uri: string }>('POST', '/api/auth/second-factor/totp').then(setEnrolment, setError);
   }, [step]);
+
+  const busyWith = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const passkeyLogin = () =>
+    busyWith(async () => {
+      const optionsJSON = await api<PublicKeyCredentialRequestOptionsJSON>('POST', '/api/auth/second-factor/passkey/options');
+      const response = await startAuthentication({ optionsJSON });
+      onLogin(await api<Session>('POST', '/api/auth/second-factor/passkey', { response }));
+    });
+
+  const passkeyRegistration = () =>
+    busyWith(async () => {
+      const optionsJSON = await api<PublicKeyCredentialCreationOptionsJSON>('POST', '/api/auth/second-factor/passkey/registration-options');
+      const response = await startRegistration({ optionsJSON });
+      const result = await api<{ recoveryCodes: string[]; session: Session | null }>('POST', '/api/auth/second-factor/passkey/registration', { response });
+      if (result.session) setDone({ recoveryCodes: result.recoveryCodes, session: result.session });
+    });
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
@@ -102,9 +149,23 @@ export function SecondFactorPage({ step, onLogin }: { step: 'verify' | 'enroll';
   return (
     <div className="narrow">
       <PageTitle>{step === 'verify' ? t.verifyTitle : t.enrollTitle}</PageTitle>
+      {methods.includes('passkey') && step === 'verify' && (
+        <p>
+          <button type="button" disabled={busy} onClick={() => void passkeyLogin()}>
+            {t.usePasskey}
+          </button>
+        </p>
+      )}
       {step === 'enroll' ? (
         <>
-          <p>{t.enrollHelp}</p>
+          <p>
+            <button type="button" disabled={busy} onClick={() => void passkeyRegistration()}>
+              {t.addPasskey}
+            </button>
+          </p>
+          <p>
+            {t.orApp} {t.enrollHelp}
+          </p>
           {enrolment && (
             <p>
               {t.secret}: <code>{enrolment.secret.replace(/(.{4})/g, '$1 ').trim()}</code> <a href={enrolment.uri}>{t.openInApp}</a>
