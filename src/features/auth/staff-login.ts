@@ -7,7 +7,7 @@ import { verifyPassword } from './passwords.ts';
 /**
  * The password step of a staff login. Slowed per e-mail typed (the patients' rule: 5 free
  * failures, then 1 s doubling to 60 s, whether or not the user exists), and the same work either
- * way: one argon2 verify, and on a failure one transaction with the count and an audit row.
+ * way: one argon2 verify, and on a failure one audit row (the try was counted before the check).
  */
 export async function checkStaffPassword(ctx: AppContext, throttle: FailureThrottle, input: { email: string; password: string; ip: string }) {
   const now = ctx.clock.now();
@@ -21,10 +21,7 @@ export async function checkStaffPassword(ctx: AppContext, throttle: FailureThrot
     .executeTakeFirst();
   const ok = await verifyPassword(user?.password_hash, input.password);
   if (!user || !ok) {
-    await ctx.db.transaction().execute(async (trx) => {
-      await throttle.fail(key, now, trx);
-      await audit(trx, { type: 'staff', id: user?.id ?? null, ip: input.ip }, now, { action: 'staff.login_failed' });
-    });
+    await audit(ctx.db, { type: 'staff', id: user?.id ?? null, ip: input.ip }, now, { action: 'staff.login_failed' });
     throw errors.invalidCredentials();
   }
   await throttle.succeed(key);

@@ -84,13 +84,12 @@ export async function startPatientLogin({ ctx, throttle }: LoginDeps, input: { i
   const account = await findLoginAccount(ctx.db, input.identifier);
   let device = account ? input.devices.find((d) => d.accountId === account.id) : undefined;
   // A device that has failed as often as an untrusted client may is trusted no more.
-  if (device && (await throttle.claim(deviceKey(device), now)) >= MAX_CONSECUTIVE_FAILURES) device = undefined;
+  if (device && (await throttle.claim(deviceKey(device), now)) > MAX_CONSECUTIVE_FAILURES) device = undefined;
   const throttleKey = device ? deviceKey(device) : key;
   if (!device) await throttle.claim(key, now);
   const ok = await verifyPassword(account?.password_hash, input.password);
   if (!account || !ok) {
     await ctx.db.transaction().execute(async (trx) => {
-      await throttle.fail(throttleKey, now, trx);
       // Counted in one statement, so failures sent in parallel are each counted. A trusted
       // device's failures never count towards the stop.
       const counted = await trx
