@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from './context.ts';
 import { staffAuthRoutes } from './features/auth/staff-auth.routes.ts';
+import { secondFactorRoutes } from './features/second-factor/second-factor.routes.ts';
 import { clinicSettingsRoutes } from './features/clinics/clinic-settings.routes.ts';
 import { clinicsRoutes } from './features/clinics/clinics.routes.ts';
 import { healthRoutes } from './features/health/health.routes.ts';
@@ -96,6 +97,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(patientSyncRoutes, { ctx });
   await app.register(eventsRoutes, { ctx });
   await app.register(webhooksRoutes, { ctx });
+  await app.register(secondFactorRoutes, { ctx });
   if (options.devMail && ctx.config.nodeEnv !== 'production' && !ctx.config.smtpUrl) {
     registerDevMailRoutes(app, options.devMail);
   }

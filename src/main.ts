@@ -9,6 +9,7 @@ import { seedDemoIfEmpty } from './demo/seed-demo.ts';
 import { MailWorker } from './features/mail/mail-worker.ts';
 import { RetentionWorker } from './features/retention/retention-worker.ts';
 import { WebhookWorker } from './features/webhooks/webhook-worker.ts';
+import { startPasswordResetWorker } from './features/patient-auth/reset-requests.ts';
 import { SmtpSink } from './features/mail/smtp-sink.ts';
 import { loggerOptions } from './http/logging.ts';
 import { openSystem } from './system.ts';
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
 
   const retention = new RetentionWorker({ db: ctx.db, clock: ctx.clock, periods: config.retention, log: app.log });
 
+  // "Glemt adgangskode" requests are looked up and mailed here, after they were answered.
+  const resetRequests = startPasswordResetWorker(ctx, app.log);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -89,6 +92,7 @@ async function main(): Promise<void> {
     await worker.stop(); // finishes the batch being sent
     await retention.stop();
     await webhookWorker.stop();
+    await resetRequests.stop();
     await devMail?.close();
     await broker?.close();
     await system.close(); // closes the pool, then stops the embedded PostgreSQL

@@ -13,6 +13,9 @@ import * as m0010 from './migrations/0010_integrations.ts';
 import * as m0011 from './migrations/0011_events.ts';
 import * as m0012 from './migrations/0012_external_ids.ts';
 import * as m0013 from './migrations/0013_webhooks.ts';
+import * as m0020 from './migrations/0020_security.ts';
+import * as m0021 from './migrations/0021_staff_second_factor.ts';
+import * as m0022 from './migrations/0022_staff_passkeys.ts';
 import * as m0030 from './migrations/0030_patient_stepup.ts';
 import * as m0040 from './migrations/0040_patient_name_search.ts';
 import * as m0050 from './migrations/0050_my_log_indexes.ts';
@@ -32,6 +35,9 @@ const migrations: Record<string, Migration> = {
   '0011_events': m0011,
   '0012_external_ids': m0012,
   '0013_webhooks': m0013,
+  '0020_security': m0020,
+  '0021_staff_second_factor': m0021,
+  '0022_staff_passkeys': m0022,
   '0030_patient_stepup': m0030,
   '0040_patient_name_search': m0040,
   '0050_my_log_indexes': m0050,

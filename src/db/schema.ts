@@ -22,6 +22,7 @@ export interface ClinicsTable {
   econsultation_max_length: Generated<number>;
   created_at: CreatedAt;
   booking_min_hours_ahead: Generated<number>;
+  require_staff_2fa: Generated<boolean>;
   booking_max_days_ahead: Generated<number>;
 }
 
@@ -32,6 +33,11 @@ export interface StaffUsersTable {
   password_hash: string | null;
   is_support: Generated<boolean>;
   created_at: CreatedAt;
+  totp_secret: string | null;
+  totp_pending_secret: string | null;
+  totp_enabled_at: Timestamp | null;
+  totp_last_step: number | null;
+  webauthn_challenge: string | null;
 }
 
 export interface StaffMembershipsTable {
@@ -392,6 +398,43 @@ export interface WebhookDeliveriesTable {
   last_status_code: number | null;
   delivered_at: Timestamp | null;
   created_at: Timestamp;
+export interface PasswordResetRequestsTable {
+  id: string;
+  identifier: string;
+  ip: string | null;
+  created_at: Timestamp;
+}
+
+export interface StaffRecoveryCodesTable {
+  user_id: string;
+  code_hash: string;
+  used_at: Timestamp | null;
+}
+
+export interface StaffLoginChallengesTable {
+  id: Generated<string>;
+  token_hash: string;
+  user_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  attempts: Generated<number>;
+  used_at: Timestamp | null;
+  webauthn_challenge: string | null;
+}
+
+export interface StaffPasskeysTable {
+  id: string;
+  user_id: string;
+  public_key: Buffer;
+  counter: number;
+  transports: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+}
+
+export interface PlatformSettingsTable {
+  id: Generated<boolean>;
+  require_staff_2fa: Generated<boolean>;
 }
 
 export interface DB {
@@ -428,6 +471,11 @@ export interface DB {
   patients: PatientsTable;
   audit_events: AuditEventsTable;
   outbox_mails: OutboxMailsTable;
+  password_reset_requests: PasswordResetRequestsTable;
+  staff_recovery_codes: StaffRecoveryCodesTable;
+  staff_login_challenges: StaffLoginChallengesTable;
+  platform_settings: PlatformSettingsTable;
+  staff_passkeys: StaffPasskeysTable;
 }
 
 export type Clinic = Selectable<ClinicsTable>;

@@ -10,6 +10,7 @@ import { MitidClient } from '../../src/features/mitid/mitid-client.ts';
 import { startTestBroker } from '../../src/features/mitid/test-broker.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from './databases.ts';
 import { openDatabase, type DatabaseTimeouts } from '../../src/db/database.ts';
+import { handlePasswordResetRequests } from '../../src/features/patient-auth/reset-requests.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -95,6 +96,7 @@ export async function startTestApp(
     database,
     smtp,
     mailTo: async (to) => {
+      await handlePasswordResetRequests(ctx); // "Glemt adgangskode" mails are enqueued by this job
       // Everything due, not one batch: a test may have queued more mails than a batch holds.
       while ((await worker.runOnce()) > 0);
       // Another process's worker on the same database (the two-process tests) may be sending it.

@@ -1,13 +1,16 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { errors } from '../../errors.ts';
 import { cookieSettings, csrfTokenFor, requireStaff, staffActor, staffOf } from '../../http/staff-auth.ts';
 import { audit } from '../audit/audit.ts';
 import { setStaffPasswordWithToken } from '../staff/staff-accounts.ts';
-import { verifyPassword } from './passwords.ts';
+import { checkStaffPassword } from './staff-login.ts';
+import { FailureThrottle } from '../patient-auth/failure-throttle.ts';
 import { createStaffSession, deleteStaffSession, findStaffSession, type StaffSession } from './staff-sessions.ts';
-import { SessionView, Ok } from './staff-auth.schema.ts';
+import { SessionView, Ok, SecondFactorNeeded } from './staff-auth.schema.ts';
+import { CHALLENGE_TTL_MS, secondFactorStatus, startChallenge } from '../second-factor/second-factor.ts';
 import { authRateLimit } from '../rate-limits/rate-limit.ts';
 
 const LoginBody = Type.Object({
@@ -24,49 +27,61 @@ export function presentSession(ctx: AppContext, session: StaffSession) {
   };
 }
 
+/** The cookie of a login whose password was right and which waits for its second factor. */
+export function pendingLoginCookie(ctx: AppContext) {
+  const session = cookieSettings(ctx);
+  return { name: session.name.replace('staff_session', 'staff_2fa'), options: session.options };
+}
+
+/** Opens the staff session (after the password, and the second factor where one is needed), sets its cookie. */
+export async function openStaffSession(ctx: AppContext, reply: FastifyReply, userId: string, ip: string) {
+  const now = ctx.clock.now();
+  const cookie = cookieSettings(ctx);
+  const firstClinic = await ctx.db
+    .selectFrom('staff_memberships as m')
+    .innerJoin('clinics as c', 'c.id', 'm.clinic_id')
+    .select('c.id')
+    .where('m.user_id', '=', userId)
+    .orderBy('c.name')
+    .executeTakeFirst();
+  const token = await ctx.db.transaction().execute(async (trx) => {
+    const created = await createStaffSession(trx, userId, firstClinic?.id ?? null, now, ctx.sessionPolicy);
+    await audit(trx, { type: 'staff', id: userId, ip }, now, { action: 'staff.login' });
+    return created;
+  });
+  void reply.setCookie(cookie.name, token, { ...cookie.options, maxAge: Math.floor(ctx.sessionPolicy.absoluteMs / 1000) });
+  const found = await findStaffSession(ctx.db, token, now, ctx.sessionPolicy);
+  if (found.status !== 'valid') throw errors.unauthenticated();
+  return presentSession(ctx, found.session);
+}
+
 export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const cookie = cookieSettings(ctx);
   const staffOnly = requireStaff(ctx);
+  const throttle = new FailureThrottle(ctx.db);
+  const pending = pendingLoginCookie(ctx);
 
   app.post(
     '/api/auth/login',
     {
-      schema: { tags: ['auth'], summary: 'Staff login with e-mail and password', body: LoginBody, response: { 200: SessionView } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Staff login with e-mail and password',
+        body: LoginBody,
+        response: { 200: Type.Union([SessionView, SecondFactorNeeded]) },
+      },
       config: authRateLimit(ctx),
     },
     async (request, reply) => {
-      const now = ctx.clock.now();
-      const user = await ctx.db
-        .selectFrom('staff_users')
-        .select(['id', 'password_hash'])
-        .where((eb) => eb(eb.fn('lower', ['email']), '=', request.body.email.trim().toLowerCase()))
-        .executeTakeFirst();
-      const ok = await verifyPassword(user?.password_hash, request.body.password);
-      if (!user || !ok) {
-        if (user) {
-          await audit(ctx.db, { type: 'staff', id: user.id, ip: request.ip }, now, { action: 'staff.login_failed' });
-        }
-        throw errors.invalidCredentials();
+      const { userId } = await checkStaffPassword(ctx, throttle, { ...request.body, ip: request.ip });
+      // With TOTP set up, or required by a clinic of the user or by support, the session waits for the second factor.
+      const status = await secondFactorStatus(ctx.db, userId);
+      if (status.enrolled || status.required) {
+        const token = await startChallenge(ctx.db, userId, ctx.clock.now());
+        void reply.setCookie(pending.name, token, { ...pending.options, maxAge: CHALLENGE_TTL_MS / 1000 });
+        return { secondFactor: { step: status.enrolled ? ('verify' as const) : ('enroll' as const), methods: status.methods } };
       }
-      const firstClinic = await ctx.db
-        .selectFrom('staff_memberships as m')
-        .innerJoin('clinics as c', 'c.id', 'm.clinic_id')
-        .select('c.id')
-        .where('m.user_id', '=', user.id)
-        .orderBy('c.name')
-        .executeTakeFirst();
-      const token = await ctx.db.transaction().execute(async (trx) => {
-        const created = await createStaffSession(trx, user.id, firstClinic?.id ?? null, now, ctx.sessionPolicy);
-        await audit(trx, { type: 'staff', id: user.id, ip: request.ip }, now, { action: 'staff.login' });
-        return created;
-      });
-      void reply.setCookie(cookie.name, token, {
-        ...cookie.options,
-        maxAge: Math.floor(ctx.sessionPolicy.absoluteMs / 1000),
-      });
-      const found = await findStaffSession(ctx.db, token, now, ctx.sessionPolicy);
-      if (found.status !== 'valid') throw errors.unauthenticated();
-      return presentSession(ctx, found.session);
+      return openStaffSession(ctx, reply, userId, request.ip);
     },
   );
 

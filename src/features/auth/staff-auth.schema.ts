@@ -8,3 +8,12 @@ export const SessionView = Type.Object({
   activeClinicId: Type.Union([Type.String(), Type.Null()]),
   csrfToken: Type.String(),
 });
+
+/** The password was right; the session waits for the second factor ('verify') or for its enrolment ('enroll'). */
+export const SecondFactorNeeded = Type.Object({
+  secondFactor: Type.Object({
+    step: Type.Union([Type.Literal('verify'), Type.Literal('enroll')]),
+    /** What the user has set up (recovery codes always work as well). */
+    methods: Type.Array(Type.Union([Type.Literal('passkey'), Type.Literal('totp')])),
+  }),
+});

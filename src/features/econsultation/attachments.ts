@@ -23,6 +23,26 @@ function sniff(data: Buffer): CheckedAttachment['contentType'] | null {
   return null;
 }
 
+const EXTENSIONS: Record<CheckedAttachment['contentType'], string[]> = {
+  'image/png': ['png'],
+  'image/jpeg': ['jpg', 'jpeg'],
+  'application/pdf': ['pdf'],
+};
+
+/**
+ * The name a file is stored and served under ends in its sniffed type's extension, whatever it
+ * was called: a PNG that is also HTML, named "poly.html", becomes "poly.png", so no program opens
+ * it as a page.
+ */
+export function nameWithTypeExtension(filename: string, contentType: string): string {
+  const allowed = Object.hasOwn(EXTENSIONS, contentType) ? EXTENSIONS[contentType as CheckedAttachment['contentType']] : ['bin'];
+  const dot = filename.lastIndexOf('.');
+  const extension = dot > 0 ? filename.slice(dot + 1).toLowerCase() : '';
+  if (allowed.includes(extension)) return filename;
+  const base = (dot > 0 ? filename.slice(0, dot) : filename) || 'fil';
+  return `${base}.${allowed[0] ?? 'bin'}`;
+}
+
 export function checkAttachments(items: IncomingAttachment[] | undefined): CheckedAttachment[] {
   const list = items ?? [];
   if (list.length > MAX_ATTACHMENTS) {
@@ -37,7 +57,7 @@ export function checkAttachments(items: IncomingAttachment[] | undefined): Check
     if (!contentType) {
       throw errors.validation('attachments', { da: 'Kun billeder (PNG, JPEG) og PDF-filer.', en: 'Only images (PNG, JPEG) and PDF files.' });
     }
-    const filename = item.filename.replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 120) || 'fil';
+    const filename = nameWithTypeExtension(item.filename.replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 120) || 'fil', contentType);
     return { filename, contentType, data };
   });
 }

@@ -1,4 +1,5 @@
 import { auditPatientRead } from '../audit/audit.ts';
+import { nameWithTypeExtension } from './attachments.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.ts';
@@ -182,7 +183,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       const file = await attachmentFor(ctx, request.params.attachmentId, { clinicId: scope.clinicId, patientId: scope.patientId });
       return reply
         .type(file.content_type)
-        .header('Content-Disposition', `attachment; filename="${encodeURIComponent(file.filename)}"`)
+        .header('Content-Disposition', `attachment; filename="${encodeURIComponent(nameWithTypeExtension(file.filename, file.content_type))}"`)
         .send(file.data);
     },
   );
@@ -303,7 +304,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       });
       return reply
         .type(file.content_type)
-        .header('Content-Disposition', `attachment; filename="${encodeURIComponent(file.filename)}"`)
+        .header('Content-Disposition', `attachment; filename="${encodeURIComponent(nameWithTypeExtension(file.filename, file.content_type))}"`)
         .send(file.data);
     },
   );

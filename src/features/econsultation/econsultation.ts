@@ -57,6 +57,20 @@ export async function patientThreads(ctx: AppContext, scope: PatientScope) {
     .execute();
 }
 
+/** A patient starts at most this many e-konsultationer at a clinic per hour and per day (the clinic's inbox is not a spam target). */
+export const NEW_THREADS_PER_HOUR = 5;
+export const NEW_THREADS_PER_DAY = 10;
+
+const tooManyThreads = (perDay: boolean) =>
+  new AppError(429, 'econsultation_limit', {
+    da: perDay
+      ? `Du kan højst starte ${String(NEW_THREADS_PER_DAY)} e-konsultationer om dagen. Skriv videre i en af dem, eller ring til klinikken, hvis det haster.`
+      : `Du kan højst starte ${String(NEW_THREADS_PER_HOUR)} e-konsultationer i timen. Vent lidt, eller skriv videre i en af dem. Ring til klinikken, hvis det haster.`,
+    en: perDay
+      ? `You can start at most ${String(NEW_THREADS_PER_DAY)} e-consultations a day. Continue in one of them, or call the clinic if it is urgent.`
+      : `You can start at most ${String(NEW_THREADS_PER_HOUR)} e-consultations an hour. Wait a little, or continue in one of them. Call the clinic if it is urgent.`,
+  });
+
 export async function startThread(
   ctx: AppContext,
   scope: PatientScope,
@@ -70,6 +84,28 @@ export async function startThread(
   const attachments = checkAttachments(input.attachments);
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
+    // The patient's record row is locked first, so threads started at once are counted one by one.
+    await trx.selectFrom('patients').select('id').where('id', '=', scope.patientId).forUpdate().executeTakeFirstOrThrow();
+    const recent = await trx
+      .selectFrom('econsultation_threads')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('day'),
+        eb.fn
+          .count<number>(
+            eb
+              .case()
+              .when('created_at', '>', new Date(now.getTime() - 3_600_000))
+              .then(1)
+              .end(),
+          )
+          .as('hour'),
+      ])
+      .where('clinic_id', '=', scope.clinicId)
+      .where('patient_id', '=', scope.patientId)
+      .where('created_at', '>', new Date(now.getTime() - 24 * 3_600_000))
+      .executeTakeFirstOrThrow();
+    if (recent.day >= NEW_THREADS_PER_DAY) throw tooManyThreads(true);
+    if (recent.hour >= NEW_THREADS_PER_HOUR) throw tooManyThreads(false);
     const thread = await trx
       .insertInto('econsultation_threads')
       .values({ clinic_id: scope.clinicId, patient_id: scope.patientId, subject, created_at: now, last_message_at: now })

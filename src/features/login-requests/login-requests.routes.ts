@@ -50,6 +50,8 @@ export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
   const staffOnly = requireStaff(ctx);
   const clinicsOf = (request: Parameters<typeof staffOf>[0], filter?: string) => {
     const mine = staffOf(request).clinics.map((c) => c.id);
+    // Support (and a user of no clinic) handles no clinic's queue.
+    if (mine.length === 0) throw errors.forbidden();
     if (!filter) return mine;
     if (!mine.includes(filter)) throw errors.forbidden();
     return [filter];
@@ -78,7 +80,6 @@ export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     },
     async (request) => {
       const clinicIds = clinicsOf(request, request.query.clinicId);
-      if (clinicIds.length === 0) return { open: [], nextCursor: null };
       if (request.query.status === 'handled') {
         const { rows, nextCursor } = await listHandledRequests(ctx.db, clinicIds, request.query.cursor);
         return {

@@ -1,5 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SmtpSink } from './smtp-sink.ts';
+import { errors } from '../../errors.ts';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
@@ -9,9 +10,20 @@ const linkify = (escaped: string) => escaped.replace(/https?:\/\/[^\s<]+/g, (url
  * /dev/mail: what the development SMTP server received. Only mounted when SMTP_URL is unset and
  * NODE_ENV is not production (see app.ts); the page says so in its own header.
  */
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/**
+ * The page shows login codes and activation links: only this machine may read it, even when the
+ * server listens on every interface. Both the socket and the client address must be loopback, so
+ * a proxy on this machine forwarding others does not open it either.
+ */
+function loopbackOnly(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+  done(LOOPBACK.has(request.socket.remoteAddress ?? '') && LOOPBACK.has(request.ip) ? undefined : errors.notFound());
+}
+
 export function registerDevMailRoutes(app: FastifyInstance, sink: SmtpSink): void {
-  app.get('/dev/mail.json', { schema: { hide: true } }, () => sink.messages.slice().reverse());
-  app.get('/dev/mail', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/dev/mail.json', { schema: { hide: true }, onRequest: loopbackOnly }, () => sink.messages.slice().reverse());
+  app.get('/dev/mail', { schema: { hide: true }, onRequest: loopbackOnly }, async (_request, reply) => {
     const items = sink.messages
       .slice()
       .reverse()

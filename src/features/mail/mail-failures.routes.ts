@@ -14,7 +14,19 @@ const FailedMail = Type.Object({
   lastError: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
   failedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  clinicName: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
+
+/** "anna.nielsen@example.dk" -> "a***@e***.dk": enough for support to tell mails apart, not to know who. */
+export function maskEmail(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 1) return '***';
+  const domain = address.slice(at + 1);
+  const dot = domain.lastIndexOf('.');
+  const tld = dot > 0 ? domain.slice(dot) : '';
+  return `${address[0] ?? ''}***@${domain[0] ?? ''}***${tld}`;
+}
+const maskEmailsIn = (text: string) => text.replace(/[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g, maskEmail);
 const FailedMails = Type.Object({ mails: Type.Array(FailedMail) });
 
 /**
@@ -24,10 +36,22 @@ const FailedMails = Type.Object({ mails: Type.Array(FailedMail) });
 export const mailFailuresRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const staffOnly = requireStaff(ctx);
 
-  const listFailed = (clinicId: string | null) => {
+  /** Support sees no patient data: the clinic, template, error and time, with every address masked. */
+  const listFailed = (clinicId: string | null, forSupport = false) => {
     let q = ctx.db
       .selectFrom('outbox_mails')
-      .select(['id', 'clinic_id', 'template', 'to_address', 'attempts', 'last_error', 'created_at', 'failed_at'])
+      .leftJoin('clinics', 'clinics.id', 'outbox_mails.clinic_id')
+      .select([
+        'outbox_mails.id',
+        'clinic_id',
+        'clinics.name as clinic_name',
+        'template',
+        'to_address',
+        'attempts',
+        'last_error',
+        'outbox_mails.created_at',
+        'failed_at',
+      ])
       .where('status', '=', 'failed')
       .orderBy('failed_at', 'desc')
       .limit(200);
@@ -37,9 +61,10 @@ export const mailFailuresRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
         id: m.id,
         clinicId: m.clinic_id,
         template: m.template,
-        to: m.to_address,
+        clinicName: m.clinic_name,
+        to: forSupport ? maskEmail(m.to_address) : m.to_address,
         attempts: m.attempts,
-        lastError: m.last_error,
+        lastError: forSupport && m.last_error ? maskEmailsIn(m.last_error) : m.last_error,
         createdAt: m.created_at.toISOString(),
         failedAt: m.failed_at?.toISOString() ?? null,
       })),
@@ -68,7 +93,7 @@ export const mailFailuresRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     { schema: { tags: ['support'], summary: 'All undeliverable mails (support)', response: { 200: FailedMails } }, onRequest: staffOnly },
     async (request) => {
       requireSupport(staffOf(request));
-      return listFailed(null);
+      return listFailed(null, true);
     },
   );
 

@@ -127,6 +127,23 @@ export const templates = {
         `Hello\n\nPatientportal could not deliver events to ${p.url} (the integration "${p.integrationName}") for a day, ` +
         `so the webhook was disabled. The clinic system hears of no new events until the vendor registers it again.\n\n` +
         `See the delivery log under E-moduler -> Systemadgang:\n\n${p.link}`,
+  patientLoginStopped: (p: { failures: number; link: string }) =>
+    render({
+      subject: { da: 'Dit login til Patientportal er stoppet', en: 'Your Patientportal login was stopped' },
+      da:
+        `Hej\n\nNogen har prøvet en forkert adgangskode til dit login ${String(p.failures)} gange i træk fra en browser, du ikke har logget ind fra før. ` +
+        'Derfor er login med adgangskode stoppet fra nye browsere. Fra en browser, hvor du har logget ind før, kan du stadig logge ind.\n\n' +
+        `Vælg en ny adgangskode for at logge ind andre steder igen:\n\n${p.link}\n\nVar det ikke dig, der prøvede, så har en anden forsøgt at gætte din adgangskode.`,
+      en:
+        `Hello\n\nSomeone tried a wrong password for your login ${String(p.failures)} times in a row from a browser you have not logged in from before. ` +
+        'Password login from new browsers is therefore stopped. From a browser where you have logged in before, you can still log in.\n\n' +
+        `Choose a new password to log in elsewhere again:\n\n${p.link}\n\nIf it was not you, someone else has tried to guess your password.`,
+    }),
+  patientEmailChanged: (p: { link: string }) =>
+    render({
+      subject: { da: 'Din e-mailadresse i Patientportal er skiftet', en: 'Your e-mail address in Patientportal was changed' },
+      da: `Hej\n\nDit login til Patientportal bruger fra nu af en anden e-mailadresse, og sikkerhedskoder sendes dertil. Var det ikke dig, så kontakt din klinik straks.\n\n${p.link}`,
+      en: `Hello\n\nYour Patientportal login now uses another e-mail address, and security codes go there. If this was not you, contact your clinic at once.\n\n${p.link}`,
     }),
 } satisfies Record<string, (params: never) => RenderedMail>;
 

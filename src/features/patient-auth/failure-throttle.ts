@@ -18,44 +18,35 @@ const delaySql = (failures: ReturnType<typeof sql>) =>
  * whether or not such an account exists, so being slowed down reveals nothing. Kept in
  * PostgreSQL so every app process sees the same count.
  *
- * claim() decides and reserves in one statement: once the free failures are used, a try takes
- * the slot until the delay has passed, so parallel requests cannot all get past the slow-down.
+ * claim() decides and counts in one statement, before the password is checked: every try is
+ * counted as a failure up front and succeed() clears the count. So tries sent in parallel each
+ * see the ones before them, and a burst gets no more past the check than tries one by one would.
  */
 export class FailureThrottle {
   constructor(private readonly db: Database) {}
 
-  async claim(key: string, now: Date): Promise<void> {
+  /** Counts this try; returns the tries counted so far including it, or throws 429 while the key must wait. */
+  async claim(key: string, now: Date): Promise<number> {
     const claimed = await this.db
       .insertInto('login_throttles')
-      .values({ key, failures: 0, next_try_at: now, updated_at: now })
+      .values({ key, failures: 1, next_try_at: now, updated_at: now })
       .onConflict((oc) =>
         oc
           .column('key')
-          .doUpdateSet({ next_try_at: sql<Date>`${now}::timestamptz + ${delaySql(sql.ref('login_throttles.failures'))}`, updated_at: now })
+          .doUpdateSet({
+            failures: sql<number>`login_throttles.failures + 1`,
+            next_try_at: sql<Date>`${now}::timestamptz + ${delaySql(sql`login_throttles.failures + 1`)}`,
+            updated_at: now,
+          })
           .where('login_throttles.next_try_at', '<=', now),
       )
       .returning('failures')
       .executeTakeFirst();
     if (!claimed) throw errors.tooManyRequests();
+    return claimed.failures;
   }
 
-  /** Counts a failure atomically; the next try waits the delay from now. */
-  async fail(key: string, now: Date): Promise<number> {
-    const row = await this.db
-      .insertInto('login_throttles')
-      .values({ key, failures: 1, next_try_at: now, updated_at: now })
-      .onConflict((oc) =>
-        oc.column('key').doUpdateSet({
-          failures: sql<number>`login_throttles.failures + 1`,
-          next_try_at: sql<Date>`${now}::timestamptz + ${delaySql(sql`login_throttles.failures + 1`)}`,
-          updated_at: now,
-        }),
-      )
-      .returning('failures')
-      .executeTakeFirstOrThrow();
-    return row.failures;
-  }
-
+  /** A right password: the key starts afresh. */
   async succeed(key: string): Promise<void> {
     await this.db.deleteFrom('login_throttles').where('key', '=', key).execute();
   }

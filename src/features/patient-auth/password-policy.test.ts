@@ -36,4 +36,12 @@ describe('patient password rules (NIST 800-63B)', () => {
     expect(refusal('KAREN.HANSEN@example.dk!')).toMatch(/e-mail/);
     expect(refusal('karen.hansen og mere tekst')).toMatch(/e-mail/);
   });
+
+  it('refuses a password of only whitespace or one repeated character, whatever its length', () => {
+    expect(refusal(' '.repeat(12))).toMatch(/only spaces/);
+    expect(refusal('\t \u00a0'.repeat(5))).toMatch(/only spaces/);
+    expect(refusal('a'.repeat(20))).toMatch(/one character repeated/);
+    expect(refusal('æ'.repeat(12))).toMatch(/one character repeated/);
+    expect(refusal('ab'.repeat(10))).toBeNull();
+  });
 });

@@ -22,6 +22,9 @@ describe.each(backends)('the patient’s profile on %s', (backend) => {
     const token = linkToken((await t.mailTo(newEmail)).text, '/portal/confirm-email')!;
     expect((await t.app.inject({ method: 'POST', url: '/api/patient/confirm-email', payload: { token } })).statusCode).toBe(200);
     expect((await client.get('/api/patient/me')).json().email).toBe(newEmail);
+    const notice = await t.mailTo(email);
+    expect(notice.subject).toContain('e-mailadresse i Patientportal er skiftet');
+    expect(notice.text).not.toContain('#token=');
     await patientLogin(t, newEmail, newEmail);
   });
 

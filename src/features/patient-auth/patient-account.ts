@@ -171,7 +171,12 @@ export async function confirmEmailChange(ctx: AppContext, input: { token: string
         en: 'The address cannot be used for this login. Contact your clinic.',
       });
     }
+    const old = await trx.selectFrom('patient_accounts').select('email').where('id', '=', used.account_id).executeTakeFirstOrThrow();
     await trx.updateTable('patient_accounts').set({ email: newEmail }).where('id', '=', used.account_id).execute();
+    // Login codes went to the old address until now: tell it, so a change nobody asked for is noticed.
+    if (old.email && old.email.toLowerCase() !== newEmail.toLowerCase()) {
+      await enqueueMail(trx, { to: old.email, template: 'patientEmailChanged', params: { link: `${ctx.config.publicUrl}/portal/login` } }, now);
+    }
     await audit(trx, { type: 'patient', id: used.account_id, ip: input.ip }, now, { action: 'patient.email_changed' });
   });
 }

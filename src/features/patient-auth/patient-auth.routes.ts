@@ -5,7 +5,9 @@ import { patientActor, patientCookie, patientCsrfTokenFor, requirePatient } from
 import { audit } from '../audit/audit.ts';
 import { Ok } from '../auth/staff-auth.schema.ts';
 import { FailureThrottle } from './failure-throttle.ts';
-import { activateAccount, inspectActivation, inspectPasswordReset, requestPasswordReset, resetPassword } from './patient-links.ts';
+import { deviceCookie, readDeviceCookie, renewDeviceCookie } from './device-cookies.ts';
+import { activateAccount, inspectActivation, inspectPasswordReset, resetPassword } from './patient-links.ts';
+import { recordPasswordResetRequest } from './reset-requests.ts';
 import { finishPatientLogin, identifierKey, startPatientLogin } from './patient-login.ts';
 import { authRateLimit } from '../rate-limits/rate-limit.ts';
 import { patientOf } from './patient-of.ts';
@@ -16,6 +18,7 @@ const tags = ['patient login'];
 
 export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const cookie = patientCookie(ctx);
+  const device = deviceCookie(ctx);
   const throttle = new FailureThrottle(ctx.db);
   const limited = authRateLimit(ctx);
 
@@ -30,7 +33,10 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       },
       config: limited,
     },
-    async (request) => startPatientLogin({ ctx, throttle }, { ...request.body, ip: request.ip }),
+    async (request) => {
+      const devices = readDeviceCookie(ctx, request.cookies[device.name], ctx.clock.now());
+      return startPatientLogin({ ctx, throttle }, { ...request.body, ip: request.ip, devices });
+    },
   );
 
   app.post(
@@ -45,8 +51,11 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       config: limited,
     },
     async (request, reply) => {
-      const { session } = await finishPatientLogin({ ctx, throttle }, { ...request.body, ip: request.ip });
+      const { session, accountId } = await finishPatientLogin({ ctx, throttle }, { ...request.body, ip: request.ip });
       void reply.setCookie(cookie.name, session.token, { ...cookie.options, maxAge: Math.floor(ctx.sessionPolicy.absoluteMs / 1000) });
+      // The browser of a full login (password and mailed code) becomes a trusted device of this login.
+      const now = ctx.clock.now();
+      void reply.setCookie(device.name, renewDeviceCookie(ctx, readDeviceCookie(ctx, request.cookies[device.name], now), accountId, now), device.options);
       return { csrfToken: patientCsrfTokenFor(ctx, session.id) };
     },
   );
@@ -108,7 +117,8 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       config: limited,
     },
     async (request) => {
-      await requestPasswordReset(ctx, { identifier: request.body.identifier, ip: request.ip });
+      // Answered before anything that depends on whether the login exists (reset-requests.ts).
+      await recordPasswordResetRequest(ctx, { identifier: request.body.identifier, ip: request.ip });
       return { ok: true };
     },
   );

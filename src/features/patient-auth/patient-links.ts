@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../../context.ts';
+import type { DB } from '../../db/schema.ts';
 import { errors } from '../../errors.ts';
 import { audit } from '../audit/audit.ts';
 import { hashPassword } from '../auth/passwords.ts';
@@ -55,24 +57,24 @@ export async function activateAccount(ctx: AppContext, input: { token: string; p
   });
 }
 
-/** "Glemt adgangskode": mails a link only if the login exists; the caller answers the same either way. */
-export async function requestPasswordReset(ctx: AppContext, input: { identifier: string; ip: string }) {
-  const now = ctx.clock.now();
-  const account = await findLoginAccount(ctx, input.identifier);
-  if (!account) return;
-  await ctx.db.transaction().execute(async (trx) => {
-    const token = await issuePatientToken(trx, { accountId: account.id, purpose: 'password_reset' }, now);
-    await enqueueMail(
-      trx,
-      {
-        to: mailAddress(account.email, `patient account ${account.id}`),
-        template: 'patientPasswordReset',
-        params: { link: `${ctx.config.publicUrl}/portal/reset#token=${token}`, validMinutes: TOKEN_LIFETIME_MS.password_reset / 60_000 },
-      },
-      now,
-    );
-    await audit(trx, { type: 'patient', id: account.id, ip: input.ip }, now, { action: 'patient.password_reset_requested' });
-  });
+/**
+ * "Glemt adgangskode", the second half (reset-requests.ts has the first): mails a link only if
+ * the login exists and has an address. Runs in the transaction that handles the stored request.
+ */
+export async function mailPasswordReset(trx: Kysely<DB>, ctx: AppContext, input: { identifier: string; ip: string | null }, now: Date) {
+  const account = await findLoginAccount(trx, input.identifier);
+  if (!account?.email) return;
+  const token = await issuePatientToken(trx, { accountId: account.id, purpose: 'password_reset' }, now);
+  await enqueueMail(
+    trx,
+    {
+      to: account.email,
+      template: 'patientPasswordReset',
+      params: { link: `${ctx.config.publicUrl}/portal/reset#token=${token}`, validMinutes: TOKEN_LIFETIME_MS.password_reset / 60_000 },
+    },
+    now,
+  );
+  await audit(trx, { type: 'patient', id: account.id, ip: input.ip }, now, { action: 'patient.password_reset_requested' });
 }
 
 export async function inspectPasswordReset(ctx: AppContext, token: string) {

@@ -77,6 +77,13 @@ describe.each(backends)('patient login with password and mailed code on %s', (ba
     await patientLogin(t, patient.cpr, email);
   });
 
+  it('lets a burst of 25 parallel wrong passwords reach the password check only 5 times', async () => {
+    const { patient } = await activatedPatient(t);
+    const burst = await Promise.all(Array.from({ length: 25 }, (_, i) => new PatientClient(t.app).startLogin(patient.cpr, `parallel guess ${String(i)}`)));
+    expect(burst.filter((r) => r.statusCode === 401)).toHaveLength(5);
+    expect(burst.filter((r) => r.statusCode === 429)).toHaveLength(20);
+  });
+
   it('stops a login after 100 consecutive failures until the patient resets the password', async () => {
     const { patient, email } = await activatedPatient(t);
     for (let i = 0; i < 100; i++) {
@@ -84,7 +91,9 @@ describe.each(backends)('patient login with password and mailed code on %s', (ba
       expect((await new PatientClient(t.app).startLogin(patient.cpr, `wrong guess ${i}`)).statusCode).toBe(401);
     }
     t.clock.advance(minutes(1));
-    expect((await new PatientClient(t.app).startLogin(patient.cpr, PATIENT_PASSWORD)).statusCode).toBe(401);
+    const stopped = await new PatientClient(t.app).startLogin(patient.cpr, PATIENT_PASSWORD);
+    expect(stopped.statusCode).toBe(403);
+    expect(stopped.json().error.code).toBe('login_stopped');
     const account = await t.ctx.db
       .selectFrom('patient_accounts')
       .select(['stopped_at', 'failed_logins'])

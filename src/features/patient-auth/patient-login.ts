@@ -1,5 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { normalizeCpr } from '../patients/cpr.ts';
@@ -9,6 +10,7 @@ import { hmac } from '../auth/tokens.ts';
 import { enqueueMail, mailAddress } from '../mail/outbox.ts';
 import { createPatientSession } from './patient-sessions.ts';
 import type { FailureThrottle } from './failure-throttle.ts';
+import { deviceKey, type DeviceEntry } from './device-cookies.ts';
 
 export const MAX_CONSECUTIVE_FAILURES = 100;
 export const CODE_TTL_MS = 10 * 60_000;
@@ -47,9 +49,9 @@ export interface LoginDeps {
 }
 
 /** Finds an activated, not deleted login by CPR or e-mail. */
-export function findLoginAccount(ctx: AppContext, identifier: string) {
+export function findLoginAccount(db: Kysely<DB>, identifier: string) {
   const { cpr, email } = identifierKey(identifier);
-  return ctx.db
+  return db
     .selectFrom('patient_accounts')
     .select(['id', 'cpr', 'email', 'password_hash', 'stopped_at', 'failed_logins'])
     .where((eb) => (cpr ? eb('cpr', '=', cpr) : eb(eb.fn('lower', ['email']), '=', email)))
@@ -58,43 +60,74 @@ export function findLoginAccount(ctx: AppContext, identifier: string) {
     .executeTakeFirst();
 }
 
+const loginStopped = () =>
+  new AppError(403, 'login_stopped', {
+    da: 'Adgangskoden er rigtig, men login med adgangskode er stoppet efter for mange forkerte forsøg fra andre browsere. Vi har sendt dig en mail. Vælg en ny adgangskode med "Glemt adgangskode", eller log ind fra en browser, hvor du har logget ind før.',
+    en: 'The password is right, but password login was stopped after too many wrong tries from other browsers. We have sent you a mail. Choose a new password with "Forgot password", or log in from a browser where you have logged in before.',
+  });
+
+/** Matches no login: a failure for an unknown identifier runs the same statements as for a known one. */
+const NO_ACCOUNT = '00000000-0000-0000-0000-000000000000';
+
 /**
- * Step 1: password. The answer and the work (one argon2 verify) are the same whether or not the
- * account exists; a correct password mails an 8-digit code and returns the challenge to answer.
+ * Step 1: password. The answer and the work (one argon2 verify, the same statements on a failure)
+ * are the same whether or not the account exists; a correct password mails an 8-digit code and
+ * returns the challenge to answer.
+ *
+ * A try with a valid device cookie of this login (device-cookies.ts) is slowed and counted by that
+ * device only; any other try is an untrusted client, slowed by what was typed, and 100 untrusted
+ * failures in a row stop password login from untrusted clients until a new password is chosen.
  */
-export async function startPatientLogin({ ctx, throttle }: LoginDeps, input: { identifier: string; password: string; ip: string }) {
+export async function startPatientLogin({ ctx, throttle }: LoginDeps, input: { identifier: string; password: string; ip: string; devices: DeviceEntry[] }) {
   const now = ctx.clock.now();
   const { key } = identifierKey(input.identifier);
-  await throttle.claim(key, now);
-  const account = await findLoginAccount(ctx, input.identifier);
+  const account = await findLoginAccount(ctx.db, input.identifier);
+  let device = account ? input.devices.find((d) => d.accountId === account.id) : undefined;
+  // A device that has failed as often as an untrusted client may is trusted no more.
+  if (device && (await throttle.claim(deviceKey(device), now)) > MAX_CONSECUTIVE_FAILURES) device = undefined;
+  const throttleKey = device ? deviceKey(device) : key;
+  if (!device) await throttle.claim(key, now);
   const ok = await verifyPassword(account?.password_hash, input.password);
-  if (!account || !ok || account.stopped_at) {
-    await throttle.fail(key, now);
-    if (account && !account.stopped_at) {
-      await ctx.db.transaction().execute(async (trx) => {
-        // Counted in one statement, so failures sent in parallel are each counted.
-        const { failed_logins: failures } = await trx
-          .updateTable('patient_accounts')
-          .set((eb) => ({
-            failed_logins: eb('failed_logins', '+', 1),
-            stopped_at: sql<Date | null>`case when failed_logins + 1 >= ${MAX_CONSECUTIVE_FAILURES} then ${now}::timestamptz else stopped_at end`,
-          }))
-          .where('id', '=', account.id)
-          .returning('failed_logins')
-          .executeTakeFirstOrThrow();
-        await audit(trx, { type: 'patient', id: account.id, ip: input.ip }, now, {
-          action: failures === MAX_CONSECUTIVE_FAILURES ? 'patient.login_stopped' : 'patient.login_failed',
-          details: { failures },
-        });
+  if (!account || !ok) {
+    await ctx.db.transaction().execute(async (trx) => {
+      // Counted in one statement, so failures sent in parallel are each counted. A trusted
+      // device's failures never count towards the stop.
+      const counted = await trx
+        .updateTable('patient_accounts')
+        .set((eb) => ({
+          failed_logins: eb('failed_logins', '+', 1),
+          stopped_at: sql<Date | null>`case when failed_logins + 1 >= ${MAX_CONSECUTIVE_FAILURES} then ${now}::timestamptz else stopped_at end`,
+        }))
+        .where('id', '=', account && !device ? account.id : NO_ACCOUNT)
+        .where('stopped_at', 'is', null)
+        .returning(['failed_logins', 'email'])
+        .executeTakeFirst();
+      const stopped = counted?.failed_logins === MAX_CONSECUTIVE_FAILURES;
+      await audit(trx, { type: 'patient', id: account?.id ?? null, ip: input.ip }, now, {
+        action: stopped ? 'patient.login_stopped' : 'patient.login_failed',
+        details: { trustedDevice: Boolean(device), ...(counted ? { failures: counted.failed_logins } : {}) },
       });
-    }
+      if (counted && stopped && account) {
+        await enqueueMail(
+          trx,
+          {
+            to: mailAddress(counted.email, `patient account ${account.id}`),
+            template: 'patientLoginStopped',
+            params: { failures: MAX_CONSECUTIVE_FAILURES, link: `${ctx.config.publicUrl}/portal/forgot` },
+          },
+          now,
+        );
+      }
+    });
     throw wrongCredentials();
   }
-  await throttle.succeed(key);
+  // Only the holder of the right password learns that the login is stopped.
+  if (!device && account.stopped_at) throw loginStopped();
+  await throttle.succeed(throttleKey);
   const code = String(randomInt(0, 100_000_000)).padStart(8, '0');
   const challengeId = randomUUID();
   return ctx.db.transaction().execute(async (trx) => {
-    if (account.failed_logins > 0) {
+    if (!device && account.failed_logins > 0) {
       await trx.updateTable('patient_accounts').set({ failed_logins: 0 }).where('id', '=', account.id).execute();
     }
     await trx

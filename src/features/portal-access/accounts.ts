@@ -50,8 +50,9 @@ export async function ensureAccount(trx: Transaction<DB>, person: Person, now: D
         409,
         'email_in_use',
         {
-          da: 'E-mailadressen bruges allerede af en anden persons login. Brug patientens egen adresse.',
-          en: "The e-mail address is already used by another person's login. Use the patient's own address.",
+          // Says what the secretary must do, not whose the address is: no other clinic's patient is confirmed.
+          da: 'Adressen kan ikke bruges til dette login. Bed patienten om en e-mailadresse, som kun patienten selv bruger.',
+          en: 'The address cannot be used for this login. Ask the patient for an e-mail address that only the patient uses.',
         },
         'email',
       );

@@ -164,13 +164,14 @@ describe.each(backends)('the Patientportal form on %s', (backend) => {
     expect(accounts).toHaveLength(1);
   });
 
-  it('refuses an e-mail that belongs to another person’s login', async () => {
+  it('refuses an e-mail that belongs to another person’s login, saying what to do without saying whose it is', async () => {
     const a = await activatedPatient(t);
     const other = await clinicWithSecretary(t);
     const refused = await other.secretary.post(other.portalUrl, { email: a.email.toUpperCase(), rights: [], wantsElectronicReply: false });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error).toMatchObject({ code: 'email_in_use', field: 'email' });
-    expect(refused.json().error.message.da).toContain('anden persons login');
+    expect(refused.json().error.message.da).toContain('som kun patienten selv bruger');
+    expect(JSON.stringify(refused.json())).not.toMatch(/anden persons|another person|klinik|clinic/i);
   });
 
   it('creates exactly one membership when Opret is double-clicked', async () => {

@@ -5,7 +5,7 @@ import type { AppContext } from '../../context.ts';
 import { requirePatient } from '../../http/patient-auth.ts';
 import { requireClinicRole, requireStaff, staffActor, staffOf } from '../../http/staff-auth.ts';
 import { patientScope } from '../portal-functions/patient-scope.ts';
-import { addMedication, clinicRenewals, handleRenewal, medicationList, requestRenewal } from './renewal.ts';
+import { addMedication, clinicRenewals, handleRenewal, medicationList, clinicMedicationList, requestRenewal } from './renewal.ts';
 import { patientOf } from '../patient-auth/patient-of.ts';
 
 const Medication = Type.Object({
@@ -47,7 +47,7 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         clinicId: request.params.clinicId,
         patientId: request.params.patientId,
       });
-      return { medications: (await medicationList(ctx, request.params.clinicId, request.params.patientId)).map(present) };
+      return { medications: (await clinicMedicationList(ctx, request.params.clinicId, request.params.patientId)).map(present) };
     },
   );
 

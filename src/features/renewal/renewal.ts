@@ -39,6 +39,13 @@ export async function addMedication(
 }
 
 /** The medication list with each item's latest renewal request: readable without the right. */
+/** The staff view of a medication list: a patient who is not the clinic's answers 404, as the record does. */
+export async function clinicMedicationList(ctx: AppContext, clinicId: string, patientId: string) {
+  const patient = await ctx.db.selectFrom('patients').select('id').where('id', '=', patientId).where('clinic_id', '=', clinicId).executeTakeFirst();
+  if (!patient) throw errors.notFound();
+  return medicationList(ctx, clinicId, patientId);
+}
+
 export function medicationList(ctx: AppContext, clinicId: string, patientId: string) {
   return ctx.db
     .selectFrom('medications as m')

@@ -68,6 +68,21 @@ describe.each(backends)('new staff users choose a password from a mailed link on
     expect((await setPassword(token, 'et langt og godt kodeord')).statusCode).toBe(410);
   });
 
+  it('holds staff passwords to the patients’ rules: no common password, not the e-mail, not one repeated character', async () => {
+    const token = await newUser('ny.regler@klinik.test');
+    for (const [password, reason] of [
+      ['unbelievable', /most common/],
+      ['ny.regler@klinik.test!', /e-mail/],
+      [' '.repeat(14), /only spaces/],
+      ['z'.repeat(14), /one character repeated/],
+    ] as const) {
+      const refused = await setPassword(token, password);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().error.message.en).toMatch(reason);
+    }
+    expect((await setPassword(token, 'en helt anden sætning')).statusCode).toBe(200);
+  });
+
   it('writes no user, no audit row and no mail when creation fails', async () => {
     await createStaffUser(t.ctx.db, { email: 'dup@klinik.test', name: 'A', clinics: [] }, CLI, t.clock.now(), 'http://x');
     const before = await t.ctx.db.selectFrom('outbox_mails').select('id').execute();
@@ -111,8 +126,11 @@ describe.each(backends)('new staff users choose a password from a mailed link on
     const supportClient = new StaffClient(t.app);
     await supportClient.login(support.email, support.password);
     const all = await supportClient.get('/api/support/failed-mails');
-    const failed = all.json().mails.find((m: { to: string }) => m.to === 'bounce@klinik.test');
+    // Support sees the clinic, template, error and time, never the address.
+    const failed = all.json().mails.find((m: { to: string }) => m.to === 'b***@k***.test');
     expect(failed.lastError).toMatch(/^550/);
+    expect(failed.clinicName).toBeTruthy();
+    expect(all.body).not.toContain('bounce@klinik.test');
     sink.rejectTo.delete('bounce@klinik.test');
     expect((await supportClient.post(`/api/support/failed-mails/${failed.id}/retry`)).statusCode).toBe(200);
     await worker.runOnce();

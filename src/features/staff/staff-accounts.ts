@@ -5,6 +5,7 @@ import { audit, type Actor } from '../audit/audit.ts';
 import { hashToken, newToken } from '../auth/tokens.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/passwords.ts';
+import { checkPassword } from '../patient-auth/password-policy.ts';
 
 export const STAFF_LINK_VALID_DAYS = 7;
 
@@ -39,7 +40,7 @@ export function checkPasswordLength(password: string): void {
 /** Creates a staff user with memberships, its audit row and (without a password) its set-password mail, in one transaction. */
 export async function createStaffUser(db: Database, input: NewStaffUser, actor: Actor, now: Date, publicUrl: string): Promise<{ id: string }> {
   const email = checkEmail(input.email);
-  if (input.password !== undefined) checkPasswordLength(input.password);
+  if (input.password !== undefined) checkPassword(input.password, { email });
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
   return db.transaction().execute(async (trx) => {
     const existing = await trx
@@ -97,7 +98,14 @@ export async function createStaffUser(db: Database, input: NewStaffUser, actor: 
  * two submits at once cannot both use it. Every session of the user ends.
  */
 export async function setStaffPasswordWithToken(db: Database, token: string, password: string, ip: string | null, now: Date): Promise<void> {
-  checkPasswordLength(password);
+  // The patients' rules (length, common passwords, not the e-mail, not one repeated character).
+  const owner = await db
+    .selectFrom('staff_password_tokens as t')
+    .innerJoin('staff_users as u', 'u.id', 't.user_id')
+    .select('u.email')
+    .where('t.token_hash', '=', hashToken(token))
+    .executeTakeFirst();
+  checkPassword(password, { email: owner?.email ?? null });
   const passwordHash = await hashPassword(password);
   await db.transaction().execute(async (trx) => {
     const used = await trx

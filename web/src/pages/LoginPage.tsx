@@ -2,6 +2,7 @@ import { useState, type SubmitEvent } from 'react';
 import { api, type Session } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
+import { SecondFactorPage } from './SecondFactorPage.tsx';
 
 export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) {
   const { t } = useI18n();
@@ -9,13 +10,19 @@ export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) 
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [secondFactor, setSecondFactor] = useState<{ step: 'verify' | 'enroll'; methods: ('passkey' | 'totp')[] } | null>(null);
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      onLogin(await api<Session>('POST', '/api/auth/login', { email, password }));
+      const result = await api<Session | { secondFactor: { step: 'verify' | 'enroll'; methods: ('passkey' | 'totp')[] } }>('POST', '/api/auth/login', {
+        email,
+        password,
+      });
+      if ('secondFactor' in result) setSecondFactor(result.secondFactor);
+      else onLogin(result);
     } catch (caught) {
       setError(caught);
     } finally {
@@ -23,6 +30,7 @@ export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) 
     }
   };
 
+  if (secondFactor) return <SecondFactorPage step={secondFactor.step} methods={secondFactor.methods} onLogin={onLogin} />;
   return (
     <div className="narrow">
       <PageTitle>{t.loginTitle}</PageTitle>
