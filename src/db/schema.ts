@@ -398,6 +398,8 @@ export interface WebhookDeliveriesTable {
   last_status_code: number | null;
   delivered_at: Timestamp | null;
   created_at: Timestamp;
+}
+
 export interface PasswordResetRequestsTable {
   id: string;
   identifier: string;

@@ -127,6 +127,7 @@ export const templates = {
         `Hello\n\nPatientportal could not deliver events to ${p.url} (the integration "${p.integrationName}") for a day, ` +
         `so the webhook was disabled. The clinic system hears of no new events until the vendor registers it again.\n\n` +
         `See the delivery log under E-moduler -> Systemadgang:\n\n${p.link}`,
+    }),
   patientLoginStopped: (p: { failures: number; link: string }) =>
     render({
       subject: { da: 'Dit login til Patientportal er stoppet', en: 'Your Patientportal login was stopped' },
