@@ -51,10 +51,16 @@ export function openRequestFactsQueries(db: Database, clinicIds: string[], cprs:
     history: db
       .selectFrom('patient_accounts as a')
       .leftJoin('portal_memberships as m', (join) => join.onRef('m.account_id', '=', 'a.id').on('m.ended_at', 'is not', null))
-      .select(['a.cpr', 'a.deleted_at', 'm.clinic_id', 'm.rights', 'm.ended_at'])
+      .select(['a.cpr', 'a.deleted_at', 'm.clinic_id', 'm.rights', 'm.ended_at', 'm.end_reason'])
       .where('a.cpr', 'in', cprs)
       .orderBy('m.ended_at', 'asc'),
   };
+}
+
+/** How an earlier access ended: the clinic deleted it, or the patient deleted their login. */
+export interface EndedAccess {
+  by: 'clinic' | 'patient';
+  at: Date;
 }
 
 /**
@@ -71,19 +77,25 @@ async function openRequestFacts(db: Database, rows: { clinic_id: string; cpr: st
       clinics: new Map<string, { id: string; name: string; offered_functions: PortalFunction[] }>(),
       known: new Map<string, { id: string; name: string }>(),
       previous: new Map<string, PortalFunction[]>(),
-      deleted: new Set<string>(),
+      ended: new Map<string, EndedAccess>(),
+      deleted: new Map<string, EndedAccess>(),
     };
   const [clinics, patients, history] = await Promise.all([queries.clinics.execute(), queries.knownPatients.execute(), queries.history.execute()]);
   const key = (clinicId: string, cpr: string) => `${clinicId}:${cpr}`;
   const known = new Map(patients.map((p) => [key(p.clinic_id, p.cpr), { id: p.id, name: `${p.given_name} ${p.family_name}` }]));
   const previous = new Map<string, PortalFunction[]>();
-  const deleted = new Set<string>();
+  const ended = new Map<string, EndedAccess>();
+  const deleted = new Map<string, EndedAccess>();
   for (const h of history) {
-    if (h.deleted_at) deleted.add(h.cpr);
+    if (h.deleted_at) {
+      const latest = deleted.get(h.cpr);
+      if (!latest || latest.at < h.deleted_at) deleted.set(h.cpr, { by: 'patient', at: h.deleted_at });
+    }
     // Ordered oldest first, so the latest ended membership wins.
     if (h.clinic_id && h.rights) previous.set(key(h.clinic_id, h.cpr), h.rights);
+    if (h.clinic_id && h.ended_at) ended.set(key(h.clinic_id, h.cpr), { by: h.end_reason === 'login_deleted' ? 'patient' : 'clinic', at: h.ended_at });
   }
-  return { clinics: new Map(clinics.map((c) => [c.id, c])), known, previous, deleted };
+  return { clinics: new Map(clinics.map((c) => [c.id, c])), known, previous, ended, deleted };
 }
 
 export async function listOpenRequests(db: Database, clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
@@ -103,6 +115,8 @@ export async function listOpenRequests(db: Database, clinicIds: string[], cursor
         knownPatient: facts.known.get(at) ?? null,
         previousRights: facts.previous.get(at) ?? null,
         loginDeleted: facts.deleted.has(r.cpr),
+        // Who ended the earlier access: the latest ended membership at this clinic, else a deleted login.
+        previousAccess: facts.ended.get(at) ?? facts.deleted.get(r.cpr) ?? null,
       };
     }),
     nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
