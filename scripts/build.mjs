@@ -16,6 +16,10 @@ cpSync(path.join(root, 'src'), path.join(root, 'dist/server'), {
   filter: (source) => !/\.tsx?$/.test(source),
 });
 
+// The web client's types from the server's OpenAPI document; fails when the web code no longer fits.
+const { writeApiTypes } = await import('./api-types.mjs');
+await writeApiTypes(root);
+
 const { build } = await import('vite');
 await build({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' });
 writeFileSync(path.join(root, 'dist/BUILD'), `${new Date().toISOString()}\n`);

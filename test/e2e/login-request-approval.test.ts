@@ -5,7 +5,7 @@ import { expectNoAxeViolations, hasChromium, newPage, useServerAndBrowser, waitF
 describe.runIf(hasChromium)('a registration at the manual demo clinic is approved from Loginbestillinger, in Chromium', () => {
   const env = useServerAndBrowser();
 
-  it('queues, the secretary approves with E-tidsbestilling unticked, the patient sees exactly the ticked functions', async () => {
+  it('queues; in the table, by keyboard alone, the secretary expands the row, unticks E-tidsbestilling and approves; the patient sees exactly the ticked functions', async () => {
     const patient = await newPage(env.browser);
     await patient.goto(`${env.url}/portal/register/laegerne-soendergade`);
     await patient.getByRole('link', { name: 'Log ind med MitID' }).click();
@@ -23,13 +23,29 @@ describe.runIf(hasChromium)('a registration at the manual demo clinic is approve
     await staff.getByLabel('Adgangskode').fill(DEMO_PASSWORD);
     await staff.getByRole('button', { name: 'Log ind' }).click();
     await staff.getByRole('link', { name: /Loginbestillinger/ }).click();
-    const card = staff.getByRole('region', { name: /Anders Andetsted/ });
-    await card.waitFor();
-    expect(await card.textContent()).toContain('221299-xxxx');
-    expect(await card.textContent()).toContain('Bekræftet med MitID');
+    // One dense row a request; everything from here is done by keyboard alone.
+    const row = staff.getByRole('row', { name: /Anders Andetsted/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('221299-xxxx');
+    expect(await row.textContent()).toContain('Bekræftet med MitID');
     await expectNoAxeViolations(staff);
-    await card.getByRole('checkbox', { name: 'E-tidsbestilling' }).uncheck();
-    await card.getByRole('button', { name: 'Opret' }).click();
+    const expand = row.getByRole('button', { name: 'Behandl anmodningen fra Anders Andetsted' });
+    await expand.focus();
+    await staff.keyboard.press('Enter');
+    expect(await expand.getAttribute('aria-expanded')).toBe('true');
+    const act = staff.getByRole('region', { name: 'Anmodning fra Anders Andetsted' });
+    await act.waitFor();
+    await expectNoAxeViolations(staff);
+    const focused = () => staff.evaluate(() => document.activeElement?.getAttribute('id') ?? document.activeElement?.textContent ?? '');
+    await staff.keyboard.press('Tab'); // E-konsultation
+    await staff.keyboard.press('Tab'); // E-tidsbestilling
+    expect(await focused()).toMatch(/-booking$/);
+    await staff.keyboard.press('Space');
+    expect(await act.getByRole('checkbox', { name: 'E-tidsbestilling' }).isChecked()).toBe(false);
+    await staff.keyboard.press('Tab'); // E-receptfornyelse
+    await staff.keyboard.press('Tab'); // Opret
+    expect(await focused()).toBe('Opret');
+    await staff.keyboard.press('Enter');
     await staff.getByText('Oprettet. Patienten har fået besked.').waitFor();
     await staff.getByRole('button', { name: 'Behandlede' }).click();
     await staff.getByRole('cell', { name: /Oprettet \(E-konsultation, E-receptfornyelse\)/ }).waitFor();

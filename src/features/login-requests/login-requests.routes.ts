@@ -27,6 +27,18 @@ const OpenRequest = Type.Object({
   registryAnswer: Nullable(Type.String()),
   previouslyHadAccess: Type.Boolean({ description: 'Deleted membership or deleted login: the red "!"' }),
   presetRights: Rights,
+  previousAccess: Type.Union(
+    [
+      Type.Object({
+        endedBy: Type.Union([Type.Literal('clinic'), Type.Literal('patient')], {
+          description: 'clinic: the clinic deleted the access; patient: the patient deleted their login',
+        }),
+        endedAt: Type.String({ format: 'date-time' }),
+      }),
+      Type.Null(),
+    ],
+    { description: 'Who ended the earlier access and when, said in words beside the red "!"' },
+  ),
 });
 
 const HandledRequest = Type.Object({
@@ -125,6 +137,7 @@ export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
             previouslyHadAccess: previous !== null || r.loginDeleted,
             // The rights they had before, where still offered; otherwise all the clinic offers.
             presetRights: (previous ?? r.offered_functions).filter((f) => r.offered_functions.includes(f)),
+            previousAccess: r.previousAccess && { endedBy: r.previousAccess.by, endedAt: r.previousAccess.at.toISOString() },
           };
         }),
         nextCursor,

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { minutes } from '../../clock.ts';
 import { backends } from '../../../test/helpers/databases.ts';
 import { buildClinic, buildLoginRequest, buildPatient, buildStaff } from '../../../test/helpers/factories.ts';
-import { activate, linkToken, patientLogin } from '../../../test/helpers/portal.ts';
+import { activate, activatedPatient, linkToken, PATIENT_PASSWORD, patientLogin } from '../../../test/helpers/portal.ts';
 import { StaffClient, startTestApp, type TestApp } from '../../../test/helpers/test-app.ts';
 
 describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (backend) => {
@@ -128,6 +129,28 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
     const deletedLogin = await buildLoginRequest(t.ctx.db, clinic.id);
     await t.ctx.db.insertInto('patient_accounts').values({ cpr: deletedLogin.cpr, created_at: new Date(), deleted_at: new Date() }).execute();
     expect((await open(staff)).open.find((r: { id: string }) => r.id === deletedLogin.id).previouslyHadAccess).toBe(true);
+  });
+
+  it('says who ended the earlier access and when: the clinic (Slet) or the patient (their own login deleted)', async () => {
+    const byClinic = await activatedPatient(t);
+    t.clock.advance(minutes(5));
+    const clinicEnded = t.clock.now();
+    expect((await byClinic.secretary.delete(byClinic.portalUrl)).statusCode).toBe(200);
+    t.clock.advance(minutes(1));
+    const again = await buildLoginRequest(t.ctx.db, byClinic.clinic.id, { cpr: byClinic.patient.cpr });
+    const row = (await open(byClinic.secretary)).open.find((r: { id: string }) => r.id === again.id);
+    expect(row).toMatchObject({ previouslyHadAccess: true, previousAccess: { endedBy: 'clinic', endedAt: clinicEnded.toISOString() } });
+
+    const byPatient = await activatedPatient(t);
+    const patient = await patientLogin(t, byPatient.patient.cpr, byPatient.email);
+    t.clock.advance(minutes(2));
+    const patientEnded = t.clock.now();
+    expect((await patient.delete('/api/patient/me', { password: PATIENT_PASSWORD })).statusCode).toBe(200);
+    const back = await buildLoginRequest(t.ctx.db, byPatient.clinic.id, { cpr: byPatient.patient.cpr });
+    const fresh = await buildLoginRequest(t.ctx.db, byPatient.clinic.id);
+    const rows = (await open(byPatient.secretary)).open as { id: string; previousAccess: unknown }[];
+    expect(rows.find((r) => r.id === back.id)?.previousAccess).toEqual({ endedBy: 'patient', endedAt: patientEnded.toISOString() });
+    expect(rows.find((r) => r.id === fresh.id)?.previousAccess).toBeNull();
   });
 
   it('Afvis mails the reason; the handled list and the patient show it', async () => {

@@ -38,6 +38,17 @@ export function openRequestsQuery(db: Database, clinicIds: string[], cursor: str
   return q;
 }
 
+/** How an earlier access ended: the clinic deleted it, or the patient deleted their login. */
+export interface EndedAccess {
+  by: 'clinic' | 'patient';
+  at: Date;
+}
+
+function previousAccessOf(endedAt: Date | null, endReason: string | null, loginDeletedAt: Date | null): EndedAccess | null {
+  if (endedAt) return { by: endReason === 'login_deleted' ? 'patient' : 'clinic', at: endedAt };
+  return loginDeletedAt ? { by: 'patient', at: loginDeletedAt } : null;
+}
+
 /**
  * Open requests of the given clinics, oldest first, one keyset page, with the facts each row needs,
  * in one statement (one round trip). The inner select is the keyset page itself (an index range
@@ -76,7 +87,7 @@ export function openRequestsPageQuery(db: Database, clinicIds: string[], cursor:
       (eb) =>
         eb
           .selectFrom('portal_memberships as m')
-          .select('m.rights')
+          .select(['m.rights', 'm.ended_at', 'm.end_reason'])
           .whereRef('m.account_id', '=', 'a.id')
           .whereRef('m.clinic_id', '=', 'r.clinic_id')
           .where('m.ended_at', 'is not', null)
@@ -102,6 +113,8 @@ export function openRequestsPageQuery(db: Database, clinicIds: string[], cursor:
       'p.name as known_patient_name',
       'a.deleted_at as login_deleted_at',
       'prev.rights as previous_rights',
+      'prev.ended_at as previous_ended_at',
+      'prev.end_reason as previous_end_reason',
     ])
     .orderBy('r.created_at')
     .orderBy('r.id');
@@ -112,11 +125,13 @@ export async function listOpenRequests(db: Database, clinicIds: string[], cursor
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    rows: page.map(({ known_patient_id, known_patient_name, login_deleted_at, previous_rights, ...r }) => ({
+    rows: page.map(({ known_patient_id, known_patient_name, login_deleted_at, previous_rights, previous_ended_at, previous_end_reason, ...r }) => ({
       ...r,
       knownPatient: known_patient_id && known_patient_name ? { id: known_patient_id, name: known_patient_name } : null,
       previousRights: previous_rights,
       loginDeleted: login_deleted_at !== null,
+      // Who ended the earlier access: the latest ended membership at this clinic, else a deleted login.
+      previousAccess: previousAccessOf(previous_ended_at, previous_end_reason, login_deleted_at),
     })),
     nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
   };

@@ -3,15 +3,9 @@ import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
+import type { ApiResponse } from '../api-schema.ts';
 
-interface Slot {
-  id: string;
-  practitioner: string;
-  startsAt: string;
-  durationMinutes: number;
-  kind: string;
-  bookedBy: string | null;
-}
+type Slot = ApiResponse<'/api/clinics/{clinicId}/slots'>['slots'][number];
 
 /** The clinic publishes bookable times and sees who booked them. */
 export function BookingAdminPage({ clinicId }: { clinicId: string }) {

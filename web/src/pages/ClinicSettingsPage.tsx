@@ -2,21 +2,9 @@ import { useEffect, useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
+import type { ApiResponse } from '../api-schema.ts';
 
-type Right = 'econsultation' | 'booking' | 'renewal';
-interface Settings {
-  name: string;
-  slug: string;
-  specialty: 'almen_praksis' | 'speciallaege';
-  ydernummer: string | null;
-  usesMitid: boolean;
-  selfRegistration: 'none' | 'manual' | 'automatic';
-  autoApprovalAllowed: boolean;
-  offeredFunctions: Right[];
-  econsultationMaxLength: number;
-  bookingMinHoursAhead: number;
-  bookingMaxDaysAhead: number;
-}
+type Settings = ApiResponse<'/api/clinics/{clinicId}/settings'>;
 
 /** Systemmanager -> E-moduler: the clinic's Patientportal settings; editable by its admins. */
 export function ClinicSettingsPage({ clinicId, isAdmin }: { clinicId: string; isAdmin: boolean }) {

@@ -1,18 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api.ts';
+import type { ApiResponse } from '../api-schema.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { formatDateTime } from '../format.ts';
 import { ThreadView, type ThreadData } from '../functions/ThreadView.tsx';
 import { useI18n } from '../i18n.tsx';
 
-interface InboxThread {
-  id: string;
-  subject: string;
-  status: string;
-  lastMessageAt: string;
-  unread: number;
-  patientName: string;
-}
+type InboxThread = ApiResponse<'/api/clinics/{clinicId}/econsultations'>['threads'][number];
 
 /** The clinic's e-konsultation inbox: unread counts, read, answer, close. */
 export function EconsultationsPage({ clinicId }: { clinicId: string }) {

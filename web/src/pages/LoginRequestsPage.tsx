@@ -1,54 +1,32 @@
-import { useCallback, useEffect, useState } from 'react';
+import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
 import { api, type Session } from '../api.ts';
+import type { ApiBody, ApiResponse } from '../api-schema.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
-import { formatDateTime } from '../format.ts';
+import { ActionStatus, useAction } from '../forms.tsx';
+import { dayKey, formatDate, formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
 import { Link } from '../router.tsx';
+import { useStaffTexts } from '../texts-staff.ts';
 
-type Right = 'econsultation' | 'booking' | 'renewal';
+type RequestList = ApiResponse<'/api/login-requests'>;
+type OpenRequest = NonNullable<RequestList['open']>[number];
+type HandledRequest = NonNullable<RequestList['handled']>[number];
+type Right = OpenRequest['presetRights'][number];
 const RIGHTS: Right[] = ['econsultation', 'booking', 'renewal'];
 
-interface OpenRequest {
-  id: string;
-  clinicId: string;
-  clinicName: string;
-  receivedAt: string;
-  name: string;
-  maskedCpr: string;
-  email: string;
-  phone: string | null;
-  knownPatient: { id: string; name: string } | null;
-  identityVerified: 'mitid' | 'none';
-  reason: string;
-  registryAnswer: string | null;
-  previouslyHadAccess: boolean;
-  presetRights: Right[];
-}
-interface HandledRequest {
-  id: string;
-  clinicName: string;
-  receivedAt: string;
-  handledAt: string;
-  handledBy: string | null;
-  name: string;
-  maskedCpr: string;
-  outcome: 'approved' | 'rejected';
-  rejectionReason: string | null;
-  grantedRights: Right[] | null;
-  patientId: string | null;
-  clinicId: string;
-}
-
-/** Systemmanager -> E-moduler -> Loginbestillinger. */
+/** Systemmanager -> E-moduler -> Loginbestillinger: one dense row a request, expanding to act. */
 export function LoginRequestsPage({ session, onChanged }: { session: Session; onChanged: () => void }) {
   const { t, lang } = useI18n();
+  const s = useStaffTexts();
   const [tab, setTab] = useState<'open' | 'handled'>('open');
   const [clinicFilter, setClinicFilter] = useState('');
   const [openRows, setOpenRows] = useState<OpenRequest[]>([]);
   const [handledRows, setHandledRows] = useState<HandledRequest[]>([]);
+  const [expanded, setExpanded] = useState<string | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState('');
+  const noticeRef = useRef<HTMLParagraphElement>(null);
   const multi = session.clinics.length > 1;
 
   const load = useCallback(
@@ -56,7 +34,7 @@ export function LoginRequestsPage({ session, onChanged }: { session: Session; on
       setError(null);
       const query = new URLSearchParams({ status: tab, ...(clinicFilter ? { clinicId: clinicFilter } : {}), ...(append ? { cursor: append } : {}) });
       try {
-        const r = await api<{ open?: OpenRequest[]; handled?: HandledRequest[]; nextCursor: string | null }>('GET', `/api/login-requests?${query}`);
+        const r = await api<RequestList>('GET', `/api/login-requests?${query}`);
         // The server answers the list the query asked for: `open` or `handled`.
         if (tab === 'open') {
           const page = r.open ?? [];
@@ -76,6 +54,9 @@ export function LoginRequestsPage({ session, onChanged }: { session: Session; on
 
   const done = (message: string) => {
     setNotice(message);
+    setExpanded(null);
+    // The handled row leaves the table: focus goes to the confirmation, not to the page's start.
+    noticeRef.current?.focus();
     onChanged();
     void load();
   };
@@ -107,14 +88,77 @@ export function LoginRequestsPage({ session, onChanged }: { session: Session; on
         )}
       </div>
       <ErrorMessage error={error} />
-      <p role="status" className="notice">
+      <p role="status" className="notice" ref={noticeRef} tabIndex={-1}>
         {notice}
       </p>
       {tab === 'open' && openRows.length === 0 && <p>{t.noOpenRequests}</p>}
-      {tab === 'open' && openRows.map((r) => <RequestCard key={r.id} request={r} showClinic={multi} onDone={done} />)}
+      {tab === 'open' && openRows.length > 0 && (
+        <table className="dense requests">
+          <caption className="visually-hidden">{t.openRequests}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{s.actions}</th>
+              <th scope="col">{t.received}</th>
+              <th scope="col">{t.name}</th>
+              <th scope="col">{t.cpr}</th>
+              {multi && <th scope="col">{t.targetClinic}</th>}
+              <th scope="col">{t.identity}</th>
+              <th scope="col">{t.whyNotAutomatic}</th>
+              <th scope="col">{s.rights}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {openRows.map((r) => {
+              const isOpen = expanded === r.id;
+              const detailsId = `req-${r.id}-details`;
+              return (
+                <Fragment key={r.id}>
+                  <tr className={isOpen ? 'expanded' : undefined}>
+                    <td>
+                      {/* The visible word starts the accessible name (WCAG label in name); aria-expanded says open or closed. */}
+                      <button
+                        type="button"
+                        className="small"
+                        aria-expanded={isOpen}
+                        aria-controls={detailsId}
+                        onClick={() => setExpanded(isOpen ? null : r.id)}
+                      >
+                        <span aria-hidden="true">{isOpen ? '▾' : '▸'}</span> {s.open}
+                        <span className="visually-hidden"> {s.openWhose(r.name)}</span>
+                      </button>
+                    </td>
+                    <td>{formatDateTime(r.receivedAt, lang)}</td>
+                    <th scope="row">
+                      {r.name}
+                      <EndedAccess request={r} />
+                    </th>
+                    <td className="mono">{r.maskedCpr}</td>
+                    {multi && <td>{r.clinicName}</td>}
+                    <td className={r.identityVerified === 'none' ? 'warning' : undefined}>
+                      {r.identityVerified === 'mitid' ? t.identityMitid : t.identityNone}
+                    </td>
+                    <td>
+                      {t.reasons[r.reason] ?? r.reason}
+                      {r.registryAnswer && ` (${t.registryAnswers[r.registryAnswer] ?? r.registryAnswer})`}
+                    </td>
+                    <td>{r.presetRights.map((x) => t[x]).join(', ') || s.noRights}</td>
+                  </tr>
+                  {isOpen && (
+                    <tr className="request-details">
+                      <td colSpan={multi ? 8 : 7} id={detailsId}>
+                        <RequestActions request={r} onDone={done} />
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
       {tab === 'handled' && handledRows.length === 0 && <p>{t.noHandledRequests}</p>}
       {tab === 'handled' && handledRows.length > 0 && (
-        <table>
+        <table className="dense">
           <caption className="visually-hidden">{t.handledRequests}</caption>
           <thead>
             <tr>
@@ -154,64 +198,55 @@ export function LoginRequestsPage({ session, onChanged }: { session: Session; on
   );
 }
 
-function RequestCard({ request: r, showClinic, onDone }: { request: OpenRequest; showClinic: boolean; onDone: (message: string) => void }) {
-  const { t, lang } = useI18n();
+/** The red "!" and, in words, who ended the earlier access and when. */
+function EndedAccess({ request: r }: { request: OpenRequest }) {
+  const { t } = useI18n();
+  const s = useStaffTexts();
+  if (!r.previouslyHadAccess) return null;
+  const ended = r.previousAccess;
+  const date = ended ? formatDate(dayKey(ended.endedAt)) : '';
+  const words = !ended ? t.previouslyHadAccess : ended.endedBy === 'clinic' ? s.endedByClinic(date) : s.endedByPatient(date);
+  return (
+    <div className="ended-access">
+      <span className="flag" aria-hidden="true">
+        !
+      </span>{' '}
+      {words}
+    </div>
+  );
+}
+
+/** The expanded row: contact facts, the ticks, Opret / Afvis. Plain buttons and checkboxes, so all of it works by keyboard. */
+function RequestActions({ request: r, onDone }: { request: OpenRequest; onDone: (message: string) => void }) {
+  const { t } = useI18n();
+  const s = useStaffTexts();
   const [rights, setRights] = useState<Right[]>(r.presetRights);
   const [identityChecked, setIdentityChecked] = useState(false);
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
   const id = `req-${r.id}`;
 
-  const act = async (action: () => Promise<unknown>, message: string) => {
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      onDone(message);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+  const approve = async () => {
+    const body: ApiBody<'/api/login-requests/{requestId}/approve', 'post'> = { rights, identityChecked };
+    if (await action.run(() => api<ApiResponse<'/api/login-requests/{requestId}/approve', 'post'>>('POST', `/api/login-requests/${r.id}/approve`, body)))
+      onDone(t.requestApproved);
   };
-  const approve = () => act(() => api('POST', `/api/login-requests/${r.id}/approve`, { rights, identityChecked }), t.requestApproved);
-  const reject = () => act(() => api('POST', `/api/login-requests/${r.id}/reject`, { reason: reason || null }), t.requestRejected);
+  const reject = async () => {
+    const body: ApiBody<'/api/login-requests/{requestId}/reject', 'post'> = { reason: reason || null };
+    if (await action.run(() => api<ApiResponse<'/api/login-requests/{requestId}/reject', 'post'>>('POST', `/api/login-requests/${r.id}/reject`, body)))
+      onDone(t.requestRejected);
+  };
 
   return (
-    <section className="card request" aria-labelledby={`${id}-name`}>
-      <h2 id={`${id}-name`}>
-        {r.previouslyHadAccess && (
-          <span className="flag" title={t.previouslyHadAccess} aria-label={t.previouslyHadAccess} role="img">
-            !
-          </span>
-        )}{' '}
-        {r.name} <span className="mono muted">{r.maskedCpr}</span>
-      </h2>
+    <section className="request-act" aria-label={s.details(r.name)}>
       <dl className="facts">
-        <dt>{t.received}</dt>
-        <dd>{formatDateTime(r.receivedAt, lang)}</dd>
-        {showClinic && (
-          <>
-            <dt>{t.targetClinic}</dt>
-            <dd>{r.clinicName}</dd>
-          </>
-        )}
         <dt>{t.email}</dt>
         <dd>{r.email}</dd>
         <dt>{t.phone}</dt>
         <dd>{r.phone ?? '–'}</dd>
         <dt>{t.knownOrNew}</dt>
         <dd>{r.knownPatient ? r.knownPatient.name : t.newPatient}</dd>
-        <dt>{t.identity}</dt>
-        <dd className={r.identityVerified === 'none' ? 'warning' : undefined}>{r.identityVerified === 'mitid' ? t.identityMitid : t.identityNone}</dd>
-        <dt>{t.whyNotAutomatic}</dt>
-        <dd>
-          {t.reasons[r.reason] ?? r.reason}
-          {r.registryAnswer && ` (${t.registryAnswers[r.registryAnswer] ?? r.registryAnswer})`}
-        </dd>
       </dl>
       <fieldset>
         <legend>{t.wantedAccess}</legend>
@@ -233,13 +268,12 @@ function RequestCard({ request: r, showClinic, onDone }: { request: OpenRequest;
           <label htmlFor={`${id}-checked`}>{t.identityChecked}</label>
         </div>
       )}
-      <ErrorMessage error={error} />
       <div className="buttons">
-        <button type="button" disabled={busy} onClick={() => void approve()} aria-describedby={`${id}-name`}>
+        <button type="button" disabled={action.busy} onClick={() => void approve()}>
           {t.create}
         </button>
         {!rejecting && (
-          <button type="button" className="danger" disabled={busy} onClick={() => setRejecting(true)} aria-describedby={`${id}-name`}>
+          <button type="button" className="danger" disabled={action.busy} onClick={() => setRejecting(true)}>
             {t.reject}
           </button>
         )}
@@ -247,8 +281,9 @@ function RequestCard({ request: r, showClinic, onDone }: { request: OpenRequest;
       {rejecting && (
         <div className="confirm">
           <label htmlFor={`${id}-reason`}>{t.rejectReason}</label>
-          <textarea id={`${id}-reason`} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
-          <button type="button" className="danger" disabled={busy} onClick={() => void reject()}>
+          {/* Focus moves to the reason when Afvis opens it, so the keyboard user continues there. */}
+          <textarea id={`${id}-reason`} maxLength={500} value={reason} autoFocus onChange={(e) => setReason(e.target.value)} />
+          <button type="button" className="danger" disabled={action.busy} onClick={() => void reject()}>
             {t.confirmReject}
           </button>{' '}
           <button type="button" onClick={() => setRejecting(false)}>
@@ -256,6 +291,7 @@ function RequestCard({ request: r, showClinic, onDone }: { request: OpenRequest;
           </button>
         </div>
       )}
+      <ActionStatus action={action} />
     </section>
   );
 }

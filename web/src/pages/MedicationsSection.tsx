@@ -2,15 +2,9 @@ import { useCallback, useEffect, useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
 import { ErrorMessage } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
+import type { ApiResponse } from '../api-schema.ts';
 
-interface Medication {
-  id: string;
-  name: string;
-  dosage: string;
-  habitForming: boolean;
-  renewableOnline: boolean;
-  renewalStatus: string | null;
-}
+type Medication = ApiResponse<'/api/clinics/{clinicId}/patients/{patientId}/medications'>['medications'][number];
 
 /** The patient's medication list on the record; each item marked renewable online or not. */
 export function MedicationsSection({ clinicId, patientId }: { clinicId: string; patientId: string }) {

@@ -7,20 +7,9 @@ import { useTexts } from '../texts-everyday.ts';
 import { Link } from '../router.tsx';
 import { MedicationsSection } from './MedicationsSection.tsx';
 import { PortalForm } from './PortalForm.tsx';
+import type { ApiResponse } from '../api-schema.ts';
 
-interface PatientRecord {
-  id: string;
-  givenName: string;
-  familyName: string;
-  cpr: string;
-  birthDate: string | null;
-  sex: 'male' | 'female' | null;
-  address: string | null;
-  postalCode: string | null;
-  city: string | null;
-  phone: string | null;
-  email: string | null;
-}
+type PatientRecord = ApiResponse<'/api/clinics/{clinicId}/patients/{patientId}'>;
 
 export function PatientRecordPage({ clinicId, patientId }: { clinicId: string; patientId: string }) {
   const { t } = useI18n();
@@ -44,7 +33,7 @@ export function PatientRecordPage({ clinicId, patientId }: { clinicId: string; p
 
   // The portal state as a badge in the header, before the form is opened.
   useEffect(() => {
-    api<{ status: string }>('GET', `/api/clinics/${clinicId}/patients/${patientId}/portal`).then(
+    api<ApiResponse<'/api/clinics/{clinicId}/patients/{patientId}/portal'>>('GET', `/api/clinics/${clinicId}/patients/${patientId}/portal`).then(
       (s) => setPortalStatus(s.status),
       () => undefined,
     );

@@ -4,13 +4,9 @@ import { ErrorMessage, PageTitle } from '../components.tsx';
 import { formatDate } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
+import type { ApiResponse } from '../api-schema.ts';
 
-interface PatientListItem {
-  id: string;
-  name: string;
-  maskedCpr: string;
-  birthDate: string | null;
-}
+type PatientListItem = ApiResponse<'/api/clinics/{clinicId}/patients'>['patients'][number];
 
 export function PatientsPage({ clinicId }: { clinicId: string }) {
   const { t } = useI18n();

@@ -4,26 +4,12 @@ import { ErrorMessage } from '../components.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
 import { useTexts } from '../texts-everyday.ts';
+import type { ApiResponse } from '../api-schema.ts';
 
 type Right = 'econsultation' | 'booking' | 'renewal';
 const ALL_RIGHTS: Right[] = ['econsultation', 'booking', 'renewal'];
 
-interface PortalState {
-  status: 'none' | 'pending_activation' | 'active' | 'stopped';
-  email: string | null;
-  rights: Right[];
-  wantsElectronicReply: boolean;
-  offeredFunctions: Right[];
-  activationSentAt: string | null;
-  previouslyDeletedAt: string | null;
-  history: {
-    action: string;
-    at: string;
-    actorType: string;
-    actorName: string | null;
-    change: { added: Right[]; removed: Right[]; wantsElectronicReply: boolean | null } | null;
-  }[];
-}
+type PortalState = ApiResponse<'/api/clinics/{clinicId}/patients/{patientId}/portal'>;
 
 /**
  * The "Patientportal" form of the patient record: Opret (Alt+P), Gensend, Ny kode (Alt+K), rights

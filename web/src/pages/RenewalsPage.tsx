@@ -3,16 +3,9 @@ import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
+import type { ApiResponse } from '../api-schema.ts';
 
-interface Renewal {
-  id: string;
-  status: string;
-  note: string | null;
-  requestedAt: string;
-  patientName: string;
-  medication: string;
-  dosage: string;
-}
+type Renewal = ApiResponse<'/api/clinics/{clinicId}/renewals'>['renewals'][number];
 
 export function RenewalsPage({ clinicId }: { clinicId: string }) {
   const { t, lang } = useI18n();

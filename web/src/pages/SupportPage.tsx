@@ -2,27 +2,11 @@ import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
+import type { ApiResponse } from '../api-schema.ts';
 
-interface ClinicSummary {
-  id: string;
-  name: string;
-  slug: string;
-  specialty: 'almen_praksis' | 'speciallaege';
-  ydernummer: string | null;
-  usesMitid: boolean;
-  autoApprovalAllowed: boolean;
-  patientCount: number;
-  staffCount: number;
-}
+type ClinicSummary = ApiResponse<'/api/support/clinics'>['clinics'][number];
 
-interface FailedMail {
-  id: number;
-  template: string;
-  to: string;
-  attempts: number;
-  lastError: string | null;
-  failedAt: string | null;
-}
+type FailedMail = ApiResponse<'/api/support/failed-mails'>['mails'][number];
 
 export function SupportPage() {
   const { t } = useI18n();
