@@ -84,21 +84,28 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              user: {
-                id: string;
-                name: string;
-                email: string;
-                isSupport: boolean;
-              };
-              clinics: {
-                id: string;
-                name: string;
-                role: 'staff' | 'admin';
-              }[];
-              activeClinicId: string | null;
-              csrfToken: string;
-            };
+            'application/json':
+              | {
+                  user: {
+                    id: string;
+                    name: string;
+                    email: string;
+                    isSupport: boolean;
+                  };
+                  clinics: {
+                    id: string;
+                    name: string;
+                    role: 'staff' | 'admin';
+                  }[];
+                  activeClinicId: string | null;
+                  csrfToken: string;
+                }
+              | {
+                  secondFactor: {
+                    step: 'verify' | 'enroll';
+                    methods: ('passkey' | 'totp')[];
+                  };
+                };
           };
         };
       };
@@ -3318,6 +3325,7 @@ export interface paths {
                 createdAt: string;
                 /** Format: date-time */
                 failedAt: string | null;
+                clinicName?: string | null;
               }[];
             };
           };
@@ -3367,6 +3375,7 @@ export interface paths {
                 createdAt: string;
                 /** Format: date-time */
                 failedAt: string | null;
+                clinicName?: string | null;
               }[];
             };
           };
@@ -4127,6 +4136,508 @@ export interface paths {
         };
       };
     };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/second-factor': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Step 2 of a staff login: a code from the authenticator app, or a one-time recovery code; opens the session */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            method: 'totp' | 'recovery';
+            code: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              user: {
+                id: string;
+                name: string;
+                email: string;
+                isSupport: boolean;
+              };
+              clinics: {
+                id: string;
+                name: string;
+                role: 'staff' | 'admin';
+              }[];
+              activeClinicId: string | null;
+              csrfToken: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/second-factor/totp': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Start setting up an authenticator app (at first login when required, or logged in): a new secret to scan or type */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              secret: string;
+              uri: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/second-factor/totp/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Confirm the authenticator app with a code; returns 10 one-time recovery codes (shown once) and, at first login, the session */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            code: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              recoveryCodes: string[];
+              session: {
+                user: {
+                  id: string;
+                  name: string;
+                  email: string;
+                  isSupport: boolean;
+                };
+                clinics: {
+                  id: string;
+                  name: string;
+                  role: 'staff' | 'admin';
+                }[];
+                activeClinicId: string | null;
+                csrfToken: string;
+              } | null;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/second-factor/passkey/registration-options': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Start adding a passkey (at first login when required, or logged in) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description WebAuthn options JSON for @simplewebauthn/browser */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/second-factor/passkey/registration': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Add the passkey the browser created; returns recovery codes if the user had none, and, at first login, the session */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            response: {
+              id: string;
+              rawId: string;
+              /** @enum {string} */
+              type: 'public-key';
+              response: {
+                [key: string]: unknown;
+              };
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              recoveryCodes: string[];
+              session: {
+                user: {
+                  id: string;
+                  name: string;
+                  email: string;
+                  isSupport: boolean;
+                };
+                clinics: {
+                  id: string;
+                  name: string;
+                  role: 'staff' | 'admin';
+                }[];
+                activeClinicId: string | null;
+                csrfToken: string;
+              } | null;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/second-factor/passkey/options': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Step 2 with a passkey: the challenge to sign */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description WebAuthn options JSON for @simplewebauthn/browser */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/second-factor/passkey': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Step 2 with a passkey: the signed challenge; opens the session */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            response: {
+              id: string;
+              rawId: string;
+              /** @enum {string} */
+              type: 'public-key';
+              response: {
+                [key: string]: unknown;
+              };
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              user: {
+                id: string;
+                name: string;
+                email: string;
+                isSupport: boolean;
+              };
+              clinics: {
+                id: string;
+                name: string;
+                role: 'staff' | 'admin';
+              }[];
+              activeClinicId: string | null;
+              csrfToken: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/clinics/{clinicId}/security': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether the clinic requires a second factor of its staff */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clinicId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              requireStaff2fa: boolean;
+            };
+          };
+        };
+      };
+    };
+    /** Require a second factor of the clinic’s staff from their next login (clinic admin) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clinicId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            requireStaff2fa: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              requireStaff2fa: boolean;
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/support/security': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether every staff user must have a second factor */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              requireStaff2fa: boolean;
+            };
+          };
+        };
+      };
+    };
+    /** Require a second factor of every staff user from their next login (vendor support) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            requireStaff2fa: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              requireStaff2fa: boolean;
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
