@@ -19,6 +19,8 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
  */
 const MAGIC = 'PATIENTPORTAL-BACKUP 1';
 const MIGRATION_TABLES = ['kysely_migration', 'kysely_migration_lock'];
+/** Tables that only ever hold what people and clinic systems put there: rows in any mean the database is in use. */
+const DATA_TABLES = ['clinics', 'staff_users', 'patients', 'patient_accounts', 'audit_events', 'login_requests', 'outbox_mails'];
 
 interface Header {
   createdAt: string;
@@ -98,12 +100,18 @@ export async function restoreDatabase(url: string, file: string): Promise<{ tabl
       );
     }
     const tables = await tablesOf(client);
+    // Migrations may seed a table (platform settings, say): those rows are replaced by the
+    // backup's. Any row of the clinics' own data means the database is in use: refuse.
+    const seeded: string[] = [];
     for (const table of tables) {
       const found = await client.query(`select 1 from ${client.escapeIdentifier(table)} limit 1`);
-      if (found.rowCount) throw new RestoreError(`the database is not empty (table ${table} has rows): restore into a new data dir or database`);
+      if (!found.rowCount) continue;
+      if (DATA_TABLES.includes(table)) throw new RestoreError(`the database is not empty (table ${table} has rows): restore into a new data dir or database`);
+      seeded.push(table);
     }
     await client.query('begin');
     await client.query('set local session_replication_role = replica');
+    for (const table of seeded) await client.query(`delete from ${client.escapeIdentifier(table)}`);
     let rows = 0;
     for (let table = await next(); table !== undefined; table = await next()) {
       if (!tables.includes(table)) throw new RestoreError(`the backup has a table this version does not know: ${table}`);

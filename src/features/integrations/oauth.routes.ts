@@ -1,3 +1,4 @@
+import type { FastifyError } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.ts';
@@ -42,6 +43,18 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         },
       },
       config: authRateLimit(ctx),
+      // A body that is no valid token form is an RFC 6749 invalid_request, in the shape the 400
+      // schema promises; anything else (429, 503) goes on to the app's own error handler.
+      errorHandler: (error: FastifyError, _request, reply) => {
+        if (error.validation || error.code.startsWith('FST_ERR_CTP')) {
+          void reply.status(400).send({
+            error: 'invalid_request',
+            error_description: 'Send a form (application/x-www-form-urlencoded) with grant_type=client_credentials.',
+          });
+          return;
+        }
+        throw error;
+      },
     },
     async (request, reply) => {
       void reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
