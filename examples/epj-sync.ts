@@ -9,15 +9,16 @@
  * does), waits for the signed `portal_access.changed` event, and removes its webhook again.
  * Running it twice is safe: the second run answers `unchanged` for every patient.
  *
- * The types in patientportal-api.ts are generated from a running server:
- *   npx openapi-typescript $PP_URL/api/docs/json -o examples/patientportal-api.ts && npx prettier --write examples/patientportal-api.ts
+ * Its types are the ones `npm run build` generates from the server's OpenAPI document for the web
+ * UI (web/src/api-types.ts), so a change of the API that this client uses breaks `npm run typecheck`.
+ * A vendor outside this repository generates its own: `npx openapi-typescript $PP_URL/api/docs/json -o api.ts`.
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import createClient from 'openapi-fetch';
 import { Webhook } from 'standardwebhooks';
-import type { paths } from './patientportal-api.ts';
+import type { paths } from '../web/src/api-types.ts';
 
 export interface EpjSyncOptions {
   baseUrl: string;

@@ -71,3 +71,18 @@ export async function newPage(browser: Browser): Promise<Page> {
   page.setDefaultTimeout(15_000);
   return page;
 }
+
+/** The demo patient logs in with password and the mailed code, and is on the portal's front page. */
+export async function demoPatientLogsIn(page: Page, baseUrl: string, who: { email: string; password: string }): Promise<void> {
+  await page.goto(`${baseUrl}/portal/login`);
+  await page.getByLabel('CPR-nummer eller e-mail').fill(who.email);
+  await page.getByLabel('Adgangskode').fill(who.password);
+  await page.getByRole('button', { name: 'Log ind' }).click();
+  await page.getByLabel('Sikkerhedskode').waitFor();
+  const mail = await waitForMail(baseUrl, who.email, /sikkerhedskode er: \d{8}/);
+  const code = /(\d{8})/.exec(mail)?.[1];
+  if (!code) throw new Error('no security code in the mail');
+  await page.getByLabel('Sikkerhedskode').fill(code);
+  await page.getByRole('button', { name: 'Bekræft' }).click();
+  await page.getByRole('button', { name: 'Log ud' }).waitFor();
+}

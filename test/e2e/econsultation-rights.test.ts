@@ -1,20 +1,13 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_PATIENT } from '../../src/demo/demo-data.ts';
-import { expectNoAxeViolations, hasChromium, newPage, useServerAndBrowser, waitForMail } from './browser.ts';
+import { demoPatientLogsIn, expectNoAxeViolations, hasChromium, newPage, useServerAndBrowser } from './browser.ts';
 
 describe.runIf(hasChromium)('an e-konsultation both ways, then the right removed, in Chromium', () => {
   const env = useServerAndBrowser();
 
   async function patientLogsIn(page: Page) {
-    await page.goto(`${env.url}/portal/login`);
-    await page.getByLabel('CPR-nummer eller e-mail').fill(DEMO_PATIENT.email);
-    await page.getByLabel('Adgangskode').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Log ind' }).click();
-    await page.getByLabel('Sikkerhedskode').waitFor();
-    const mail = await waitForMail(env.url, DEMO_PATIENT.email, /sikkerhedskode er: \d{8}/);
-    await page.getByLabel('Sikkerhedskode').fill(/(\d{8})/.exec(mail)![1]!);
-    await page.getByRole('button', { name: 'Bekræft' }).click();
+    await demoPatientLogsIn(page, env.url, { email: DEMO_PATIENT.email, password: DEMO_PASSWORD });
     await page
       .getByRole('region', { name: 'Lægerne Søndergade' })
       .getByRole('link', { name: /E-konsultation/ })

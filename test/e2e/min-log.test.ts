@@ -1,26 +1,13 @@
-import type { Page } from 'playwright-core';
 import { describe, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_PATIENT } from '../../src/demo/demo-data.ts';
-import { expectNoAxeViolations, hasChromium, newPage, useServerAndBrowser, waitForMail } from './browser.ts';
+import { demoPatientLogsIn, expectNoAxeViolations, hasChromium, newPage, useServerAndBrowser } from './browser.ts';
 
 describe.runIf(hasChromium)('Min log in Chromium', () => {
   const env = useServerAndBrowser();
 
-  async function patientLogsIn(page: Page) {
-    await page.goto(`${env.url}/portal/login`);
-    await page.getByLabel('CPR-nummer eller e-mail').fill(DEMO_PATIENT.email);
-    await page.getByLabel('Adgangskode').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Log ind' }).click();
-    await page.getByLabel('Sikkerhedskode').waitFor();
-    const mail = await waitForMail(env.url, DEMO_PATIENT.email, /sikkerhedskode er: \d{8}/);
-    await page.getByLabel('Sikkerhedskode').fill(/(\d{8})/.exec(mail)![1]!);
-    await page.getByRole('button', { name: 'Bekræft' }).click();
-    await page.getByRole('button', { name: 'Log ud' }).waitFor();
-  }
-
   it('shows the patient that the secretary read their e-konsultation and changed a right, by name', async () => {
     const patient = await newPage(env.browser);
-    await patientLogsIn(patient);
+    await demoPatientLogsIn(patient, env.url, { email: DEMO_PATIENT.email, password: DEMO_PASSWORD });
     // The patient writes through the API of their own session (the function pages are tested elsewhere).
     const clinicId = await patient.evaluate(async () => {
       const me = (await (await fetch('/api/patient/me')).json()) as { clinics: { id: string }[] };
