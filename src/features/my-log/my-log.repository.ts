@@ -61,3 +61,8 @@ export async function myLogPage(db: Database, person: { accountId: string; cpr: 
     order by m.id desc`.execute(db);
   return result.rows;
 }
+
+/** The CPR number of a login that is not deleted: whose rows Min log shows. */
+export function personOfLogin(db: Database, accountId: string) {
+  return db.selectFrom('patient_accounts').select('cpr').where('id', '=', accountId).where('deleted_at', 'is', null).executeTakeFirst();
+}

@@ -5,7 +5,7 @@ import { errors } from '../../errors.ts';
 import { requirePatient } from '../../http/patient-auth.ts';
 import { patientOf } from '../patient-auth/patient-of.ts';
 import { presentEntry } from './my-log.ts';
-import { myLogPage } from './my-log.repository.ts';
+import { myLogPage, personOfLogin } from './my-log.repository.ts';
 
 const Text = Type.Object({ da: Type.String(), en: Type.String() });
 const Entry = Type.Object({
@@ -34,7 +34,7 @@ export const myLogRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
     },
     async (request) => {
       const { accountId } = patientOf(request);
-      const account = await ctx.db.selectFrom('patient_accounts').select('cpr').where('id', '=', accountId).where('deleted_at', 'is', null).executeTakeFirst();
+      const account = await personOfLogin(ctx.db, accountId);
       if (!account) throw errors.unauthenticated();
       const limit = request.query.limit ?? 30;
       const rows = await myLogPage(ctx.db, { accountId, cpr: account.cpr }, request.query.before, limit);
