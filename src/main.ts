@@ -13,6 +13,7 @@ import { startPasswordResetWorker } from './features/patient-auth/reset-requests
 import { SmtpSink } from './features/mail/smtp-sink.ts';
 import { loggerOptions } from './http/logging.ts';
 import { openSystem } from './system.ts';
+import { listenForNotifications } from './db/notifications.ts';
 
 async function startDevSmtp(preferredPort: number): Promise<SmtpSink> {
   const sink = new SmtpSink();
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
   // "Glemt adgangskode" requests are looked up and mailed here, after they were answered.
   const resetRequests = startPasswordResetWorker(ctx, app.log);
   let closing = false;
+  let stopListening = async (): Promise<void> => undefined;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
     await app.close(); // stops accepting, lets requests in flight finish
+    await stopListening();
     await worker.stop(); // finishes the batch being sent
     await retention.stop();
     await webhookWorker.stop();
@@ -103,6 +106,9 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
   worker.start();
+  // A queued mail (a login code above all) is sent when its transaction commits, not at the next poll.
+  const notifications = listenForNotifications(system.databaseUrl, { outbox_mails: () => worker.wake() }, app.log);
+  stopListening = () => notifications.close();
   retention.start();
   webhookWorker.start();
 

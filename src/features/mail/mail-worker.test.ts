@@ -1,5 +1,7 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { listenForNotifications, type NotificationListener } from '../../db/notifications.ts';
 import { ManualClock, minutes } from '../../clock.ts';
 import { backends, createTestDatabase, type TestDatabase } from '../../../test/helpers/databases.ts';
 import { MailWorker, type MailWorkerOptions } from './mail-worker.ts';
@@ -185,5 +187,77 @@ describe.each(backends)('mail outbox delivery on %s', (backend) => {
     await server.waitFor('loop@example.test');
     await w.stop();
     expect((await statusOf('loop@example.test')).status).toBe('sent');
+  });
+
+  describe('woken by PostgreSQL when a mail is queued', () => {
+    const listeners: NotificationListener[] = [];
+    afterEach(async () => {
+      await Promise.all(listeners.splice(0).map((l) => l.close()));
+    });
+    const listen = async (w: MailWorker) => {
+      const listener = listenForNotifications(database.url, { outbox_mails: () => w.wake() }, silent);
+      listeners.push(listener);
+      await listener.listening;
+      return listener;
+    };
+
+    it('sends a mail as soon as its transaction commits, not at the next poll', async () => {
+      const server = await sink();
+      // A poll an hour away: only the notification can bring the mail out within the test.
+      const w = worker(server.url, { pollMs: 3_600_000 });
+      // The worker's first poll sends a mail already queued, then it sleeps for the hour.
+      await enqueue('before-start@example.test');
+      w.start();
+      await server.waitFor('before-start@example.test');
+      await vi.waitFor(async () => expect((await statusOf('before-start@example.test')).status).toBe('sent'));
+      await listen(w);
+      await database.db.transaction().execute(async (trx) => {
+        await enqueueMail(trx, { to: 'woken@example.test', template: 'staffSetPassword', params: { name: 'T', link: 'http://localhost/x', validDays: 7 } }, clock.now());
+      });
+      await server.waitFor('woken@example.test', 10_000);
+      await vi.waitFor(async () => expect((await statusOf('woken@example.test')).status).toBe('sent'));
+    });
+
+    it('wakes nobody for a mail whose transaction rolled back', async () => {
+      const server = await sink();
+      const w = worker(server.url, { pollMs: 3_600_000 });
+      let wakes = 0;
+      const listener = listenForNotifications(database.url, { outbox_mails: () => (wakes++, w.wake()) }, silent);
+      listeners.push(listener);
+      await listener.listening;
+      const before = wakes;
+      await database.db
+        .transaction()
+        .execute(async (trx) => {
+          await enqueueMail(trx, { to: 'rolled-back@example.test', template: 'staffSetPassword', params: { name: 'T', link: 'http://localhost/x', validDays: 7 } }, clock.now());
+          throw new Error('roll back');
+        })
+        .catch(() => undefined);
+      // A committed mail after it: its notification arrives, and only one.
+      await enqueue('after-rollback@example.test');
+      await vi.waitFor(() => expect(wakes).toBe(before + 1), { timeout: 10_000 });
+      expect(await database.db.selectFrom('outbox_mails').select('id').where('to_address', '=', 'rolled-back@example.test').execute()).toEqual([]);
+    });
+
+    it('listens again after PostgreSQL dropped its connection', async () => {
+      const server = await sink();
+      const w = worker(server.url, { pollMs: 3_600_000 });
+      w.start();
+      await listen(w);
+      await sql`select pg_terminate_backend(pid) from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid() and query ilike 'listen%'`.execute(database.db);
+      // pg-listen reconnects after its retry interval; a mail queued after that is sent at once.
+      await vi.waitFor(
+        async () => {
+          const rows = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'listen%'`.execute(
+            database.db,
+          );
+          expect(rows.rows[0]?.n).toBeGreaterThan(0);
+        },
+        { timeout: 20_000, interval: 200 },
+      );
+      await enqueue('after-drop@example.test');
+      await server.waitFor('after-drop@example.test', 10_000);
+    });
   });
 });

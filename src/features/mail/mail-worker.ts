@@ -74,6 +74,8 @@ export class MailWorker {
   readonly #messageIdDomain: string;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
+  #busy = false;
+  #wokenWhileBusy = false;
   #stopped = true;
 
   constructor(options: MailWorkerOptions) {
@@ -103,12 +105,33 @@ export class MailWorker {
     this.#transport.close();
   }
 
+  /**
+   * A mail was queued (PostgreSQL's notification, see db/notifications.ts): send now rather than at
+   * the next poll, so a login code arrives in milliseconds. While a batch is being sent, the next
+   * one follows it at once.
+   */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#busy) {
+      this.#wokenWhileBusy = true;
+      return;
+    }
+    clearTimeout(this.#timer);
+    this.#schedule(0);
+  }
+
   #schedule(delay: number): void {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => {
+      this.#busy = true;
+      this.#wokenWhileBusy = false;
       this.#running = this.runOnce()
-        .then((count) => this.#schedule(count > 0 ? 0 : this.#o.pollMs))
+        .then((count) => {
+          this.#busy = false;
+          this.#schedule(count > 0 || this.#wokenWhileBusy ? 0 : this.#o.pollMs);
+        })
         .catch((error: unknown) => {
+          this.#busy = false;
           this.#o.log.error({ err: safeError(error) }, 'mail worker: batch failed');
           this.#schedule(this.#o.pollMs);
         });
