@@ -11,8 +11,8 @@ import { searchPatients } from '../src/features/patients/patients.repository.ts'
 const db = openDatabase({ url: process.env.DATABASE_URL ?? '' });
 const app = Fastify();
 
-app.get<{ Params: { clinicId: string }; Querystring: { q?: string } }>('/api/clinics/:clinicId/patients', async (request) => {
-  const rows = await searchPatients(db, { clinicId: request.params.clinicId, query: request.query.q ?? '', limit: 50 });
+app.post<{ Params: { clinicId: string }; Body: { q?: string } }>('/api/clinics/:clinicId/patients/search', async (request) => {
+  const rows = await searchPatients(db, { clinicId: request.params.clinicId, query: request.body.q ?? '', limit: 50 });
   return {
     patients: rows.map((p) => ({
       id: p.id,

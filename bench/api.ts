@@ -1,8 +1,8 @@
 /**
  * npm run bench:api
  *
- * The staff API's overhead: throughput of the staff patient search (GET
- * /api/clinics/:clinicId/patients?q=...) through the full stack - the compiled server
+ * The staff API's overhead: throughput of the staff patient search (POST
+ * /api/clinics/:clinicId/patients/search, the term in the body) through the full stack - the compiled server
  * (dist/server/main.js, NODE_ENV=production, its request log on) with a logged-in staff session:
  * cookie, session lookup, clinic scope, schema validation and serialisation - against a bare
  * Fastify route running the same SQL (bench/api-bare.ts). Each server runs in a process of its
@@ -75,14 +75,19 @@ async function main() {
     });
     if (!login.ok) throw new Error(`login: ${String(login.status)} ${await login.text()}`);
     const cookie = login.headers.get('set-cookie')?.split(';')[0] ?? '';
-    const urls = (port: number) => QUERIES.map((q) => `http://127.0.0.1:${String(port)}/api/clinics/${clinic}/patients?q=${encodeURIComponent(q)}`);
-    const check = await fetch(urls(fullPort)[0]!, { headers: { cookie } });
-    const checkBare = await fetch(urls(barePort)[0]!);
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
+    const staffHeaders = { cookie, 'x-csrf-token': csrfToken };
+    const searchUrl = (port: number) => `http://127.0.0.1:${String(port)}/api/clinics/${clinic}/patients/search`;
+    const urls = (port: number) => QUERIES.map((q) => `POST ${searchUrl(port)} ${JSON.stringify({ q })}`);
+    const post = (port: number, headers: Record<string, string>) =>
+      fetch(searchUrl(port), { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ q: QUERIES[0] }) });
+    const check = await post(fullPort, staffHeaders);
+    const checkBare = await post(barePort, {});
     const [a, b] = [(await check.json()) as { patients: unknown[] }, (await checkBare.json()) as { patients: unknown[] }];
     if (a.patients.length !== 50 || b.patients.length !== 50) throw new Error('the search should fill a page of 50');
 
     const load = (port: number, seconds: number) =>
-      runJson<Load>('bench/http-load.ts', [String(seconds), String(CONCURRENCY), port === fullPort ? cookie : '-', ...urls(port)]);
+      runJson<Load>('bench/http-load.ts', [String(seconds), String(CONCURRENCY), JSON.stringify(port === fullPort ? staffHeaders : {}), ...urls(port)]);
     await load(fullPort, 2); // warm up both (JIT, pool)
     await load(barePort, 2);
     const totals = { full: { requests: 0, errors: 0, seconds: 0 }, bare: { requests: 0, errors: 0, seconds: 0 } };

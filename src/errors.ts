@@ -44,6 +44,11 @@ export const errors = {
   // Deliberately the same answer for "does not exist" and "belongs to another clinic".
   notFound: () => new AppError(404, 'not_found', { da: 'Findes ikke.', en: 'Not found.' }),
   conflict: (code: string, messages: Messages) => new AppError(409, code, messages),
+  searchInBody: () =>
+    new AppError(400, 'search_in_body', {
+      da: 'Søg med POST …/patients/search med søgeordet i brødteksten: et CPR-nummer må aldrig stå i en adresse.',
+      en: 'Search with POST …/patients/search and the term in the body: a CPR number must never be in a URL.',
+    }),
   concurrentChange: () =>
     new AppError(409, 'concurrent_change', {
       da: 'Nogen ændrede det samme i samme øjeblik. Genindlæs og prøv igen.',

@@ -21,11 +21,7 @@ const createPostgresSubscriber = pgListen.default;
  * (database lost, restarting) delays work by one poll interval and loses nothing. pg-listen
  * reconnects a dropped connection; when even that gives up we start a new subscriber.
  */
-export function listenForNotifications(
-  url: string,
-  handlers: Record<string, () => void>,
-  log: Pick<FastifyBaseLogger, 'warn' | 'info'>,
-): NotificationListener {
+export function listenForNotifications(url: string, handlers: Record<string, () => void>, log: Pick<FastifyBaseLogger, 'warn' | 'info'>): NotificationListener {
   let subscriber: Subscriber | undefined;
   let retry: NodeJS.Timeout | undefined;
   let closed = false;

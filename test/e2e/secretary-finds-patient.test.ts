@@ -25,6 +25,18 @@ describe.runIf(hasChromium)('a secretary in Chromium', () => {
     expect(await rows.count()).toBe(2); // header + Anna
     expect(await page.getByRole('cell', { name: '010138-xxxx' }).count()).toBe(1);
 
+    // A search by CPR number finds her too, and the number is in no URL: not the address bar, not a request.
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+    await page.getByLabel('Søg på navn eller CPR-nummer').fill('010138-0000');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: '1 patient fundet.' }).waitFor();
+    expect(requested.some((url) => url.includes('/patients/search'))).toBe(true);
+    for (const url of [page.url(), ...requested]) expect(url).not.toMatch(/010138/);
+    // Back to the name search: the term lives in the history entry, so Back restores its result.
+    await page.goBack();
+    await page.getByRole('status').filter({ hasText: '1 patient fundet.' }).waitFor();
+
     await page.getByRole('link', { name: 'Anna Nielsen' }).click();
     await page.getByRole('heading', { level: 2, name: 'Patienthovedet' }).waitFor();
     const header = page.getByRole('region', { name: 'Patienthovedet' });

@@ -313,10 +313,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Search the clinic's patients by name or CPR */
+    /** The clinic's patients by name (a search goes in a POST body: POST .../patients/search) */
     get: {
       parameters: {
         query?: {
+          /** @description Refused (400 search_in_body): a CPR number must never be in a URL. */
           q?: string;
           limit?: number;
         };
@@ -350,6 +351,61 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/clinics/{clinicId}/patients/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Search the clinic's patients by name prefix or CPR (the term in the body, never in the URL) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clinicId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            q: string;
+            /** @default 50 */
+            limit?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              patients: {
+                id: string;
+                name: string;
+                /** @description DDMMYY-xxxx */
+                maskedCpr: string;
+                /** Format: date */
+                birthDate: string | null;
+              }[];
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;

@@ -5,7 +5,7 @@ import { useLocation as useWouterLocation, useSearch } from 'wouter';
  * Redirect are used as they are. `useLocation` keeps the shape the pages already read.
  */
 export { Link, Redirect, Route, Switch, useParams } from 'wouter';
-export { navigate } from 'wouter/use-browser-location';
+export { navigate, useHistoryState } from 'wouter/use-browser-location';
 
 export function useLocation(): { path: string; search: URLSearchParams } {
   const [path] = useWouterLocation();

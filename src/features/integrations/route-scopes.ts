@@ -8,6 +8,7 @@ import type { Scope } from './scopes.ts';
  */
 export const bearerRouteScopes: Record<string, Scope> = {
   'GET /api/clinics/:clinicId/patients': 'patients:read',
+  'POST /api/clinics/:clinicId/patients/search': 'patients:read',
   'GET /api/clinics/:clinicId/patients/:patientId': 'patients:read',
   'PUT /api/clinics/:clinicId/patients/by-external-id': 'patients:write',
   'POST /api/clinics/:clinicId/patients/bulk': 'patients:write',

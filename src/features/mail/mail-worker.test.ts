@@ -212,7 +212,11 @@ describe.each(backends)('mail outbox delivery on %s', (backend) => {
       await vi.waitFor(async () => expect((await statusOf('before-start@example.test')).status).toBe('sent'));
       await listen(w);
       await database.db.transaction().execute(async (trx) => {
-        await enqueueMail(trx, { to: 'woken@example.test', template: 'staffSetPassword', params: { name: 'T', link: 'http://localhost/x', validDays: 7 } }, clock.now());
+        await enqueueMail(
+          trx,
+          { to: 'woken@example.test', template: 'staffSetPassword', params: { name: 'T', link: 'http://localhost/x', validDays: 7 } },
+          clock.now(),
+        );
       });
       await server.waitFor('woken@example.test', 10_000);
       await vi.waitFor(async () => expect((await statusOf('woken@example.test')).status).toBe('sent'));
@@ -222,14 +226,27 @@ describe.each(backends)('mail outbox delivery on %s', (backend) => {
       const server = await sink();
       const w = worker(server.url, { pollMs: 3_600_000 });
       let wakes = 0;
-      const listener = listenForNotifications(database.url, { outbox_mails: () => (wakes++, w.wake()) }, silent);
+      const listener = listenForNotifications(
+        database.url,
+        {
+          outbox_mails: () => {
+            wakes++;
+            w.wake();
+          },
+        },
+        silent,
+      );
       listeners.push(listener);
       await listener.listening;
       const before = wakes;
       await database.db
         .transaction()
         .execute(async (trx) => {
-          await enqueueMail(trx, { to: 'rolled-back@example.test', template: 'staffSetPassword', params: { name: 'T', link: 'http://localhost/x', validDays: 7 } }, clock.now());
+          await enqueueMail(
+            trx,
+            { to: 'rolled-back@example.test', template: 'staffSetPassword', params: { name: 'T', link: 'http://localhost/x', validDays: 7 } },
+            clock.now(),
+          );
           throw new Error('roll back');
         })
         .catch(() => undefined);
@@ -249,9 +266,9 @@ describe.each(backends)('mail outbox delivery on %s', (backend) => {
       // pg-listen reconnects after its retry interval; a mail queued after that is sent at once.
       await vi.waitFor(
         async () => {
-          const rows = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'listen%'`.execute(
-            database.db,
-          );
+          const rows = await sql<{
+            n: number;
+          }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'listen%'`.execute(database.db);
           expect(rows.rows[0]?.n).toBeGreaterThan(0);
         },
         { timeout: 20_000, interval: 200 },

@@ -37,36 +37,58 @@ const birthDateOf = (cpr: string) => parseCpr(cpr)?.birthDate.toISOString().slic
 export const patientsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const staffOnly = requireStaff(ctx);
 
+  const search = async (clinicId: string, query: string, limit: number) => {
+    const rows = await searchPatients(ctx.db, { clinicId, query, limit });
+    return {
+      patients: rows.map((p) => ({
+        id: p.id,
+        name: `${p.given_name} ${p.family_name}`,
+        maskedCpr: maskCpr(p.cpr),
+        birthDate: birthDateOf(p.cpr),
+      })),
+    };
+  };
+  const PatientList = Type.Object({ patients: Type.Array(PatientListItem) });
+  const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
+
   app.get(
     '/api/clinics/:clinicId/patients',
     {
       schema: {
         tags: ['patients'],
-        summary: "Search the clinic's patients by name or CPR",
+        summary: "The clinic's patients by name (a search goes in a POST body: POST .../patients/search)",
         params: ClinicParams,
         querystring: Type.Object({
-          q: Type.Optional(Type.String({ maxLength: 100 })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+          q: Type.Optional(Type.String({ maxLength: 100, description: 'Refused (400 search_in_body): a CPR number must never be in a URL.' })),
+          limit: Type.Optional(Limit),
         }),
-        response: { 200: Type.Object({ patients: Type.Array(PatientListItem) }) },
+        response: { 200: PatientList },
       },
       onRequest: staffOnly,
     },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
-      const rows = await searchPatients(ctx.db, {
-        clinicId: request.params.clinicId,
-        query: request.query.q ?? '',
-        limit: request.query.limit ?? 50,
-      });
-      return {
-        patients: rows.map((p) => ({
-          id: p.id,
-          name: `${p.given_name} ${p.family_name}`,
-          maskedCpr: maskCpr(p.cpr),
-          birthDate: birthDateOf(p.cpr),
-        })),
-      };
+      // URLs end up in proxy and browser logs; a search term may be a CPR number.
+      if (request.query.q !== undefined) throw errors.searchInBody();
+      return search(request.params.clinicId, '', request.query.limit ?? 50);
+    },
+  );
+
+  app.post(
+    '/api/clinics/:clinicId/patients/search',
+    {
+      schema: {
+        tags: ['patients'],
+        summary: "Search the clinic's patients by name prefix or CPR (the term in the body, never in the URL)",
+        params: ClinicParams,
+        body: Type.Object({ q: Type.String({ maxLength: 100 }), limit: Type.Optional(Limit) }),
+        response: { 200: PatientList },
+      },
+      onRequest: staffOnly,
+    },
+    async (request) => {
+      requireClinicRole(staffOf(request), request.params.clinicId);
+      return search(request.params.clinicId, request.body.q, request.body.limit ?? 50);
     },
   );
 

@@ -3,15 +3,16 @@ import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { formatDate } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
-import { Link, navigate, useLocation } from '../router.tsx';
+import { Link, navigate, useHistoryState } from '../router.tsx';
 import type { ApiResponse } from '../api-schema.ts';
 
 type PatientListItem = ApiResponse<'/api/clinics/{clinicId}/patients'>['patients'][number];
 
 export function PatientsPage({ clinicId }: { clinicId: string }) {
   const { t } = useI18n();
-  const location = useLocation();
-  const query = location.search.get('q') ?? '';
+  // The search term is kept in the history entry's state, not in the URL: it may be a CPR number,
+  // and URLs end up in browser history, logs and screenshots. Back and forward still restore it.
+  const query = useHistoryState<{ q?: string } | null>()?.q ?? '';
   const [draft, setDraft] = useState(query);
   const [patients, setPatients] = useState<PatientListItem[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -20,9 +21,10 @@ export function PatientsPage({ clinicId }: { clinicId: string }) {
     let current = true;
     setPatients(null);
     setError(null);
-    api<{ patients: PatientListItem[] }>('GET', `/api/clinics/${clinicId}/patients?q=${encodeURIComponent(query)}`)
-      .then((r) => current && setPatients(r.patients))
-      .catch((e: unknown) => current && setError(e));
+    const request = query
+      ? api<{ patients: PatientListItem[] }>('POST', `/api/clinics/${clinicId}/patients/search`, { q: query })
+      : api<{ patients: PatientListItem[] }>('GET', `/api/clinics/${clinicId}/patients`);
+    request.then((r) => current && setPatients(r.patients)).catch((e: unknown) => current && setError(e));
     return () => {
       current = false;
     };
@@ -30,7 +32,7 @@ export function PatientsPage({ clinicId }: { clinicId: string }) {
 
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
-    navigate(draft ? `/patients?q=${encodeURIComponent(draft)}` : '/patients');
+    navigate('/patients', { state: draft ? { q: draft } : null });
   };
 
   return (
