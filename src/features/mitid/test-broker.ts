@@ -1,4 +1,5 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
@@ -84,6 +85,9 @@ export async function startTestBroker(options: TestBrokerOptions): Promise<{ iss
   const cookieKey = key.d.slice(0, 32);
 
   const provider = new Provider(issuer, {
+    // In memory, as the broker's people are: a store of its own, passed explicitly, so the start-up
+    // log carries no "development-only adapter, you MUST change it" warning meant for real providers.
+    adapter: createMemoryAdapter(),
     clients: [
       {
         client_id: options.clientId,
