@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Database } from '../../db/database.ts';
+import type { InferResult } from 'kysely';
+import { executePrepared, type Database } from '../../db/database.ts';
 import { errors } from '../../errors.ts';
 
 export const PAGE_SIZE = 50;
@@ -121,7 +122,9 @@ export function openRequestsPageQuery(db: Database, clinicIds: string[], cursor:
 }
 
 export async function listOpenRequests(db: Database, clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
-  const rows = await openRequestsPageQuery(db, clinicIds, cursor, limit).execute();
+  const query = openRequestsPageQuery(db, clinicIds, cursor, limit);
+  // The page secretaries reload all day: prepared once per connection (see executePrepared).
+  const rows = await executePrepared<InferResult<typeof query>[number]>(db, query);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
