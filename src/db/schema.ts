@@ -182,6 +182,11 @@ export interface GpAssignmentsTable {
   ydernummer: string | null;
 }
 
+export interface CustodyHoldersTable {
+  child_cpr: string;
+  holder_cpr: string;
+}
+
 export interface MitidFlowsTable {
   id: Generated<string>;
   browser_hash: string;
@@ -457,6 +462,7 @@ export interface DB {
   medications: MedicationsTable;
   renewal_requests: RenewalRequestsTable;
   gp_assignments: GpAssignmentsTable;
+  custody_holders: CustodyHoldersTable;
   mitid_flows: MitidFlowsTable;
   mitid_identities: MitidIdentitiesTable;
   login_requests: LoginRequestsTable;
