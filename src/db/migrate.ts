@@ -20,6 +20,7 @@ import * as m0030 from './migrations/0030_patient_stepup.ts';
 import * as m0040 from './migrations/0040_patient_name_search.ts';
 import * as m0050 from './migrations/0050_my_log_indexes.ts';
 import * as m0060 from './migrations/0060_custody.ts';
+import * as m0061 from './migrations/0061_acting_for_children.ts';
 
 // Listed by hand rather than read from disk so the set is fixed at build time and typed.
 const migrations: Record<string, Migration> = {
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '0040_patient_name_search': m0040,
   '0050_my_log_indexes': m0050,
   '0060_custody': m0060,
+  '0061_acting_for_children': m0061,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
