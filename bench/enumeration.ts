@@ -14,6 +14,7 @@ import { systemClock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
 import { sessionPolicyFrom } from '../src/context.ts';
 import { TableGpRegistry } from '../src/features/gp-registry/gp-registry.ts';
+import { TableCustodyRegistry } from '../src/features/custody/custody-registry.ts';
 import { freshBenchDatabase } from './bench-db.ts';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
@@ -71,7 +72,15 @@ async function main() {
     SMTP_URL: 'smtp://127.0.0.1:9',
     AUTH_RATE_LIMIT_PER_MINUTE: '100000',
   });
-  const ctx = { config, db, clock: systemClock, sessionPolicy: sessionPolicyFrom(config), mitid: null, gpRegistry: new TableGpRegistry(db) };
+  const ctx = {
+    config,
+    db,
+    clock: systemClock,
+    sessionPolicy: sessionPolicyFrom(config),
+    mitid: null,
+    gpRegistry: new TableGpRegistry(db),
+    custody: new TableCustodyRegistry(db),
+  };
   const app = await buildApp({ ctx });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
 

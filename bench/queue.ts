@@ -15,6 +15,7 @@ import { loadConfig } from '../src/config.ts';
 import { sessionPolicyFrom } from '../src/context.ts';
 import { hashPassword } from '../src/features/auth/passwords.ts';
 import { TableGpRegistry } from '../src/features/gp-registry/gp-registry.ts';
+import { TableCustodyRegistry } from '../src/features/custody/custody-registry.ts';
 import { encodeCursor, openRequestsPageQuery } from '../src/features/login-requests/queue.repository.ts';
 import { freshBenchDatabase } from './bench-db.ts';
 import { recordResult } from './results.ts';
@@ -78,7 +79,15 @@ async function main() {
     SMTP_URL: 'smtp://127.0.0.1:1',
   });
   const app = await buildApp({
-    ctx: { config, db, clock: systemClock, sessionPolicy: sessionPolicyFrom(config), mitid: null, gpRegistry: new TableGpRegistry(db) },
+    ctx: {
+      config,
+      db,
+      clock: systemClock,
+      sessionPolicy: sessionPolicyFrom(config),
+      mitid: null,
+      gpRegistry: new TableGpRegistry(db),
+      custody: new TableCustodyRegistry(db),
+    },
   });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   const login = await fetch(`${base}/api/auth/login`, {

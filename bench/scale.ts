@@ -28,6 +28,7 @@ import { sessionPolicyFrom } from '../src/context.ts';
 import type { Database } from '../src/db/database.ts';
 import { hashPassword } from '../src/features/auth/passwords.ts';
 import { TableGpRegistry } from '../src/features/gp-registry/gp-registry.ts';
+import { TableCustodyRegistry } from '../src/features/custody/custody-registry.ts';
 import { csrfTokenFor } from '../src/http/staff-auth.ts';
 import { patientCsrfTokenFor } from '../src/http/patient-auth.ts';
 import { freshBenchDatabase } from './bench-db.ts';
@@ -190,7 +191,15 @@ async function prepare(filled: Awaited<ReturnType<typeof fill>>) {
     SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0',
     SMTP_URL: 'smtp://127.0.0.1:1',
   });
-  const ctx = { config, db, clock: systemClock, sessionPolicy: sessionPolicyFrom(config), mitid: null, gpRegistry: new TableGpRegistry(db) };
+  const ctx = {
+    config,
+    db,
+    clock: systemClock,
+    sessionPolicy: sessionPolicyFrom(config),
+    mitid: null,
+    gpRegistry: new TableGpRegistry(db),
+    custody: new TableCustodyRegistry(db),
+  };
   const now = new Date();
   const later = new Date(now.getTime() + 8 * 3600_000);
   const token = (s: string) => createHash('sha256').update(s).digest('hex');

@@ -12,6 +12,7 @@ import { systemClock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
 import { sessionPolicyFrom } from '../src/context.ts';
 import { TableGpRegistry } from '../src/features/gp-registry/gp-registry.ts';
+import { TableCustodyRegistry } from '../src/features/custody/custody-registry.ts';
 import { createIntegration } from '../src/features/integrations/integrations.ts';
 import { freshBenchDatabase } from './bench-db.ts';
 
@@ -57,7 +58,15 @@ async function main() {
     SMTP_URL: 'smtp://127.0.0.1:1',
   });
   const app = await buildApp({
-    ctx: { config, db, clock: systemClock, sessionPolicy: sessionPolicyFrom(config), mitid: null, gpRegistry: new TableGpRegistry(db) },
+    ctx: {
+      config,
+      db,
+      clock: systemClock,
+      sessionPolicy: sessionPolicyFrom(config),
+      mitid: null,
+      gpRegistry: new TableGpRegistry(db),
+      custody: new TableCustodyRegistry(db),
+    },
   });
   await app.ready();
   const clinic = await db.insertInto('clinics').values({ name: 'Bench', slug: 'bench', specialty: 'speciallaege' }).returning('id').executeTakeFirstOrThrow();

@@ -20,6 +20,7 @@ import { renewalRoutes } from './features/renewal/renewal.routes.ts';
 import { mitidRoutes } from './features/mitid/mitid.routes.ts';
 import { registrationRoutes } from './features/registration/registration.routes.ts';
 import { portalAccessRoutes } from './features/portal-access/portal-access.routes.ts';
+import { childAccessRoutes } from './features/child-access/child-access.routes.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
@@ -80,6 +81,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(staffAuthRoutes, { ctx });
   await app.register(patientsRoutes, { ctx });
   await app.register(portalAccessRoutes, { ctx });
+  await app.register(childAccessRoutes, { ctx });
   await app.register(patientAuthRoutes, { ctx });
   await app.register(patientAccountRoutes, { ctx });
   await app.register(mitidRoutes, { ctx });

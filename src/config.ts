@@ -27,6 +27,9 @@ export interface Config {
   /** The national GP registry lookup; when absent the imported gp_assignments table is used. */
   gpRegistryUrl: string | undefined;
   gpRegistryTimeoutMs: number;
+  /** The CPR register's custody (forældremyndighed) lookup; when absent the imported custody_holders table is used. */
+  custodyRegistryUrl: string | undefined;
+  custodyRegistryTimeoutMs: number;
   /** Which proxies' X-Forwarded-For to believe: false, a hop count, or addresses/CIDRs (Fastify's trustProxy). */
   trustProxy: boolean | number | string[];
   /** How long what has no reason to stay is kept (see the README's retention table). */
@@ -172,6 +175,8 @@ export function loadConfig(env: Env = process.env): Config {
     mitidTestBrokerPort: integer(env, 'MITID_TEST_BROKER_PORT', 3001, 0, 65535),
     gpRegistryUrl: url(env, 'GP_REGISTRY_URL', ['http:', 'https:']),
     gpRegistryTimeoutMs: integer(env, 'GP_REGISTRY_TIMEOUT_MS', 3000, 100, 60_000),
+    custodyRegistryUrl: url(env, 'CUSTODY_REGISTRY_URL', ['http:', 'https:']),
+    custodyRegistryTimeoutMs: integer(env, 'CUSTODY_REGISTRY_TIMEOUT_MS', 3000, 100, 60_000),
     trustProxy: trustProxy(env),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
     retention: {

@@ -6,11 +6,16 @@ import { lockDataDir } from './db/data-dir-lock.ts';
 import { openDatabase, REQUEST_TIMEOUTS } from './db/database.ts';
 import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { HttpCustodyRegistry, TableCustodyRegistry } from './features/custody/custody-registry.ts';
 import { HttpGpRegistry, TableGpRegistry } from './features/gp-registry/gp-registry.ts';
 import type { Database } from './db/database.ts';
 
 export function gpRegistryFor(config: Config, db: Database) {
   return config.gpRegistryUrl ? new HttpGpRegistry(config.gpRegistryUrl, config.gpRegistryTimeoutMs) : new TableGpRegistry(db);
+}
+
+export function custodyRegistryFor(config: Config, db: Database) {
+  return config.custodyRegistryUrl ? new HttpCustodyRegistry(config.custodyRegistryUrl, config.custodyRegistryTimeoutMs) : new TableCustodyRegistry(db);
 }
 
 function noUnlock(): void {
@@ -39,7 +44,15 @@ export async function openSystem(config: Config, options: { role: 'server' | 'cl
       throw error;
     }
     const db = openDatabase({ url, timeouts: options.role === 'server' ? REQUEST_TIMEOUTS : undefined });
-    const ctx: AppContext = { config, db, clock, sessionPolicy: sessionPolicyFrom(config), mitid: null, gpRegistry: gpRegistryFor(config, db) };
+    const ctx: AppContext = {
+      config,
+      db,
+      clock,
+      sessionPolicy: sessionPolicyFrom(config),
+      mitid: null,
+      gpRegistry: gpRegistryFor(config, db),
+      custody: custodyRegistryFor(config, db),
+    };
     const close = async () => {
       await db.destroy();
       await embedded?.stop();

@@ -139,6 +139,23 @@ describe.each(backends)('the patientportal CLI on %s', (backend) => {
     });
   });
 
+  it('imports custody, and for a bad line reports its number and writes nothing', async () => {
+    writeFileSync(path.join(dir, 'custody.csv'), 'child_cpr,holder_cpr\n120717-4028,0304851236\n1207174028,1911831237\n');
+    const imported = await cli('custody:import', 'custody.csv');
+    expect(imported.stderr).toBe('');
+    expect(imported.stdout).toContain('Imported custody of 1 child(ren), 2 holder(s).');
+    writeFileSync(path.join(dir, 'custody-bad.csv'), 'child_cpr,holder_cpr\n0303154012,1105824562\n0303154012,mor\n');
+    const bad = await cli('custody:import', 'custody-bad.csv');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('custody-bad.csv:3: holder_cpr is not a valid CPR number');
+    await inspect(async (db) => {
+      expect(await db.selectFrom('custody_holders').select(['child_cpr', 'holder_cpr']).orderBy('holder_cpr').execute()).toEqual([
+        { child_cpr: '1207174028', holder_cpr: '0304851236' },
+        { child_cpr: '1207174028', holder_cpr: '1911831237' },
+      ]);
+    });
+  });
+
   it('explains a usage error and exits 2', async () => {
     const result = await cli('staff:create', '--email', 'x@y.dk', '--name', 'X', '--clinic', 'no-such-clinic');
     expect(result.code).toBe(2);

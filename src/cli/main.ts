@@ -7,6 +7,7 @@ import { AppError } from '../errors.ts';
 import type { Actor } from '../features/audit/audit.ts';
 import { createClinic } from '../features/clinics/create-clinic.ts';
 import { importGpRegistryCsv } from '../features/gp-registry/import-gp-registry.ts';
+import { importCustodyCsv } from '../features/custody/import-custody.ts';
 import { importPatientsCsv } from '../features/patients/import-patients.ts';
 import { createStaffUser } from '../features/staff/staff-accounts.ts';
 import { openSystem } from '../system.ts';
@@ -35,6 +36,9 @@ Commands:
   gp-registry:import FILE.csv               load GP assignments (columns cpr,ydernummer; empty
                                             ydernummer = no doctor chosen) for the default
                                             "egen læge" lookup
+  custody:import FILE.csv                   load forældremyndighed (columns child_cpr,holder_cpr;
+                                            one line per holder; a child in the file gets
+                                            exactly the holders the file lists)
   integration:create --clinic SLUG [--clinic SLUG2 ...] --name N --scope S [--scope S2 ...]
                 [--vendor] [--jwk PUBLIC_JWK.json]
                                             a clinic system's OAuth client (client credentials);
@@ -156,6 +160,18 @@ async function run(argv: string[]): Promise<number> {
           return 1;
         }
         console.log(`Imported ${result.imported} GP assignment(s).`);
+        return 0;
+      }
+      case 'custody:import': {
+        const file = positionals[0];
+        if (!file) throw new UsageError('name the CSV file');
+        const result = await importCustodyCsv(db, readFileSync(file, 'utf8'), CLI_ACTOR, clock.now());
+        if (!result.ok) {
+          for (const p of result.problems) console.error(`${file}:${p.line}: ${p.problem}`);
+          console.error(`Nothing imported: ${result.problems.length} problem(s).`);
+          return 1;
+        }
+        console.log(`Imported custody of ${result.children} child(ren), ${result.holders} holder(s).`);
         return 0;
       }
       case 'backup': {

@@ -7,6 +7,8 @@ export type Specialty = 'almen_praksis' | 'speciallaege';
 export type SelfRegistration = 'none' | 'manual' | 'automatic';
 export type PortalFunction = 'econsultation' | 'booking' | 'renewal';
 export type StaffRole = 'staff' | 'admin';
+/** Who acted for the patient: a custody holder (mor/far) or the holder of a fuldmagt. */
+export type ActedByRelation = 'mor' | 'far' | 'fuldmagt';
 export type ActorType = 'staff' | 'support' | 'patient' | 'system' | 'cli' | 'integration';
 
 export interface ClinicsTable {
@@ -24,6 +26,8 @@ export interface ClinicsTable {
   booking_min_hours_ahead: Generated<number>;
   require_staff_2fa: Generated<boolean>;
   booking_max_days_ahead: Generated<number>;
+  /** Null: the specialty's default (on for almen praksis). */
+  parents_may_act_for_children: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
 }
 
 export interface StaffUsersTable {
@@ -175,11 +179,32 @@ export interface PatientSessionsTable {
   expires_at: Timestamp;
   stepped_up_at: Timestamp | null;
   stepup_action: StepUpAction | null;
+  mitid_loa: ColumnType<string | null, string | null | undefined, string | null>;
+  mitid_name: ColumnType<string | null, string | null | undefined, string | null>;
+  acting_for_cpr: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface GpAssignmentsTable {
   cpr: string;
   ydernummer: string | null;
+}
+
+export interface CustodyHoldersTable {
+  child_cpr: string;
+  holder_cpr: string;
+}
+
+export interface ChildAccessTable {
+  id: Generated<string>;
+  clinic_id: string;
+  patient_id: string;
+  rights: ColumnType<PortalFunction[], PortalFunction[] | undefined, PortalFunction[]>;
+  wants_electronic_reply: Generated<boolean>;
+  holder_cprs: ColumnType<string[], string[] | undefined, string[]>;
+  requested_by_account_id: string | null;
+  created_at: Timestamp;
+  created_by: string | null;
+  ended_at: Timestamp | null;
 }
 
 export interface MitidFlowsTable {
@@ -241,6 +266,8 @@ export interface LoginRequestsTable {
   rejection_reason: string | null;
   granted_rights: PortalFunction[] | null;
   patient_id: string | null;
+  requested_by_account_id: ColumnType<string | null, string | null | undefined, string | null>;
+  requested_by_name: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface EconsultationThreadsTable {
@@ -262,6 +289,9 @@ export interface EconsultationMessagesTable {
   body: string;
   created_at: Timestamp;
   read_at: Timestamp | null;
+  acted_by_account_id: ColumnType<string | null, string | null | undefined, string | null>;
+  acted_by_name: ColumnType<string | null, string | null | undefined, string | null>;
+  acted_by_relation: ColumnType<ActedByRelation | null, ActedByRelation | null | undefined, ActedByRelation | null>;
 }
 
 export interface EconsultationAttachmentsTable {
@@ -291,6 +321,9 @@ export interface AppointmentsTable {
   patient_id: string;
   booked_at: Timestamp;
   cancelled_at: Timestamp | null;
+  acted_by_account_id: ColumnType<string | null, string | null | undefined, string | null>;
+  acted_by_name: ColumnType<string | null, string | null | undefined, string | null>;
+  acted_by_relation: ColumnType<ActedByRelation | null, ActedByRelation | null | undefined, ActedByRelation | null>;
 }
 
 export interface MedicationsTable {
@@ -315,6 +348,9 @@ export interface RenewalRequestsTable {
   requested_at: Timestamp;
   handled_at: Timestamp | null;
   handled_by: string | null;
+  acted_by_account_id: ColumnType<string | null, string | null | undefined, string | null>;
+  acted_by_name: ColumnType<string | null, string | null | undefined, string | null>;
+  acted_by_relation: ColumnType<ActedByRelation | null, ActedByRelation | null | undefined, ActedByRelation | null>;
 }
 
 export interface RateLimitCountersTable {
@@ -457,6 +493,8 @@ export interface DB {
   medications: MedicationsTable;
   renewal_requests: RenewalRequestsTable;
   gp_assignments: GpAssignmentsTable;
+  custody_holders: CustodyHoldersTable;
+  child_access: ChildAccessTable;
   mitid_flows: MitidFlowsTable;
   mitid_identities: MitidIdentitiesTable;
   login_requests: LoginRequestsTable;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Database } from '../db/database.ts';
 import { importGpRegistryCsv } from '../features/gp-registry/import-gp-registry.ts';
+import { importCustodyCsv } from '../features/custody/import-custody.ts';
 import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { audit } from '../features/audit/audit.ts';
@@ -140,5 +141,8 @@ export async function seedDemoIfEmpty(db: Database, now: Date): Promise<boolean>
   });
   // The GP registry the demo's "egen læge" checks use: its patients and the MitID test persons.
   await importGpRegistryCsv(db, readFileSync(new URL('./gp-registry.csv', import.meta.url), 'utf8'), { type: 'system', id: null, ip: null }, now);
+  // Forældremyndighed for the demo's children: Emma Hansen (Mette Hansen and Jonas Hansen) and the
+  // MitID test broker's Lille Barnesen (Lise Prøvesen and Mads Testesen).
+  await importCustodyCsv(db, readFileSync(new URL('./custody.csv', import.meta.url), 'utf8'), { type: 'system', id: null, ip: null }, now);
   return true;
 }

@@ -3,6 +3,7 @@ import { systemClock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
 import { sessionPolicyFrom, type AppContext } from '../context.ts';
 import { openDatabase } from '../db/database.ts';
+import { TableCustodyRegistry } from '../features/custody/custody-registry.ts';
 import { TableGpRegistry } from '../features/gp-registry/gp-registry.ts';
 
 /**
@@ -18,7 +19,15 @@ export async function openApiDocument(): Promise<unknown> {
     DATA_DIR: '/nonexistent',
   });
   const db = openDatabase({ url: 'postgres://unused@127.0.0.1:1/none', poolSize: 1 });
-  const ctx: AppContext = { config, db, clock: systemClock, sessionPolicy: sessionPolicyFrom(config), mitid: null, gpRegistry: new TableGpRegistry(db) };
+  const ctx: AppContext = {
+    config,
+    db,
+    clock: systemClock,
+    sessionPolicy: sessionPolicyFrom(config),
+    mitid: null,
+    gpRegistry: new TableGpRegistry(db),
+    custody: new TableCustodyRegistry(db),
+  };
   const app = await buildApp({ ctx });
   try {
     await app.ready();

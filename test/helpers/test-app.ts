@@ -6,6 +6,7 @@ import { sessionPolicyFrom, type AppContext } from '../../src/context.ts';
 import { MailWorker } from '../../src/features/mail/mail-worker.ts';
 import { SmtpSink, type ReceivedMail } from '../../src/features/mail/smtp-sink.ts';
 import { TableGpRegistry, type GpRegistry } from '../../src/features/gp-registry/gp-registry.ts';
+import { TableCustodyRegistry, type CustodyRegistry } from '../../src/features/custody/custody-registry.ts';
 import { MitidClient } from '../../src/features/mitid/mitid-client.ts';
 import { startTestBroker } from '../../src/features/mitid/test-broker.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from './databases.ts';
@@ -35,6 +36,7 @@ export interface TestAppOptions {
   /** Start the bundled MitID test broker and point the app at it. */
   mitid?: boolean;
   gpRegistry?: GpRegistry;
+  custody?: CustodyRegistry;
   /** Open the app's own pool at another address of the same database (a proxy the test can cut), with these timeouts. */
   appDatabase?: { url: (directUrl: string) => string; timeouts: DatabaseTimeouts };
 }
@@ -66,6 +68,7 @@ export async function startTestApp(
     sessionPolicy: sessionPolicyFrom(config),
     mitid: null,
     gpRegistry: options.gpRegistry ?? new TableGpRegistry(database.db),
+    custody: options.custody ?? new TableCustodyRegistry(database.db),
   };
   const broker = options.mitid
     ? await startTestBroker({

@@ -846,6 +846,233 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/patient/acting-for': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The children under 15 this MitID login may act for, and whom it acts for now */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              children: {
+                /** @description Name this to switch to the child */
+                childId: string;
+                name: string;
+                givenName: string;
+                age: number;
+                status: 'available' | 'turned_15' | 'custody_unavailable';
+                clinics: {
+                  id: string;
+                  name: string;
+                  rights: ('econsultation' | 'booking' | 'renewal')[];
+                }[];
+              }[];
+              /** @description The child the session acts for now, or null */
+              actingFor: {
+                /** @description Name this to switch to the child */
+                childId: string;
+                name: string;
+                givenName: string;
+                age: number;
+                status: 'available' | 'turned_15' | 'custody_unavailable';
+                clinics: {
+                  id: string;
+                  name: string;
+                  rights: ('econsultation' | 'booking' | 'renewal')[];
+                }[];
+              } | null;
+              /** @description Whether the session was opened with MitID (needed to act for a child) */
+              mitid: boolean;
+            };
+          };
+        };
+      };
+    };
+    /** Act for a child (checked again on every request), or for oneself with null */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            childId: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              children: {
+                /** @description Name this to switch to the child */
+                childId: string;
+                name: string;
+                givenName: string;
+                age: number;
+                status: 'available' | 'turned_15' | 'custody_unavailable';
+                clinics: {
+                  id: string;
+                  name: string;
+                  rights: ('econsultation' | 'booking' | 'renewal')[];
+                }[];
+              }[];
+              /** @description The child the session acts for now, or null */
+              actingFor: {
+                /** @description Name this to switch to the child */
+                childId: string;
+                name: string;
+                givenName: string;
+                age: number;
+                status: 'available' | 'turned_15' | 'custody_unavailable';
+                clinics: {
+                  id: string;
+                  name: string;
+                  rights: ('econsultation' | 'booking' | 'renewal')[];
+                }[];
+              } | null;
+              /** @description Whether the session was opened with MitID (needed to act for a child) */
+              mitid: boolean;
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/clinics/{clinicId}/patients/{patientId}/parent-access': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Forældreadgang: the child’s access for its custody holders */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clinicId: string;
+          patientId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              active: boolean;
+              rights: ('econsultation' | 'booking' | 'renewal')[];
+              wantsElectronicReply: boolean;
+              /** @description How many custody holders the custody source named at the last lookup */
+              holders: number;
+              requestedByParent: boolean;
+            };
+          };
+        };
+      };
+    };
+    /** Give or change Forældreadgang (no login is made for the child; custody is looked up now) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clinicId: string;
+          patientId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            rights: ('econsultation' | 'booking' | 'renewal')[];
+            wantsElectronicReply: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              rights: ('econsultation' | 'booking' | 'renewal')[];
+              holders: number;
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    /** End Forældreadgang at this clinic */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clinicId: string;
+          patientId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              ok: boolean;
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/patient/login': {
     parameters: {
       query?: never;
@@ -2160,6 +2387,8 @@ export interface paths {
                 /** Format: date-time */
                 readAt: string | null;
                 staffName: string | null;
+                /** @description Who acted for the patient, e.g. "Mette Hansen (mor)"; null when the patient did */
+                actedBy: string | null;
                 attachments: {
                   id: string;
                   filename: string;
@@ -2398,6 +2627,8 @@ export interface paths {
                 /** Format: date-time */
                 readAt: string | null;
                 staffName: string | null;
+                /** @description Who acted for the patient, e.g. "Mette Hansen (mor)"; null when the patient did */
+                actedBy: string | null;
                 attachments: {
                   id: string;
                   filename: string;
@@ -2619,6 +2850,8 @@ export interface paths {
                 kind: string;
               } & {
                 bookedBy: string | null;
+                /** @description Who acted for the patient, e.g. "Mette Hansen (mor)"; null when the patient did */
+                actedBy: string | null;
               })[];
             };
           };
@@ -2932,6 +3165,8 @@ export interface paths {
                 patientName: string;
                 medication: string;
                 dosage: string;
+                /** @description Who acted for the patient, e.g. "Mette Hansen (mor)"; null when the patient did */
+                actedBy: string | null;
               }[];
             };
           };
@@ -3216,10 +3451,13 @@ export interface paths {
               bookingMinHoursAhead: number;
               /** @description E-tidsbestilling: latest booking, days ahead */
               bookingMaxDaysAhead: number;
+              /** @description Forældre kan handle for børn under 15 (default: on for almen praksis, off for speciallæger); absent: unchanged */
+              parentsMayActForChildren?: boolean;
             } & {
               name: string;
               slug: string;
               autoApprovalAllowed: boolean;
+              parentsMayActForChildren: boolean;
             };
           };
         };
@@ -3248,6 +3486,8 @@ export interface paths {
             bookingMinHoursAhead: number;
             /** @description E-tidsbestilling: latest booking, days ahead */
             bookingMaxDaysAhead: number;
+            /** @description Forældre kan handle for børn under 15 (default: on for almen praksis, off for speciallæger); absent: unchanged */
+            parentsMayActForChildren?: boolean;
           };
         };
       };
@@ -3269,10 +3509,13 @@ export interface paths {
               bookingMinHoursAhead: number;
               /** @description E-tidsbestilling: latest booking, days ahead */
               bookingMaxDaysAhead: number;
+              /** @description Forældre kan handle for børn under 15 (default: on for almen praksis, off for speciallæger); absent: unchanged */
+              parentsMayActForChildren?: boolean;
             } & {
               name: string;
               slug: string;
               autoApprovalAllowed: boolean;
+              parentsMayActForChildren: boolean;
             };
           };
         };
@@ -3328,10 +3571,13 @@ export interface paths {
               bookingMinHoursAhead: number;
               /** @description E-tidsbestilling: latest booking, days ahead */
               bookingMaxDaysAhead: number;
+              /** @description Forældre kan handle for børn under 15 (default: on for almen praksis, off for speciallæger); absent: unchanged */
+              parentsMayActForChildren?: boolean;
             } & {
               name: string;
               slug: string;
               autoApprovalAllowed: boolean;
+              parentsMayActForChildren: boolean;
             };
           };
         };

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.ts';
 import { requirePatient } from '../../http/patient-auth.ts';
 import { requireClinicRole, requireStaff, staffActor, staffOf } from '../../http/staff-auth.ts';
-import { patientScope } from '../portal-functions/patient-scope.ts';
+import { ActedByDescription, actedByLabel, patientScope } from '../portal-functions/patient-scope.ts';
 import { bookSlot, cancelAppointment, clinicSlots, freeSlots, myAppointments, publishSlot } from './booking.ts';
 import { patientOf } from '../patient-auth/patient-of.ts';
 
@@ -58,14 +58,26 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         tags,
         summary: "The clinic's times with who booked them",
         params: ClinicParams,
-        response: { 200: Type.Object({ slots: Type.Array(Type.Intersect([Slot, Type.Object({ bookedBy: Type.Union([Type.String(), Type.Null()]) })])) }) },
+        response: {
+          200: Type.Object({
+            slots: Type.Array(
+              Type.Intersect([
+                Slot,
+                Type.Object({
+                  bookedBy: Type.Union([Type.String(), Type.Null()]),
+                  actedBy: Type.Union([Type.String(), Type.Null()], { description: ActedByDescription }),
+                }),
+              ]),
+            ),
+          }),
+        },
       },
       onRequest: staffOnly,
     },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
       const slots = await clinicSlots(ctx, request.params.clinicId);
-      return { slots: slots.map((s) => ({ ...presentSlot(s), bookedBy: s.given_name ? `${s.given_name} ${s.family_name}` : null })) };
+      return { slots: slots.map((s) => ({ ...presentSlot(s), bookedBy: s.given_name ? `${s.given_name} ${s.family_name}` : null, actedBy: actedByLabel(s) })) };
     },
   );
 
@@ -87,7 +99,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       onRequest: patientOnly,
     },
     async (request) => {
-      const scope = await patientScope(ctx, patientOf(request).accountId, request.params.clinicId);
+      const scope = await patientScope(ctx, patientOf(request), request.params.clinicId);
       const canBook = scope.rights.includes('booking');
       const [free, mine] = await Promise.all([canBook ? freeSlots(ctx, scope) : Promise.resolve([]), myAppointments(ctx, scope)]);
       return {
@@ -111,7 +123,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       onRequest: patientOnly,
     },
     async (request, reply) => {
-      const scope = await patientScope(ctx, patientOf(request).accountId, request.params.clinicId);
+      const scope = await patientScope(ctx, patientOf(request), request.params.clinicId);
       return reply.status(201).send(await bookSlot(ctx, scope, request.body.slotId, request.ip));
     },
   );
@@ -128,7 +140,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       onRequest: patientOnly,
     },
     async (request) => {
-      const scope = await patientScope(ctx, patientOf(request).accountId, request.params.clinicId);
+      const scope = await patientScope(ctx, patientOf(request), request.params.clinicId);
       await cancelAppointment(ctx, scope, request.params.appointmentId, request.ip);
       return { ok: true };
     },

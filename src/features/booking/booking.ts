@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.ts';
 import { AppError, errors } from '../../errors.ts';
 import { audit, type Actor } from '../audit/audit.ts';
-import { requireRight, type PatientScope } from '../portal-functions/patient-scope.ts';
+import { actedBy, auditActing, requireRight, type PatientScope } from '../portal-functions/patient-scope.ts';
 
 export const CANCEL_DEADLINE_MS = 48 * 3_600_000;
 
@@ -38,7 +38,17 @@ export function clinicSlots(ctx: AppContext, clinicId: string) {
     .selectFrom('booking_slots as s')
     .leftJoin('appointments as a', (join) => join.onRef('a.slot_id', '=', 's.id').on('a.cancelled_at', 'is', null))
     .leftJoin('patients as p', 'p.id', 'a.patient_id')
-    .select(['s.id', 's.practitioner', 's.starts_at', 's.duration_minutes', 's.kind', 'p.given_name', 'p.family_name'])
+    .select([
+      's.id',
+      's.practitioner',
+      's.starts_at',
+      's.duration_minutes',
+      's.kind',
+      'p.given_name',
+      'p.family_name',
+      'a.acted_by_name',
+      'a.acted_by_relation',
+    ])
     .where('s.clinic_id', '=', clinicId)
     .where('s.starts_at', '>=', new Date(ctx.clock.now().getTime() - 86_400_000))
     .orderBy('s.starts_at')
@@ -89,14 +99,14 @@ export async function bookSlot(ctx: AppContext, scope: PatientScope, slotId: str
     return await ctx.db.transaction().execute(async (trx) => {
       const appointment = await trx
         .insertInto('appointments')
-        .values({ slot_id: slotId, clinic_id: scope.clinicId, patient_id: scope.patientId, booked_at: now })
+        .values({ slot_id: slotId, clinic_id: scope.clinicId, patient_id: scope.patientId, booked_at: now, ...actedBy(scope) })
         .returning('id')
         .executeTakeFirstOrThrow();
       await audit(trx, { type: 'patient', id: scope.accountId, ip }, now, {
         action: 'booking.booked',
         clinicId: scope.clinicId,
         patientId: scope.patientId,
-        details: { slotId, appointmentId: appointment.id },
+        details: { slotId, appointmentId: appointment.id, ...auditActing(scope) },
       });
       return appointment;
     });
@@ -132,7 +142,7 @@ export async function cancelAppointment(ctx: AppContext, scope: PatientScope, ap
       action: 'booking.cancelled',
       clinicId: scope.clinicId,
       patientId: scope.patientId,
-      details: { appointmentId },
+      details: { appointmentId, ...auditActing(scope) },
     });
   });
 }

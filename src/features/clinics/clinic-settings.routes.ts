@@ -17,8 +17,14 @@ const SettingsInput = Type.Object({
   econsultationMaxLength: Type.Integer({ minimum: 50, maximum: 10000 }),
   bookingMinHoursAhead: Type.Integer({ minimum: 0, maximum: 720, description: 'E-tidsbestilling: earliest booking, hours ahead' }),
   bookingMaxDaysAhead: Type.Integer({ minimum: 1, maximum: 365, description: 'E-tidsbestilling: latest booking, days ahead' }),
+  parentsMayActForChildren: Type.Optional(
+    Type.Boolean({ description: 'Forældre kan handle for børn under 15 (default: on for almen praksis, off for speciallæger); absent: unchanged' }),
+  ),
 });
-const Settings = Type.Intersect([SettingsInput, Type.Object({ name: Type.String(), slug: Type.String(), autoApprovalAllowed: Type.Boolean() })]);
+const Settings = Type.Intersect([
+  SettingsInput,
+  Type.Object({ name: Type.String(), slug: Type.String(), autoApprovalAllowed: Type.Boolean(), parentsMayActForChildren: Type.Boolean() }),
+]);
 const tags = ['clinic settings'];
 
 export const clinicSettingsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {

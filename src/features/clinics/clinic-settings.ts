@@ -14,6 +14,8 @@ export interface ClinicSettings {
   /** E-tidsbestilling: how soon (hours) and how far ahead (days) patients may book. */
   bookingMinHoursAhead: number;
   bookingMaxDaysAhead: number;
+  /** "Forældre kan handle for børn under 15"; absent: unchanged. */
+  parentsMayActForChildren?: boolean;
 }
 
 export async function getClinicSettings(db: Database, clinicId: string) {
@@ -31,6 +33,8 @@ export async function getClinicSettings(db: Database, clinicId: string) {
     econsultationMaxLength: c.econsultation_max_length,
     bookingMinHoursAhead: c.booking_min_hours_ahead,
     bookingMaxDaysAhead: c.booking_max_days_ahead,
+    // Until an admin chooses, the specialty decides: on for almen praksis, off for speciallæger.
+    parentsMayActForChildren: c.parents_may_act_for_children ?? c.specialty === 'almen_praksis',
   };
 }
 
@@ -74,6 +78,7 @@ export async function updateClinicSettings(db: Database, clinicId: string, input
       econsultation_max_length: input.econsultationMaxLength,
       booking_min_hours_ahead: input.bookingMinHoursAhead,
       booking_max_days_ahead: input.bookingMaxDaysAhead,
+      parents_may_act_for_children: input.parentsMayActForChildren ?? before.parents_may_act_for_children,
     };
     await trx.updateTable('clinics').set(after).where('id', '=', clinicId).execute();
     const changed = Object.fromEntries(

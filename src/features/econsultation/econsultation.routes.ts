@@ -5,8 +5,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.ts';
 import { requirePatient } from '../../http/patient-auth.ts';
 import { requireClinicRole, requireStaff, staffActor, staffOf } from '../../http/staff-auth.ts';
-import { patientScope } from '../portal-functions/patient-scope.ts';
+import { ActedByDescription, actedByLabel, patientScope } from '../portal-functions/patient-scope.ts';
 import { patientOf } from '../patient-auth/patient-of.ts';
+import type { PatientSession } from '../patient-auth/patient-sessions.ts';
 import {
   attachmentFor,
   clinicInbox,
@@ -36,6 +37,7 @@ const Message = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   readAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   staffName: Type.Union([Type.String(), Type.Null()]),
+  actedBy: Type.Union([Type.String(), Type.Null()], { description: ActedByDescription }),
   attachments: Type.Array(Type.Object({ id: Type.String(), filename: Type.String(), contentType: Type.String(), size: Type.Integer() })),
 });
 const Thread = Type.Object({ id: Type.String(), subject: Type.String(), status: Type.String(), messages: Type.Array(Message) });
@@ -52,6 +54,7 @@ const presentThread = (t: Awaited<ReturnType<typeof patientThread>>) => ({
     createdAt: m.created_at.toISOString(),
     readAt: m.read_at?.toISOString() ?? null,
     staffName: m.staff_name,
+    actedBy: actedByLabel(m),
     attachments: m.attachments.map((a) => ({ id: a.id, filename: a.filename, contentType: a.content_type, size: a.size })),
   })),
 });
@@ -59,7 +62,7 @@ const presentThread = (t: Awaited<ReturnType<typeof patientThread>>) => ({
 export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const patientOnly = requirePatient(ctx);
   const staffOnly = requireStaff(ctx);
-  const scopeOf = (accountId: string, clinicId: string) => patientScope(ctx, accountId, clinicId);
+  const scopeOf = (session: PatientSession, clinicId: string) => patientScope(ctx, session, clinicId);
 
   // --- patient side ---
   app.get(
@@ -89,7 +92,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       onRequest: patientOnly,
     },
     async (request) => {
-      const scope = await scopeOf(patientOf(request).accountId, request.params.clinicId);
+      const scope = await scopeOf(patientOf(request), request.params.clinicId);
       const threads = await patientThreads(ctx, scope);
       return {
         canWrite: scope.rights.includes('econsultation'),
@@ -120,7 +123,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       onRequest: patientOnly,
     },
     async (request, reply) => {
-      const scope = await scopeOf(patientOf(request).accountId, request.params.clinicId);
+      const scope = await scopeOf(patientOf(request), request.params.clinicId);
       return reply.status(201).send(await startThread(ctx, scope, request.body, request.ip));
     },
   );
@@ -132,7 +135,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       onRequest: patientOnly,
     },
     async (request) => {
-      const scope = await scopeOf(patientOf(request).accountId, request.params.clinicId);
+      const scope = await scopeOf(patientOf(request), request.params.clinicId);
       return presentThread(await patientThread(ctx, scope, request.params.threadId));
     },
   );
@@ -149,7 +152,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       onRequest: patientOnly,
     },
     async (request) => {
-      const scope = await scopeOf(patientOf(request).accountId, request.params.clinicId);
+      const scope = await scopeOf(patientOf(request), request.params.clinicId);
       await markPatientThreadRead(ctx, scope, request.params.threadId);
       return { ok: true };
     },
@@ -169,7 +172,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       onRequest: patientOnly,
     },
     async (request, reply) => {
-      const scope = await scopeOf(patientOf(request).accountId, request.params.clinicId);
+      const scope = await scopeOf(patientOf(request), request.params.clinicId);
       await patientReply(ctx, scope, request.params.threadId, request.body, request.ip);
       return reply.status(201).send({ ok: true });
     },
@@ -179,7 +182,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     '/api/patient/clinics/:clinicId/attachments/:attachmentId',
     { schema: { tags, summary: 'An attachment of one of the patient’s own threads', params: AttachmentParams }, onRequest: patientOnly },
     async (request, reply) => {
-      const scope = await scopeOf(patientOf(request).accountId, request.params.clinicId);
+      const scope = await scopeOf(patientOf(request), request.params.clinicId);
       const file = await attachmentFor(ctx, request.params.attachmentId, { clinicId: scope.clinicId, patientId: scope.patientId });
       return reply
         .type(file.content_type)

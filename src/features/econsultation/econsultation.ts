@@ -4,7 +4,7 @@ import type { DB } from '../../db/schema.ts';
 import { AppError, errors } from '../../errors.ts';
 import { audit, staffUserIdOf, type Actor } from '../audit/audit.ts';
 import { enqueueMail } from '../mail/outbox.ts';
-import { requireRight, type PatientScope } from '../portal-functions/patient-scope.ts';
+import { actedBy, auditActing, requireRight, type PatientScope } from '../portal-functions/patient-scope.ts';
 import { checkAttachments, type IncomingAttachment } from './attachments.ts';
 
 function checkBody(body: string, maxLength: number): string {
@@ -21,10 +21,11 @@ async function addMessage(
   threadId: string,
   message: { sender: 'patient' | 'clinic'; staffUserId: string | null; body: string; attachments: ReturnType<typeof checkAttachments> },
   now: Date,
+  acting: ReturnType<typeof actedBy> = { acted_by_account_id: null, acted_by_name: null, acted_by_relation: null },
 ) {
   const row = await trx
     .insertInto('econsultation_messages')
-    .values({ thread_id: threadId, sender: message.sender, staff_user_id: message.staffUserId, body: message.body, created_at: now })
+    .values({ thread_id: threadId, sender: message.sender, staff_user_id: message.staffUserId, body: message.body, created_at: now, ...acting })
     .returning('id')
     .executeTakeFirstOrThrow();
   for (const a of message.attachments) {
@@ -111,12 +112,12 @@ export async function startThread(
       .values({ clinic_id: scope.clinicId, patient_id: scope.patientId, subject, created_at: now, last_message_at: now })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await addMessage(trx, thread.id, { sender: 'patient', staffUserId: null, body, attachments }, now);
+    await addMessage(trx, thread.id, { sender: 'patient', staffUserId: null, body, attachments }, now, actedBy(scope));
     await audit(trx, { type: 'patient', id: scope.accountId, ip }, now, {
       action: 'econsultation.started',
       clinicId: scope.clinicId,
       patientId: scope.patientId,
-      details: { threadId: thread.id },
+      details: { threadId: thread.id, ...auditActing(scope) },
     });
     return { id: thread.id };
   });
@@ -126,7 +127,7 @@ async function messagesOf(ctx: AppContext, threadId: string) {
   const messages = await ctx.db
     .selectFrom('econsultation_messages as m')
     .leftJoin('staff_users as s', 's.id', 'm.staff_user_id')
-    .select(['m.id', 'm.sender', 'm.body', 'm.created_at', 'm.read_at', 's.name as staff_name'])
+    .select(['m.id', 'm.sender', 'm.body', 'm.created_at', 'm.read_at', 's.name as staff_name', 'm.acted_by_name', 'm.acted_by_relation'])
     .where('m.thread_id', '=', threadId)
     .orderBy('m.seq')
     .execute();
@@ -202,12 +203,12 @@ export async function patientReply(
       .executeTakeFirst();
     if (!thread) throw errors.notFound();
     if (thread.status === 'closed') throw closed();
-    await addMessage(trx, threadId, { sender: 'patient', staffUserId: null, body, attachments }, now);
+    await addMessage(trx, threadId, { sender: 'patient', staffUserId: null, body, attachments }, now, actedBy(scope));
     await audit(trx, { type: 'patient', id: scope.accountId, ip }, now, {
       action: 'econsultation.patient_replied',
       clinicId: scope.clinicId,
       patientId: scope.patientId,
-      details: { threadId },
+      details: { threadId, ...auditActing(scope) },
     });
   });
 }
@@ -267,6 +268,30 @@ export async function markClinicThreadRead(ctx: AppContext, clinicId: string, th
  * The clinic answers. When the patient wants electronic answers, a notice is mailed: never the
  * content, only that there is an answer to read in the portal.
  */
+/**
+ * A child (under 15, no login of its own) is notified through the custody holder who last wrote in
+ * the thread for the child, when the child's access wants electronic answers. Still a notice only.
+ */
+async function parentToNotify(trx: Transaction<DB>, clinicId: string, patientId: string, threadId: string) {
+  const access = await trx
+    .selectFrom('child_access')
+    .select('wants_electronic_reply')
+    .where('clinic_id', '=', clinicId)
+    .where('patient_id', '=', patientId)
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
+  if (!access) return undefined;
+  const parent = await trx
+    .selectFrom('econsultation_messages as m')
+    .innerJoin('patient_accounts as a', 'a.id', 'm.acted_by_account_id')
+    .select(['a.email'])
+    .where('m.thread_id', '=', threadId)
+    .where('a.deleted_at', 'is', null)
+    .orderBy('m.seq', 'desc')
+    .executeTakeFirst();
+  return { wants_electronic_reply: access.wants_electronic_reply, email: parent?.email ?? null };
+}
+
 export async function clinicReply(ctx: AppContext, clinicId: string, threadId: string, body: string, actor: Actor) {
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
@@ -289,7 +314,8 @@ export async function clinicReply(ctx: AppContext, clinicId: string, threadId: s
       .select(['m.wants_electronic_reply', 'a.email'])
       .where('m.patient_id', '=', thread.patient_id)
       .where('m.ended_at', 'is', null)
-      .executeTakeFirst();
+      .executeTakeFirst()
+      .then((own) => own ?? parentToNotify(trx, clinicId, thread.patient_id, threadId));
     if (member?.wants_electronic_reply && member.email) {
       await enqueueMail(
         trx,

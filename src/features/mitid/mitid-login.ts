@@ -24,7 +24,7 @@ export async function loginWithMitid(ctx: AppContext, identity: MitidIdentity, i
       .set({ mitid_uuid: identity.uuid, activated_at: account.activated_at ?? now })
       .where('id', '=', account.id)
       .execute();
-    const session = await createPatientSession(trx, account.id, now, ctx.sessionPolicy);
+    const session = await createPatientSession(trx, account.id, now, ctx.sessionPolicy, { loa: identity.loa, name: identity.name });
     await audit(trx, { type: 'patient', id: account.id, ip }, now, { action: 'patient.login_mitid' });
     return session;
   });

@@ -8,9 +8,19 @@ import { hashToken, newToken } from '../auth/tokens.ts';
 export interface PatientSession {
   id: string;
   accountId: string;
+  /** Set when the session was opened with MitID: the level of assurance and the person's name. */
+  mitid: { loa: string; name: string } | null;
+  /** The CPR number of the person the patient has switched to act for (a child), or null. */
+  actingForCpr: string | null;
 }
 
-export async function createPatientSession(trx: Kysely<DB>, accountId: string, now: Date, policy: SessionPolicy): Promise<{ id: string; token: string }> {
+export async function createPatientSession(
+  trx: Kysely<DB>,
+  accountId: string,
+  now: Date,
+  policy: SessionPolicy,
+  mitid?: { loa: string; name: string },
+): Promise<{ id: string; token: string }> {
   const token = newToken();
   const id = randomUUID();
   await trx
@@ -22,6 +32,8 @@ export async function createPatientSession(trx: Kysely<DB>, accountId: string, n
       created_at: now,
       last_seen_at: now,
       expires_at: new Date(now.getTime() + policy.absoluteMs),
+      mitid_loa: mitid?.loa ?? null,
+      mitid_name: mitid?.name ?? null,
     })
     .execute();
   return { id, token };
@@ -34,7 +46,7 @@ export async function findPatientSession(db: Database, token: string, now: Date,
   const row = await db
     .selectFrom('patient_sessions as s')
     .innerJoin('patient_accounts as a', 'a.id', 's.account_id')
-    .select(['s.id', 's.account_id', 's.last_seen_at', 's.expires_at', 'a.deleted_at'])
+    .select(['s.id', 's.account_id', 's.last_seen_at', 's.expires_at', 's.mitid_loa', 's.mitid_name', 's.acting_for_cpr', 'a.deleted_at'])
     .where('s.token_hash', '=', hashToken(token))
     .executeTakeFirst();
   if (!row) return { status: 'none' };
@@ -46,5 +58,13 @@ export async function findPatientSession(db: Database, token: string, now: Date,
   if (idleFor > 60_000) {
     await db.updateTable('patient_sessions').set({ last_seen_at: now }).where('id', '=', row.id).execute();
   }
-  return { status: 'valid', session: { id: row.id, accountId: row.account_id } };
+  return {
+    status: 'valid',
+    session: {
+      id: row.id,
+      accountId: row.account_id,
+      mitid: row.mitid_loa && row.mitid_name ? { loa: row.mitid_loa, name: row.mitid_name } : null,
+      actingForCpr: row.acting_for_cpr,
+    },
+  };
 }

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.ts';
 import { requirePatient } from '../../http/patient-auth.ts';
 import { requireClinicRole, requireStaff, staffActor, staffOf } from '../../http/staff-auth.ts';
-import { patientScope } from '../portal-functions/patient-scope.ts';
+import { patientScope, ActedByDescription, actedByLabel } from '../portal-functions/patient-scope.ts';
 import { addMedication, clinicRenewals, handleRenewal, medicationList, clinicMedicationList, requestRenewal } from './renewal.ts';
 import { patientOf } from '../patient-auth/patient-of.ts';
 
@@ -93,6 +93,7 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
                 patientName: Type.String(),
                 medication: Type.String(),
                 dosage: Type.String(),
+                actedBy: Type.Union([Type.String(), Type.Null()], { description: ActedByDescription }),
               }),
             ),
           }),
@@ -111,6 +112,7 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
           requestedAt: r.requested_at.toISOString(),
           patientId: r.patient_id,
           patientName: `${r.given_name} ${r.family_name}`,
+          actedBy: actedByLabel(r),
           medication: r.medication,
           dosage: r.dosage,
         })),
@@ -151,7 +153,7 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       onRequest: patientOnly,
     },
     async (request) => {
-      const scope = await patientScope(ctx, patientOf(request).accountId, request.params.clinicId);
+      const scope = await patientScope(ctx, patientOf(request), request.params.clinicId);
       return { canRequest: scope.rights.includes('renewal'), medications: (await medicationList(ctx, scope.clinicId, scope.patientId)).map(present) };
     },
   );
@@ -168,7 +170,7 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       onRequest: patientOnly,
     },
     async (request, reply) => {
-      const scope = await patientScope(ctx, patientOf(request).accountId, request.params.clinicId);
+      const scope = await patientScope(ctx, patientOf(request), request.params.clinicId);
       return reply.status(201).send(await requestRenewal(ctx, scope, request.params.medicationId, request.ip));
     },
   );

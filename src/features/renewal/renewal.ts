@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.ts';
 import { AppError, errors } from '../../errors.ts';
 import { audit, staffUserIdOf, type Actor } from '../audit/audit.ts';
-import { requireRight, type PatientScope } from '../portal-functions/patient-scope.ts';
+import { actedBy, auditActing, requireRight, type PatientScope } from '../portal-functions/patient-scope.ts';
 
 export async function addMedication(
   ctx: AppContext,
@@ -100,14 +100,14 @@ export async function requestRenewal(ctx: AppContext, scope: PatientScope, medic
     if (pending) throw new AppError(409, 'renewal_pending', { da: 'Der er allerede bedt om fornyelse.', en: 'A renewal has already been requested.' });
     const row = await trx
       .insertInto('renewal_requests')
-      .values({ medication_id: medicationId, clinic_id: scope.clinicId, patient_id: scope.patientId, requested_at: now })
+      .values({ medication_id: medicationId, clinic_id: scope.clinicId, patient_id: scope.patientId, requested_at: now, ...actedBy(scope) })
       .returning('id')
       .executeTakeFirstOrThrow();
     await audit(trx, { type: 'patient', id: scope.accountId, ip }, now, {
       action: 'renewal.requested',
       clinicId: scope.clinicId,
       patientId: scope.patientId,
-      details: { medicationId, renewalId: row.id },
+      details: { medicationId, renewalId: row.id, ...auditActing(scope) },
     });
     return row;
   });
@@ -118,7 +118,19 @@ export function clinicRenewals(ctx: AppContext, clinicId: string) {
     .selectFrom('renewal_requests as r')
     .innerJoin('medications as m', 'm.id', 'r.medication_id')
     .innerJoin('patients as p', 'p.id', 'r.patient_id')
-    .select(['r.id', 'r.status', 'r.note', 'r.requested_at', 'r.patient_id', 'm.name as medication', 'm.dosage', 'p.given_name', 'p.family_name'])
+    .select([
+      'r.id',
+      'r.status',
+      'r.note',
+      'r.requested_at',
+      'r.patient_id',
+      'm.name as medication',
+      'm.dosage',
+      'p.given_name',
+      'p.family_name',
+      'r.acted_by_name',
+      'r.acted_by_relation',
+    ])
     .where('r.clinic_id', '=', clinicId)
     .orderBy('r.status', 'desc')
     .orderBy('r.requested_at')

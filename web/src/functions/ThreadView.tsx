@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
+import { useActingTexts } from '../texts-acting.ts';
 import { filesToBase64 } from '../files.ts';
 import { ActionStatus, useAction } from '../forms.tsx';
 import { formatDateTime } from '../format.ts';
@@ -18,6 +19,7 @@ export interface ThreadData {
     createdAt: string;
     readAt: string | null;
     staffName: string | null;
+    actedBy: string | null;
     attachments: { id: string; filename: string; contentType: string; size: number }[];
   }[];
 }
@@ -37,6 +39,7 @@ export function ThreadView(props: {
   onReplied: () => void;
 }) {
   const { t, lang } = useI18n();
+  const acting = useActingTexts();
   const x = useTexts();
   const [body, setBody] = useState('');
   const [files, setFiles] = useState<FileList | null>(null);
@@ -86,8 +89,12 @@ export function ThreadView(props: {
             <p className="muted">
               {m.sender === 'patient'
                 ? props.side === 'patient'
-                  ? t.you
-                  : t.patient
+                  ? m.actedBy
+                    ? acting.wroteFor(m.actedBy)
+                    : t.you
+                  : m.actedBy
+                    ? `${t.patient}, ${acting.wroteFor(m.actedBy)}`
+                    : t.patient
                 : props.side === 'clinic'
                   ? (m.staffName ?? t.clinicSender)
                   : t.clinicSender}{' '}

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
+import { useActingTexts } from '../texts-acting.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
@@ -10,6 +11,7 @@ type Slot = ApiResponse<'/api/clinics/{clinicId}/slots'>['slots'][number];
 /** The clinic publishes bookable times and sees who booked them. */
 export function BookingAdminPage({ clinicId }: { clinicId: string }) {
   const { t, lang } = useI18n();
+  const x = useActingTexts();
   const [slots, setSlots] = useState<Slot[]>([]);
   const [form, setForm] = useState({ practitioner: '', startsAt: '', durationMinutes: 15, kind: 'Konsultation' });
   const [error, setError] = useState<unknown>(null);
@@ -72,7 +74,7 @@ export function BookingAdminPage({ clinicId }: { clinicId: string }) {
               <td>
                 {s.kind} ({s.durationMinutes} min)
               </td>
-              <td>{s.bookedBy ?? <span className="muted">{t.freeSlot}</span>}</td>
+              <td>{s.bookedBy ? s.actedBy ? x.bookedFor(s.bookedBy, s.actedBy) : s.bookedBy : <span className="muted">{t.freeSlot}</span>}</td>
             </tr>
           ))}
         </tbody>

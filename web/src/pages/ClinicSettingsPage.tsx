@@ -3,12 +3,14 @@ import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
 import type { ApiResponse } from '../api-schema.ts';
+import { useActingTexts } from '../texts-acting.ts';
 
 type Settings = ApiResponse<'/api/clinics/{clinicId}/settings'>;
 
 /** Systemmanager -> E-moduler: the clinic's Patientportal settings; editable by its admins. */
 export function ClinicSettingsPage({ clinicId, isAdmin }: { clinicId: string; isAdmin: boolean }) {
   const { t } = useI18n();
+  const x = useActingTexts();
   const [s, setS] = useState<Settings | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState('');
@@ -52,6 +54,15 @@ export function ClinicSettingsPage({ clinicId, isAdmin }: { clinicId: string; is
               <input id="ydernummer" inputMode="numeric" pattern="[0-9]{6}" value={s.ydernummer ?? ''} onChange={(e) => set('ydernummer', e.target.value)} />
             </>
           )}
+          <div className="check">
+            <input
+              id="parents-may-act"
+              type="checkbox"
+              checked={s.parentsMayActForChildren}
+              onChange={(e) => set('parentsMayActForChildren', e.target.checked)}
+            />
+            <label htmlFor="parents-may-act">{x.parentsMayAct}</label>
+          </div>
           <div className="check">
             <input id="uses-mitid" type="checkbox" checked={s.usesMitid} onChange={(e) => set('usesMitid', e.target.checked)} />
             <label htmlFor="uses-mitid">{t.usesMitid}</label>

@@ -7,6 +7,7 @@ import { useTexts } from '../texts-everyday.ts';
 import { Link } from '../router.tsx';
 import { MedicationsSection } from './MedicationsSection.tsx';
 import { PortalForm } from './PortalForm.tsx';
+import { ParentAccessSection } from './ParentAccessSection.tsx';
 import type { ApiResponse } from '../api-schema.ts';
 
 type PatientRecord = ApiResponse<'/api/clinics/{clinicId}/patients/{patientId}'>;
@@ -96,9 +97,18 @@ export function PatientRecordPage({ clinicId, patientId }: { clinicId: string; p
             </dl>
           </section>
           <div id="portal-form">{portalOpen && <PortalForm clinicId={clinicId} patientId={patientId} onState={setPortalStatus} />}</div>
+          {under15(patient.birthDate) && <ParentAccessSection clinicId={clinicId} patientId={patientId} />}
           <MedicationsSection clinicId={clinicId} patientId={patientId} />
         </>
       )}
     </>
   );
+}
+
+/** Forældreadgang is offered for children under 15 (the server checks it again). */
+function under15(birthDate: string | null | undefined): boolean {
+  if (!birthDate) return false;
+  const fifteenth = new Date(birthDate);
+  fifteenth.setFullYear(fifteenth.getFullYear() + 15);
+  return fifteenth > new Date();
 }

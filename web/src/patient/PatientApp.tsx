@@ -12,6 +12,7 @@ import { PatientProfilePage } from './PatientProfilePage.tsx';
 import { MyLogPage } from './MyLogPage.tsx';
 import { RegisterPage } from './RegisterPage.tsx';
 import { TokenPasswordPage } from './TokenPasswordPage.tsx';
+import { ActingBanner, ChildrenSection, type ActingForState } from './ActingFor.tsx';
 
 export interface PatientOverview {
   name: string | null;
@@ -19,6 +20,8 @@ export interface PatientOverview {
   phone: string | null;
   hasPassword: boolean;
   stepUp: { action: 'delete_login' | 'change_email'; until: string } | null;
+  /** The children under 15 this login may act for, and whom it acts for now. */
+  acting?: ActingForState;
   clinics: {
     id: string;
     name: string;
@@ -41,7 +44,12 @@ export function PatientApp({ path }: { path: string }) {
     try {
       const session = await api<{ csrfToken: string }>('GET', '/api/patient/session');
       setCsrfToken(session.csrfToken);
-      setOverview(await api<PatientOverview>('GET', '/api/patient/me'));
+      const [own, acting] = await Promise.all([api<PatientOverview>('GET', '/api/patient/me'), api<ActingForState>('GET', '/api/patient/acting-for')]);
+      // Acting for a child: the child's clinics and functions, not one's own.
+      const clinics = acting.actingFor
+        ? acting.actingFor.clinics.map((c) => ({ ...c, wantsElectronicReply: false, history: [] as ClinicFunction[] }))
+        : own.clinics;
+      setOverview({ ...own, clinics, acting });
     } catch {
       setOverview('anonymous');
     }
@@ -124,6 +132,26 @@ function SignedIn({ overview, reload, onDeleted }: { overview: PatientOverview; 
     return <PatientClinicPage key={clinic.id} clinic={clinic} fn={fn as ClinicFunction | null} />;
   };
   return (
+    <>
+      {overview.acting && <ActingBanner state={overview.acting} onChange={reload} />}
+      <SignedInRoutes overview={overview} reload={reload} onDeleted={onDeleted} clinicPage={clinicPage} />
+    </>
+  );
+}
+
+function SignedInRoutes({
+  overview,
+  reload,
+  onDeleted,
+  clinicPage,
+}: {
+  overview: PatientOverview;
+  reload: () => void;
+  onDeleted: () => void;
+  clinicPage: (id: string, fn: string | null) => React.ReactNode;
+}) {
+  const { t } = useI18n();
+  return (
     <Switch>
       <Route path="/portal/profile">
         <PatientProfilePage overview={overview} onChange={reload} onDeleted={onDeleted} />
@@ -133,6 +161,7 @@ function SignedIn({ overview, reload, onDeleted }: { overview: PatientOverview; 
       </Route>
       <Route path="/portal">
         <PatientHomePage overview={overview} />
+        {overview.acting && <ChildrenSection state={overview.acting} onChange={reload} />}
       </Route>
       <Route path="/portal/login">
         <Redirect to="/portal" replace />

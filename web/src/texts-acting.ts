@@ -1,0 +1,49 @@
+import { useI18n, type Lang } from './i18n.tsx';
+
+/** Texts of acting for a child (issue 15), kept apart so parallel work on i18n.tsx merges cleanly. */
+const da = {
+  yourChildren: 'Dine børn under 15',
+  actFor: (name: string) => `Handl for ${name}`,
+  childLine: (name: string, age: number) => `${name} (${age} år)`,
+  actingFor: (name: string, age: number) => `Du handler for ${name} (${age} år)`,
+  backToSelf: 'Tilbage til dig selv',
+  turned15: (name: string) => `${name} er fyldt 15 og bestemmer nu selv.`,
+  custodyUnavailable: 'Vi kan ikke slå forældremyndighed op lige nu. Prøv igen om lidt.',
+  mitidNeeded: 'Log ind med MitID for at handle for dine børn under 15.',
+  wroteFor: (actor: string) => `skrevet af ${actor}`,
+  bookedFor: (patient: string, actor: string) => `for ${patient}, booket af ${actor}`,
+  parentsMayAct: 'Forældre kan handle for børn under 15',
+  parentAccess: 'Forældreadgang',
+  parentAccessLead: 'Forældre med forældremyndighed kan bruge de valgte funktioner for barnet. Barnet får ikke selv et login.',
+  parentAccessOn: (holders: number) => `Forældreadgang er givet. Forældremyndighed: ${holders} indehaver(e) fundet.`,
+  grantParentAccess: 'Giv forældreadgang',
+  saveParentAccess: 'Gem forældreadgang',
+  endParentAccess: 'Fjern forældreadgang',
+};
+type Texts = typeof da;
+
+const en: Texts = {
+  yourChildren: 'Your children under 15',
+  actFor: (name) => `Act for ${name}`,
+  childLine: (name, age) => `${name} (${age} years)`,
+  actingFor: (name, age) => `You are acting for ${name} (${age} years)`,
+  backToSelf: 'Back to yourself',
+  turned15: (name) => `${name} has turned 15 and now decides for themselves.`,
+  custodyUnavailable: 'We cannot look up parental custody right now. Try again in a moment.',
+  mitidNeeded: 'Log in with MitID to act for your children under 15.',
+  wroteFor: (actor) => `written by ${actor}`,
+  bookedFor: (patient, actor) => `for ${patient}, booked by ${actor}`,
+  parentsMayAct: 'Parents may act for children under 15',
+  parentAccess: 'Parent access',
+  parentAccessLead: 'Parents with custody can use the chosen functions for the child. The child gets no login of its own.',
+  parentAccessOn: (holders) => `Parent access is given. Custody: ${holders} holder(s) found.`,
+  grantParentAccess: 'Give parent access',
+  saveParentAccess: 'Save parent access',
+  endParentAccess: 'Remove parent access',
+};
+
+const texts: Record<Lang, Texts> = { da, en };
+
+export function useActingTexts(): Texts {
+  return texts[useI18n().lang];
+}
