@@ -4,6 +4,7 @@ import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
 import type { ApiResponse } from '../api-schema.ts';
 import { useActingTexts } from '../texts-acting.ts';
+import { StaffSecuritySection } from './StaffSecuritySection.tsx';
 
 type Settings = ApiResponse<'/api/clinics/{clinicId}/settings'>;
 
@@ -140,6 +141,7 @@ export function ClinicSettingsPage({ clinicId, isAdmin }: { clinicId: string; is
       <p>
         {t.registrationLink}: <a href={registrationUrl}>{registrationUrl}</a>
       </p>
+      <StaffSecuritySection endpoint={`/api/clinics/${clinicId}/security`} scope="clinic" canEdit={isAdmin} />
     </>
   );
 }
