@@ -19,6 +19,7 @@ import * as m0022 from './migrations/0022_staff_passkeys.ts';
 import * as m0030 from './migrations/0030_patient_stepup.ts';
 import * as m0040 from './migrations/0040_patient_name_search.ts';
 import * as m0050 from './migrations/0050_my_log_indexes.ts';
+import * as m0051 from './migrations/0051_data_exports.ts';
 
 // Listed by hand rather than read from disk so the set is fixed at build time and typed.
 const migrations: Record<string, Migration> = {
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '0030_patient_stepup': m0030,
   '0040_patient_name_search': m0040,
   '0050_my_log_indexes': m0050,
+  '0051_data_exports': m0051,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -439,7 +439,20 @@ export interface PlatformSettingsTable {
   require_staff_2fa: Generated<boolean>;
 }
 
+export interface DataExportsTable {
+  id: Generated<string>;
+  account_id: string;
+  status: Generated<'pending' | 'ready' | 'failed'>;
+  created_at: Timestamp;
+  ready_at: Timestamp | null;
+  expires_at: Timestamp | null;
+  /** The ZIP, once ready. */
+  file: Buffer | null;
+  file_size: number | null;
+}
+
 export interface DB {
+  data_exports: DataExportsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   integrations: IntegrationsTable;
