@@ -4,11 +4,13 @@ import { sql, type Kysely } from 'kysely';
 // downloads it with their session for 24 hours (RETENTION_EXPORTS_HOURS); the retention job then
 // deletes the row.
 //
-// The ZIP is kept in the row (bytea), not as a file under DATA_DIR: every app process on the shared
-// PostgreSQL can serve a download the worker of another process built (a local file would need a
-// shared disk), the bytes go in one transaction with the status change and the mail (never a
-// "ready" row without its file, nor a file without its row), and backups and the retention job
-// see one place. The price is a few MB of TOAST per export for a day.
+// The ZIP is kept in PostgreSQL (bytea), not as a file under DATA_DIR: every app process on the
+// shared PostgreSQL can serve a download another process's worker built (a local file would need a
+// shared disk), the bytes commit in one transaction with the state change and the mail (never a
+// "ready" export without its file, nor a file without its row), and backups and the retention job
+// see one place. It is stored in parts of a few MB (data_export_parts), so that writing and
+// reading a large history stay single statements well within the request pool's statement
+// timeout, and a download streams part by part instead of holding the whole ZIP in memory.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create table data_exports (
@@ -18,9 +20,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz not null,
       ready_at timestamptz,
       expires_at timestamptz,
-      file bytea,
-      file_size integer,
-      check ((status = 'ready') = (file is not null and ready_at is not null and expires_at is not null))
+      file_size bigint,
+      check ((status = 'ready') = (file_size is not null and ready_at is not null and expires_at is not null))
+    )`.execute(db);
+  await sql`
+    create table data_export_parts (
+      export_id uuid not null references data_exports(id) on delete cascade,
+      seq integer not null,
+      bytes bytea not null,
+      primary key (export_id, seq)
     )`.execute(db);
   // At most one export waiting per patient: asking again while one waits returns that one.
   await sql`create unique index data_exports_one_pending on data_exports (account_id) where status = 'pending'`.execute(db);

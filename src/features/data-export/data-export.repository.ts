@@ -49,16 +49,20 @@ export function claimPendingExport(trx: Kysely<DB>) {
     .executeTakeFirst();
 }
 
+/** Parts of this size: each write and read is one short statement, far inside the statement timeout. */
+export const PART_BYTES = 4 * 1024 * 1024;
+
 export async function markExportReady(trx: Kysely<DB>, id: string, file: Uint8Array, now: Date, expiresAt: Date) {
+  for (let seq = 0; seq * PART_BYTES < file.byteLength || seq === 0; seq++) {
+    const part = file.subarray(seq * PART_BYTES, (seq + 1) * PART_BYTES);
+    await trx
+      .insertInto('data_export_parts')
+      .values({ export_id: id, seq, bytes: Buffer.from(part.buffer, part.byteOffset, part.byteLength) })
+      .execute();
+  }
   await trx
     .updateTable('data_exports')
-    .set({
-      status: 'ready',
-      file: Buffer.from(file.buffer, file.byteOffset, file.byteLength),
-      file_size: file.byteLength,
-      ready_at: now,
-      expires_at: expiresAt,
-    })
+    .set({ status: 'ready', file_size: file.byteLength, ready_at: now, expires_at: expiresAt })
     .where('id', '=', id)
     .execute();
 }
@@ -77,13 +81,19 @@ export async function deleteExportsOf(trx: Kysely<DB>, accountId: string) {
   await trx.deleteFrom('data_exports').where('account_id', '=', accountId).execute();
 }
 
-/** The ZIP of a ready export, only for its owner. */
-export function readyExportFile(db: Kysely<DB>, accountId: string, id: string) {
+/** A ready export of its owner (another login's answers nothing, as one that does not exist). */
+export function readyExportOf(db: Kysely<DB>, accountId: string, id: string) {
   return db
     .selectFrom('data_exports')
-    .select(['file', 'expires_at', 'created_at'])
+    .select(['id', 'expires_at', 'file_size'])
     .where('id', '=', id)
     .where('account_id', '=', accountId)
     .where('status', '=', 'ready')
     .executeTakeFirst();
+}
+
+/** One part of an export's ZIP, in order from 0; undefined past the last (or once deleted). */
+export async function exportPart(db: Kysely<DB>, exportId: string, seq: number): Promise<Buffer | undefined> {
+  const row = await db.selectFrom('data_export_parts').select('bytes').where('export_id', '=', exportId).where('seq', '=', seq).executeTakeFirst();
+  return row?.bytes;
 }

@@ -66,9 +66,10 @@ export const dataExportRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
       const file = await downloadExport(ctx, ownerOf(request), request.params.exportId);
       return reply
         .type('application/zip')
+        .header('Content-Length', String(file.size))
         .header('Content-Disposition', 'attachment; filename="patientportal-mine-data.zip"')
         .header('Cache-Control', 'no-store')
-        .send(file);
+        .send(file.stream);
     },
   );
 };

@@ -7,7 +7,7 @@ import { buildPatient } from '../../../test/helpers/factories.ts';
 import { activate, activatedPatient, opret, patientLogin, uniqueEmail } from '../../../test/helpers/portal.ts';
 import { startTestApp, type PatientClient, type TestApp } from '../../../test/helpers/test-app.ts';
 import { RetentionWorker } from '../retention/retention-worker.ts';
-import { claimPendingExport } from './data-export.repository.ts';
+import { claimPendingExport, PART_BYTES } from './data-export.repository.ts';
 import { buildNextExport, buildPendingExports } from './data-export.ts';
 
 /** A real PNG header followed by bytes no other file has, so the attachment is recognisable in the ZIP. */
@@ -113,6 +113,26 @@ describe.each(backends)('Hent mine data (%s)', (backend) => {
 
     const log = (await patient.get('/api/patient/my-log')).json<{ entries: { text: { da: string } }[] }>().entries;
     expect(log[0]!.text.da).toBe('Du hentede dine data');
+  });
+
+  it('stores a large ZIP in parts and downloads it whole', async () => {
+    const me = await activatedPatient(t);
+    const patient = await patientLogin(t, me.patient.cpr, me.email);
+    const big = pngWith(randomBytes(PART_BYTES + 1024 * 1024)); // more than one part, within the 10 MB limit
+    const thread = await patient.post(`/api/patient/clinics/${me.clinic.id}/econsultations`, {
+      subject: 'Stort billede',
+      body: 'Se vedhæftet',
+      attachments: [{ filename: 'stort.png', data: big.toString('base64') }],
+    });
+    expect(thread.statusCode).toBe(201);
+    const ready = await askAndBuild(patient);
+    const parts = await t.ctx.db.selectFrom('data_export_parts').select('seq').where('export_id', '=', ready.id).orderBy('seq').execute();
+    expect(parts.map((p) => p.seq)).toEqual([0, 1]);
+    const download = await patient.get(`/api/patient/export/${ready.id}/download`);
+    expect(download.statusCode).toBe(200);
+    const files = unzipSync(new Uint8Array(download.rawPayload));
+    const path = Object.keys(files).find((name) => name.endsWith('stort.png'));
+    expect(Buffer.from(files[path!]!).equals(big)).toBe(true);
   });
 
   it('is for its owner only, and is gone after 24 hours: refused, then deleted by the retention job', async () => {

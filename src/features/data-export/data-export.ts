@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { AppContext } from '../../context.ts';
 import { AppError, errors } from '../../errors.ts';
 import { audit, type Actor } from '../audit/audit.ts';
@@ -96,15 +97,24 @@ export async function buildPendingExports(ctx: AppContext, limit = 10): Promise<
 
 /**
  * The ZIP, for its owner only (another login's export answers 404 as one that does not exist),
- * while it is within its download period. The download is written to the patient's Min log.
+ * while it is within its download period. The download is written to the patient's Min log, then
+ * the parts are streamed one by one, so a large export never sits whole in memory.
  */
-export async function downloadExport(ctx: AppContext, actor: Actor & { id: string }, exportId: string): Promise<Buffer> {
+export async function downloadExport(ctx: AppContext, actor: Actor & { id: string }, exportId: string): Promise<{ size: number; stream: Readable }> {
   const now = ctx.clock.now();
-  return ctx.db.transaction().execute(async (trx) => {
-    const row = await jobs.readyExportFile(trx, actor.id, exportId);
-    if (!row?.file) throw errors.notFound();
+  const found = await ctx.db.transaction().execute(async (trx) => {
+    const row = await jobs.readyExportOf(trx, actor.id, exportId);
+    if (!row) throw errors.notFound();
     if (row.expires_at && row.expires_at <= now) throw expired();
     await audit(trx, actor, now, { action: 'patient.data_exported', details: { exportId } });
-    return row.file;
+    return row;
   });
+  async function* parts() {
+    for (let seq = 0; ; seq++) {
+      const part = await jobs.exportPart(ctx.db, found.id, seq);
+      if (!part) return;
+      yield part;
+    }
+  }
+  return { size: found.file_size ?? 0, stream: Readable.from(parts()) };
 }

@@ -71,16 +71,22 @@ export function messagesOf(db: Kysely<DB>, accountId: string) {
     .execute();
 }
 
-/** The attachments with their bytes: they go into the ZIP as files. */
+/** The attachments' names and sizes; their bytes are read one at a time (attachmentData). */
 export function attachmentsOf(db: Kysely<DB>, accountId: string) {
   return db
     .selectFrom('econsultation_attachments as a')
     .innerJoin('econsultation_messages as m', 'm.id', 'a.message_id')
     .innerJoin('econsultation_threads as t', 't.id', 'm.thread_id')
-    .select(['a.id', 'a.message_id', 'a.filename', 'a.content_type', 'a.size', 'a.data'])
+    .select(['a.id', 'a.message_id', 'a.filename', 'a.content_type', 'a.size'])
     .where('t.patient_id', 'in', linkedRecords(db, accountId))
     .orderBy('a.id')
     .execute();
+}
+
+/** One attachment's bytes (up to 10 MB): one short statement each, however many there are. */
+export async function attachmentData(db: Kysely<DB>, attachmentId: string): Promise<Buffer> {
+  const row = await db.selectFrom('econsultation_attachments').select('data').where('id', '=', attachmentId).executeTakeFirstOrThrow();
+  return row.data;
 }
 
 export function appointmentsOf(db: Kysely<DB>, accountId: string) {

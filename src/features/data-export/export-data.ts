@@ -46,7 +46,8 @@ export async function collectPersonData(db: Kysely<DB>, accountId: string) {
   const fileOf = new Map(
     attachmentRows.map((a) => [a.id, `attachments/${a.id.slice(0, 8)}-${safeFileName(nameWithTypeExtension(a.filename, a.content_type))}`]),
   );
-  const attachments: ExportAttachment[] = attachmentRows.map((a) => ({ path: fileOf.get(a.id) ?? a.id, data: a.data }));
+  const attachments: ExportAttachment[] = [];
+  for (const a of attachmentRows) attachments.push({ path: fileOf.get(a.id) ?? a.id, data: await contents.attachmentData(db, a.id) });
 
   const files = {
     account: {
