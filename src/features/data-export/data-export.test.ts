@@ -147,16 +147,22 @@ describe.each(backends)('Hent mine data (%s)', (backend) => {
     expect((await other.client.get('/api/patient/export')).json()).toEqual({ export: null });
     expect((await patient.get(url)).statusCode).toBe(200);
 
-    t.clock.advance(hours(24));
+    // Within its 24 hours the retention job leaves it alone.
+    const retention = new RetentionWorker({ db: t.ctx.db, clock: t.clock, periods: t.ctx.config.retention, log: { info: () => 0, error: () => 0 } });
+    t.clock.advance(hours(23));
+    await retention.runOnce();
+    expect(await t.ctx.db.selectFrom('data_exports').select('id').where('id', '=', ready.id).execute()).toHaveLength(1);
+
+    t.clock.advance(hours(1));
     const again = await patientLogin(t, me.patient.cpr, me.email); // the session ended long ago
     const refused = await again.get(url);
     expect(refused.statusCode).toBe(410);
     expect(refused.json().error.code).toBe('export_expired');
     expect((await again.get('/api/patient/export')).json<{ export: ExportView }>().export.status).toBe('expired');
 
-    const retention = new RetentionWorker({ db: t.ctx.db, clock: t.clock, periods: t.ctx.config.retention, log: { info: () => 0, error: () => 0 } });
     await retention.runOnce();
     expect(await t.ctx.db.selectFrom('data_exports').select('id').where('id', '=', ready.id).execute()).toEqual([]);
+    expect(await t.ctx.db.selectFrom('data_export_parts').select('seq').where('export_id', '=', ready.id).execute()).toEqual([]);
     expect((await again.get(url)).statusCode).toBe(404);
     expect((await again.get('/api/patient/export')).json()).toEqual({ export: null });
   });
