@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { strFromU8, unzipSync } from 'fflate';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hours } from '../../clock.ts';
 import { backends } from '../../../test/helpers/databases.ts';
@@ -178,6 +179,37 @@ describe.each(backends)('Hent mine data (%s)', (backend) => {
 
     expect((await patient.delete('/api/patient/me', { password: 'lang sætning om en gul cykel' })).statusCode).toBe(200);
     expect(await t.ctx.db.selectFrom('data_exports').select('id').where('id', '=', second.id).execute()).toEqual([]);
+  });
+
+  it('a build that fails writes nothing of it, shows "failed", and the patient can ask again', async () => {
+    const me = await activatedPatient(t);
+    const patient = await patientLogin(t, me.patient.cpr, me.email);
+    const asked = (await patient.post('/api/patient/export')).json<{ export: ExportView }>().export;
+    // The mail cannot be queued: the ZIP, the ready state and the audit row must go with it.
+    await sql
+      .raw(
+        `create function fail_export_mail() returns trigger language plpgsql as $$ begin
+      if new.to_address = '${me.email}' then raise exception 'outbox down'; end if; return new; end $$`,
+      )
+      .execute(t.ctx.db);
+    await sql`create trigger fail_export_mail before insert on outbox_mails for each row execute function fail_export_mail()`.execute(t.ctx.db);
+    try {
+      await expect(buildNextExport(t.ctx)).rejects.toThrow('outbox down');
+    } finally {
+      await sql`drop trigger fail_export_mail on outbox_mails`.execute(t.ctx.db);
+      await sql`drop function fail_export_mail()`.execute(t.ctx.db);
+    }
+    expect(await t.ctx.db.selectFrom('data_export_parts').select('seq').where('export_id', '=', asked.id).execute()).toEqual([]);
+    const audits = await t.ctx.db.selectFrom('audit_events').select('details').where('action', '=', 'data_export.ready').execute();
+    expect(audits.some((row) => (row.details as { exportId?: string }).exportId === asked.id)).toBe(false);
+    expect((await patient.get('/api/patient/export')).json<{ export: ExportView }>().export).toMatchObject({ id: asked.id, status: 'failed' });
+    expect((await patient.get(`/api/patient/export/${asked.id}/download`)).statusCode).toBe(404);
+
+    const again = (await patient.post('/api/patient/export')).json<{ export: ExportView }>().export;
+    expect(again).toMatchObject({ status: 'pending' });
+    expect(again.id).not.toBe(asked.id);
+    expect(await buildPendingExports(t.ctx)).toBe(1);
+    expect((await patient.get('/api/patient/export')).json<{ export: ExportView }>().export).toMatchObject({ id: again.id, status: 'ready' });
   });
 
   it('two workers never build the same export: a held export is skipped, and concurrent runs build each once', async () => {
