@@ -29,6 +29,7 @@ import { requestIdFor } from './http/logging.ts';
 import { registerTextInputRules } from './http/text-input.ts';
 import { registerMetrics } from './features/metrics/metrics.ts';
 import { myLogRoutes } from './features/my-log/my-log.routes.ts';
+import { dataExportRoutes } from './features/data-export/data-export.routes.ts';
 import { registerRateLimits } from './features/rate-limits/rate-limit.ts';
 import { integrationsRoutes } from './features/integrations/integrations.routes.ts';
 import { oauthRoutes } from './features/integrations/oauth.routes.ts';
@@ -94,6 +95,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(clinicSettingsRoutes, { ctx });
   await app.register(mailFailuresRoutes, { ctx });
   await app.register(myLogRoutes, { ctx });
+  await app.register(dataExportRoutes, { ctx });
   await app.register(oauthRoutes, { ctx });
   await app.register(integrationsRoutes, { ctx });
   await app.register(patientSyncRoutes, { ctx });

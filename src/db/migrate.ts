@@ -19,6 +19,7 @@ import * as m0022 from './migrations/0022_staff_passkeys.ts';
 import * as m0030 from './migrations/0030_patient_stepup.ts';
 import * as m0040 from './migrations/0040_patient_name_search.ts';
 import * as m0050 from './migrations/0050_my_log_indexes.ts';
+import * as m0051 from './migrations/0051_data_exports.ts';
 import * as m0060 from './migrations/0060_custody.ts';
 import * as m0061 from './migrations/0061_acting_for_children.ts';
 import * as m0070 from './migrations/0070_outbox_notify.ts';
@@ -44,6 +45,7 @@ const migrations: Record<string, Migration> = {
   '0030_patient_stepup': m0030,
   '0040_patient_name_search': m0040,
   '0050_my_log_indexes': m0050,
+  '0051_data_exports': m0051,
   '0060_custody': m0060,
   '0061_acting_for_children': m0061,
   '0070_outbox_notify': m0070,

@@ -475,7 +475,26 @@ export interface PlatformSettingsTable {
   require_staff_2fa: Generated<boolean>;
 }
 
+export interface DataExportsTable {
+  id: Generated<string>;
+  account_id: string;
+  status: Generated<'pending' | 'ready' | 'failed'>;
+  created_at: Timestamp;
+  ready_at: Timestamp | null;
+  expires_at: Timestamp | null;
+  /** The ZIP's size in bytes, once ready (its bytes are in data_export_parts). */
+  file_size: number | null;
+}
+
+export interface DataExportPartsTable {
+  export_id: string;
+  seq: number;
+  bytes: Buffer;
+}
+
 export interface DB {
+  data_exports: DataExportsTable;
+  data_export_parts: DataExportPartsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   integrations: IntegrationsTable;

@@ -3791,6 +3791,124 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/patient/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** "Hent mine data": the newest export and its state (pending, ready until expiresAt, expired, failed), or null */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              export: {
+                /** Format: uuid */
+                id: string;
+                status: 'pending' | 'ready' | 'expired' | 'failed';
+                /** Format: date-time */
+                requestedAt: string;
+                /** Format: date-time */
+                readyAt: string | null;
+                /** Format: date-time */
+                expiresAt: string | null;
+                size: number | null;
+              } | null;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Ask for all my data as a ZIP; built in the background and mailed about when ready. While one is pending, that one is returned */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              export: {
+                /** Format: uuid */
+                id: string;
+                status: 'pending' | 'ready' | 'expired' | 'failed';
+                /** Format: date-time */
+                requestedAt: string;
+                /** Format: date-time */
+                readyAt: string | null;
+                /** Format: date-time */
+                expiresAt: string | null;
+                size: number | null;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/patient/export/{exportId}/download': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Download a ready export (application/zip), only with the session of its owner; 410 once expired */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          exportId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/oauth/token': {
     parameters: {
       query?: never;

@@ -140,6 +140,16 @@ export const templates = {
         'Password login from new browsers is therefore stopped. From a browser where you have logged in before, you can still log in.\n\n' +
         `Choose a new password to log in elsewhere again:\n\n${p.link}\n\nIf it was not you, someone else has tried to guess your password.`,
     }),
+  patientDataExportReady: (p: { link: string; validHours: number }) =>
+    render({
+      subject: { da: 'Dine data er klar', en: 'Your data is ready' },
+      da:
+        `Hej\n\nDe data, du bad om at hente fra Patientportal, er klar. Log ind og hent dem under Profil inden for ${String(p.validHours)} timer. ` +
+        `Af hensyn til dit privatliv står de ikke i denne mail.\n\n${p.link}\n\nHar du ikke bedt om dine data, så skift din adgangskode.`,
+      en:
+        `Hello\n\nThe data you asked to download from Patientportal is ready. Log in and download it under Profile within ${String(p.validHours)} hours. ` +
+        `To protect your privacy it is not in this mail.\n\n${p.link}\n\nIf you did not ask for your data, change your password.`,
+    }),
   patientEmailChanged: (p: { link: string }) =>
     render({
       subject: { da: 'Din e-mailadresse i Patientportal er skiftet', en: 'Your e-mail address in Patientportal was changed' },

@@ -13,6 +13,7 @@ export const OWN_SECURITY_ACTIONS = [
   'patient.email_change_requested',
   'patient.phone_changed',
   'portal.activated',
+  'patient.data_exported',
 ] as const;
 
 export interface MyLogRow {

@@ -74,6 +74,8 @@ export function describeEntry(row: MyLogRow): { da: string; en: string } {
       return { da: 'Din e-mailadresse blev skiftet', en: 'Your e-mail address was changed' };
     case 'patient.phone_changed':
       return { da: 'Dit telefonnummer blev skiftet', en: 'Your phone number was changed' };
+    case 'patient.data_exported':
+      return { da: 'Du hentede dine data', en: 'You downloaded your data' };
     case 'portal.activated':
       return { da: 'Du aktiverede dit login', en: 'You activated your login' };
     default:

@@ -5,10 +5,11 @@ import { ActionStatus, useAction } from '../forms.tsx';
 import { useI18n } from '../i18n.tsx';
 import { Link, useLocation } from '../router.tsx';
 import { useTexts } from '../texts-everyday.ts';
+import { DataExportSection } from './DataExportSection.tsx';
 import type { PatientOverview } from './PatientApp.tsx';
 
 /**
- * The profile: phone, e-mail and "Slet mit login". A sensitive action is confirmed with what the
+ * The profile: phone, e-mail, "Hent mine data" and "Slet mit login". A sensitive action is confirmed with what the
  * patient has: their password, or (registered with MitID, no password) a fresh MitID login that
  * returns here to the same action.
  */
@@ -126,6 +127,8 @@ export function PatientProfilePage({ overview, onChange, onDeleted }: { overview
         )}
         <ActionStatus action={emailAction} />
       </form>
+
+      <DataExportSection />
 
       <form onSubmit={deleteLogin} aria-busy={deleteAction.busy} className="card" aria-labelledby="delete-title">
         <h2 id="delete-title" tabIndex={-1}>
