@@ -68,3 +68,7 @@ export async function findPatientSession(db: Database, token: string, now: Date,
     },
   };
 }
+
+export async function deletePatientSession(db: Database, sessionId: string): Promise<void> {
+  await db.deleteFrom('patient_sessions').where('id', '=', sessionId).execute();
+}

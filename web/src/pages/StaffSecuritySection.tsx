@@ -41,7 +41,13 @@ export function StaffSecuritySection({ endpoint, scope, canEdit }: { endpoint: s
           <fieldset disabled={!canEdit}>
             <legend className="visually-hidden">{x.heading}</legend>
             <div className="check">
-              <input id={`${id}-require`} type="checkbox" checked={required} aria-describedby={`${id}-explain`} onChange={(e) => setRequired(e.target.checked)} />
+              <input
+                id={`${id}-require`}
+                type="checkbox"
+                checked={required}
+                aria-describedby={`${id}-explain`}
+                onChange={(e) => setRequired(e.target.checked)}
+              />
               <label htmlFor={`${id}-require`}>{scope === 'clinic' ? x.requireClinic : x.requirePlatform}</label>
             </div>
             <p id={`${id}-explain`} className="muted">
