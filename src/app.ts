@@ -31,8 +31,7 @@ import { myLogRoutes } from './features/my-log/my-log.routes.ts';
 import { registerRateLimits } from './features/rate-limits/rate-limit.ts';
 import { integrationsRoutes } from './features/integrations/integrations.routes.ts';
 import { oauthRoutes } from './features/integrations/oauth.routes.ts';
-import { patientSync } from './features/sync/patient-sync.routes.ts';
-import { syncRoutes } from './features/sync/sync-lines.routes.ts';
+import { clinicSystemSyncRoutes } from './features/sync/sync.routes.ts';
 import { eventsRoutes } from './features/events/events.routes.ts';
 import { webhooksRoutes } from './features/webhooks/webhooks.routes.ts';
 
@@ -95,7 +94,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(myLogRoutes, { ctx });
   await app.register(oauthRoutes, { ctx });
   await app.register(integrationsRoutes, { ctx });
-  await app.register(syncRoutes([patientSync]), { ctx });
+  await app.register(clinicSystemSyncRoutes, { ctx });
   await app.register(eventsRoutes, { ctx });
   await app.register(webhooksRoutes, { ctx });
   await app.register(secondFactorRoutes, { ctx });

@@ -44,8 +44,8 @@ type LineResult = (LineDone & Record<string, unknown>) | LineError;
 export interface SyncedKind {
   /** The collection's path, e.g. /api/clinics/:clinicId/medications; the routes are `${path}/by-external-id` and `${path}/bulk`. */
   path: string;
-  /** The key of the record's own id in an answer: patientId, medicationId, slotId. */
-  idKey: string;
+  /** The ids in an answer: the record's own (patientId, medicationId, slotId), and any it refers to. */
+  idKeys: string[];
   /** The plural noun in the summaries. */
   noun: string;
   tags: string[];
@@ -69,11 +69,15 @@ export function syncRoutes(kinds: SyncedKind[]): FastifyPluginAsyncTypebox<{ ctx
         line: Type.Integer({ description: 'The n-th record of the request, from 1' }),
         externalId: Type.Union([Type.String(), Type.Null()]),
         result: Type.Union([Outcome, Type.Literal('error')]),
-        [kind.idKey]: Type.Optional(Type.String()),
+        ...Object.fromEntries(kind.idKeys.map((key) => [key, Type.Optional(Type.String())])),
         error: Type.Optional(Type.Object({ code: Type.String(), message: Messages, field: Type.Optional(Type.String()) })),
       });
 
-      const SingleAnswer: TSchema = Type.Object({ result: Outcome, [kind.idKey]: Type.String(), externalId: Type.String() });
+      const SingleAnswer: TSchema = Type.Object({
+        result: Outcome,
+        ...Object.fromEntries(kind.idKeys.map((key) => [key, Type.String()])),
+        externalId: Type.String(),
+      });
 
       app.put(
         `${kind.path}/by-external-id`,

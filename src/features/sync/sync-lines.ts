@@ -157,13 +157,14 @@ export async function writeInBatches<V, R extends { line: number }>(
 /** Everything that came of a request's lines, in line order. */
 export const inLineOrder = <R extends { line: number }>(...parts: R[][]): R[] => parts.flat().sort((a, b) => a.line - b.line);
 
-/** The single form: the line's error becomes the request's error (400 for bad input, 409 for a conflict). */
+const statusOf = (code: string) => (code === 'validation_failed' ? 400 : code.endsWith('_not_found') ? 404 : 409);
+
+/** The single form: the line's error becomes the request's error (400 bad input, 404 an unknown reference, 409 a conflict). */
 export function onlyResult<R extends { result: string }>(results: (R | LineError)[]): R {
   const [result] = results;
   if (!result) throw new Error('onlyResult: no result');
   if (isLineError(result)) {
-    const status = result.error.code === 'validation_failed' ? 400 : 409;
-    throw new AppError(status, result.error.code, result.error.message, result.error.field);
+    throw new AppError(statusOf(result.error.code), result.error.code, result.error.message, result.error.field);
   }
   return result;
 }
