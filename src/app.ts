@@ -34,6 +34,7 @@ import { oauthRoutes } from './features/integrations/oauth.routes.ts';
 import { clinicSystemSyncRoutes } from './features/sync/sync.routes.ts';
 import { eventsRoutes } from './features/events/events.routes.ts';
 import { webhooksRoutes } from './features/webhooks/webhooks.routes.ts';
+import { webhookLogRoutes } from './features/webhooks/webhook-log.routes.ts';
 
 export interface AppOptions {
   ctx: AppContext;
@@ -97,6 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(clinicSystemSyncRoutes, { ctx });
   await app.register(eventsRoutes, { ctx });
   await app.register(webhooksRoutes, { ctx });
+  await app.register(webhookLogRoutes, { ctx });
   await app.register(secondFactorRoutes, { ctx });
   if (options.devMail && ctx.config.nodeEnv !== 'production' && !ctx.config.smtpUrl) {
     registerDevMailRoutes(app, options.devMail);
