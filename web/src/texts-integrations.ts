@@ -155,6 +155,9 @@ const en: Texts = {
 
 const texts: Record<Lang, Texts> = { da, en };
 
+/** Every scope, in the order they are offered (the server's SCOPES; a new one fails the type check above until it has a text). */
+export const SCOPES = Object.keys(da.scopeLabels) as Scope[];
+
 export function useIntegrationTexts(): Texts {
   return texts[useI18n().lang];
 }

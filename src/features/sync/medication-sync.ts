@@ -4,7 +4,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Database } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
 import { audit, type Actor } from '../audit/audit.ts';
-import { inLineOrder, lineError, prepareLines, writeInBatches, type Line, type LineDone, type LineError, type LineRules } from './sync-lines.ts';
+import { lineError, syncLines, type Line, type LineDone, type LineError, type LineRules } from './sync-lines.ts';
 import { findClinicPatients, insertMedication, lockMedications, updateMedication, type MedicationValues } from './medication-sync.repository.ts';
 
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
@@ -116,9 +116,5 @@ async function upsertBatch(trx: Kysely<DB>, clinicId: string, lines: Line<Medica
  * is named by its externalId or the portal's id and must be the clinic's.
  */
 export async function upsertMedications(db: Database, clinicId: string, raw: unknown[], actor: Actor, now: Date): Promise<MedicationLineResult[]> {
-  const { lines, errors } = prepareLines(raw, rules);
-  const written = await writeInBatches(db, lines, { batchSize: 500, externalIdOf: (v) => v.external_id }, (trx, batch) =>
-    upsertBatch(trx, clinicId, batch, actor, now),
-  );
-  return inLineOrder<MedicationLineResult>(errors, written);
+  return syncLines(db, raw, rules, 500, (trx, batch) => upsertBatch(trx, clinicId, batch, actor, now));
 }

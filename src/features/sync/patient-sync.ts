@@ -5,7 +5,7 @@ import type { Database } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
 import type { Actor } from '../audit/audit.ts';
 import { parseCpr } from '../patients/cpr.ts';
-import { inLineOrder, lineError, onlyResult, prepareLines, writeInBatches, type Line, type LineDone, type LineError, type LineRules } from './sync-lines.ts';
+import { inLineOrder, lineError, onlyResult, syncLines, type Line, type LineDone, type LineError, type LineRules } from './sync-lines.ts';
 import { insertPatients, lockMatching, updatePatients, type PatientValues, type SyncedPatient } from './patient-sync.repository.ts';
 
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
@@ -171,11 +171,7 @@ async function upsertBatch(trx: Kysely<DB>, clinicId: string, lines: Line<Patien
  * batches for speed, and only the lines that really conflict with a concurrent writer fail.
  */
 export async function upsertPatients(db: Database, clinicId: string, raw: unknown[], actor: Actor, now: Date): Promise<PatientLineResult[]> {
-  const { lines, errors } = prepareLines(raw, rules);
-  const written = await writeInBatches(db, lines, { batchSize: BATCH, externalIdOf: (v) => v.external_id }, (trx, batch) =>
-    upsertBatch(trx, clinicId, batch, actor, now),
-  );
-  return inLineOrder<PatientLineResult>(errors, written);
+  return syncLines(db, raw, rules, BATCH, (trx, batch) => upsertBatch(trx, clinicId, batch, actor, now));
 }
 
 /** The single form: the line's error becomes the request's error. */

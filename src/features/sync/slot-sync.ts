@@ -4,7 +4,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Database } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
 import { audit, type Actor } from '../audit/audit.ts';
-import { inLineOrder, lineError, prepareLines, writeInBatches, type Line, type LineDone, type LineError, type LineRules } from './sync-lines.ts';
+import { lineError, syncLines, type Line, type LineDone, type LineError, type LineRules } from './sync-lines.ts';
 import { insertSlot, lockSlots, updateSlot, type SlotValues } from './slot-sync.repository.ts';
 
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
@@ -100,9 +100,5 @@ async function upsertBatch(trx: Kysely<DB>, clinicId: string, lines: Line<SlotVa
 
 /** Upserts bookable times by the clinic system's id, each line all-or-nothing; a booked time is never changed (409 slot_booked). */
 export async function upsertSlots(db: Database, clinicId: string, raw: unknown[], actor: Actor, now: Date): Promise<SlotLineResult[]> {
-  const { lines, errors } = prepareLines(raw, rules);
-  const written = await writeInBatches(db, lines, { batchSize: 500, externalIdOf: (v) => v.external_id }, (trx, batch) =>
-    upsertBatch(trx, clinicId, batch, actor, now),
-  );
-  return inLineOrder<SlotLineResult>(errors, written);
+  return syncLines(db, raw, rules, 500, (trx, batch) => upsertBatch(trx, clinicId, batch, actor, now));
 }

@@ -124,15 +124,15 @@ const isRetryable = (error: unknown) =>
  * concurrent writer took an id) is redone one line per transaction, so only the lines that really
  * conflict fail; every line is all-or-nothing. Results come back in line order.
  */
-export async function writeInBatches<V, R extends { line: number }>(
+async function writeInBatches<V extends Keyed, R extends { line: number }>(
   db: Database,
   lines: Line<V>[],
-  options: { batchSize: number; externalIdOf: (values: V) => string },
-  writeBatch: (trx: Kysely<DB>, batch: Line<V>[]) => Promise<(R | LineError)[]>,
+  batchSize: number,
+  writeBatch: WriteBatch<V, R>,
 ): Promise<(R | LineError)[]> {
   const results: (R | LineError)[] = [];
-  for (let start = 0; start < lines.length; start += options.batchSize) {
-    const batch = lines.slice(start, start + options.batchSize);
+  for (let start = 0; start < lines.length; start += batchSize) {
+    const batch = lines.slice(start, start + batchSize);
     try {
       results.push(...(await db.transaction().execute((trx) => writeBatch(trx, batch))));
     } catch (error) {
@@ -146,7 +146,7 @@ export async function writeInBatches<V, R extends { line: number }>(
             da: 'Nogen ændrede det samme i samme øjeblik; send linjen igen.',
             en: 'Someone changed the same thing at the same moment; send the line again.',
           };
-          results.push(lineError(one.line, options.externalIdOf(one.values), 'concurrent_change', message));
+          results.push(lineError(one.line, one.values.external_id, 'concurrent_change', message));
         }
       }
     }
@@ -156,6 +156,26 @@ export async function writeInBatches<V, R extends { line: number }>(
 
 /** Everything that came of a request's lines, in line order. */
 export const inLineOrder = <R extends { line: number }>(...parts: R[][]): R[] => parts.flat().sort((a, b) => a.line - b.line);
+
+/** A synced record's values carry the clinic system's id. */
+interface Keyed {
+  external_id: string;
+}
+
+/** Writes one batch in the transaction given: each line's outcome, or that line's error (never a throw for one line's problem). */
+export type WriteBatch<V, R> = (trx: Kysely<DB>, batch: Line<V>[]) => Promise<(R | LineError)[]>;
+
+/** A request's lines: checked, then written in batches; one result per line, in line order. */
+export async function syncLines<S extends TSchema, V extends Keyed, R extends { line: number }>(
+  db: Database,
+  raw: unknown[],
+  rules: LineRules<S, V>,
+  batchSize: number,
+  writeBatch: WriteBatch<V, R>,
+): Promise<(R | LineError)[]> {
+  const { lines, errors } = prepareLines(raw, rules);
+  return inLineOrder<R | LineError>(errors, await writeInBatches(db, lines, batchSize, writeBatch));
+}
 
 const statusOf = (code: string) => (code === 'validation_failed' ? 400 : code.endsWith('_not_found') ? 404 : 409);
 

@@ -3,24 +3,10 @@ import { api } from '../../api.ts';
 import type { ApiResponse } from '../../api-schema.ts';
 import { ErrorMessage, PageTitle } from '../../components.tsx';
 import { ActionStatus, useAction } from '../../forms.tsx';
-import { useIntegrationTexts, type Scope } from '../../texts-integrations.ts';
+import { SCOPES, useIntegrationTexts, type Scope } from '../../texts-integrations.ts';
 import { IntegrationCard, type Integration } from './IntegrationCard.tsx';
 
 type Issued = ApiResponse<'/api/clinics/{clinicId}/integrations', 'post'>;
-const SCOPES: Scope[] = [
-  'patients:read',
-  'patients:write',
-  'portal:write',
-  'requests:read',
-  'requests:write',
-  'messages:read',
-  'messages:write',
-  'bookings:read',
-  'bookings:write',
-  'renewals:read',
-  'renewals:write',
-  'events:read',
-];
 
 /** Systemmanager -> Systemadgang: the clinic admin's integrations (clinic systems over the API). */
 export function SystemadgangPage({ clinicId, isAdmin }: { clinicId: string; isAdmin: boolean }) {
