@@ -33,9 +33,10 @@ import { dataExportRoutes } from './features/data-export/data-export.routes.ts';
 import { registerRateLimits } from './features/rate-limits/rate-limit.ts';
 import { integrationsRoutes } from './features/integrations/integrations.routes.ts';
 import { oauthRoutes } from './features/integrations/oauth.routes.ts';
-import { patientSyncRoutes } from './features/sync/patient-sync.routes.ts';
+import { clinicSystemSyncRoutes } from './features/sync/sync.routes.ts';
 import { eventsRoutes } from './features/events/events.routes.ts';
 import { webhooksRoutes } from './features/webhooks/webhooks.routes.ts';
+import { webhookLogRoutes } from './features/webhooks/webhook-log.routes.ts';
 
 export interface AppOptions {
   ctx: AppContext;
@@ -98,9 +99,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(dataExportRoutes, { ctx });
   await app.register(oauthRoutes, { ctx });
   await app.register(integrationsRoutes, { ctx });
-  await app.register(patientSyncRoutes, { ctx });
+  await app.register(clinicSystemSyncRoutes, { ctx });
   await app.register(eventsRoutes, { ctx });
   await app.register(webhooksRoutes, { ctx });
+  await app.register(webhookLogRoutes, { ctx });
   await app.register(secondFactorRoutes, { ctx });
   if (options.devMail && ctx.config.nodeEnv !== 'production' && !ctx.config.smtpUrl) {
     registerDevMailRoutes(app, options.devMail);

@@ -13,6 +13,7 @@ import * as m0010 from './migrations/0010_integrations.ts';
 import * as m0011 from './migrations/0011_events.ts';
 import * as m0012 from './migrations/0012_external_ids.ts';
 import * as m0013 from './migrations/0013_webhooks.ts';
+import * as m0014 from './migrations/0014_integration_last_token.ts';
 import * as m0020 from './migrations/0020_security.ts';
 import * as m0021 from './migrations/0021_staff_second_factor.ts';
 import * as m0022 from './migrations/0022_staff_passkeys.ts';
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '0011_events': m0011,
   '0012_external_ids': m0012,
   '0013_webhooks': m0013,
+  '0014_integration_last_token': m0014,
   '0020_security': m0020,
   '0021_staff_second_factor': m0021,
   '0022_staff_passkeys': m0022,
@@ -53,9 +55,13 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
-/** Applies pending migrations; Kysely takes an advisory lock so two processes starting together are safe. */
+/**
+ * Applies pending migrations; Kysely takes an advisory lock so two processes starting together are safe.
+ * Features get number ranges of their own, so a database may already hold a higher number than a
+ * migration merged later (0014 after 0050): unordered migrations are applied, not refused.
+ */
 export async function migrateToLatest(db: Database): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });

@@ -376,6 +376,7 @@ export interface IntegrationsTable {
   created_at: Timestamp;
   created_by: string | null;
   revoked_at: Timestamp | null;
+  last_token_at: Timestamp | null;
 }
 
 export interface IntegrationClinicsTable {

@@ -4022,10 +4022,22 @@ export interface paths {
                 kind: 'clinic' | 'vendor';
                 scopes: string[];
                 usesPrivateKeyJwt: boolean;
+                /** @description The names of the clinics it is granted (a vendor integration may have several) */
+                clinics: string[];
                 /** Format: date-time */
                 createdAt: string;
                 /** Format: date-time */
                 secretCreatedAt: string | null;
+                /**
+                 * Format: date-time
+                 * @description Until then the secret before the last rotation still works
+                 */
+                previousSecretExpiresAt: string | null;
+                /**
+                 * Format: date-time
+                 * @description When it last got an access token
+                 */
+                lastTokenAt: string | null;
                 /** Format: date-time */
                 revokedAt: string | null;
               }[];
@@ -4131,6 +4143,12 @@ export interface paths {
               /** @description Shown this once; only a hash is kept */
               clientSecret: string;
               tokenUrl: string;
+            } & {
+              /**
+               * Format: date-time
+               * @description The old secret works until then
+               */
+              previousSecretExpiresAt: string;
             };
           };
         };
@@ -4192,7 +4210,7 @@ export interface paths {
     };
     get?: never;
     /**
-     * Upsert one patient by the clinic system's id (externalId); the same call twice answers unchanged
+     * Upsert one of the clinic's patients by the clinic system's id (externalId); the same call twice answers unchanged
      * @description The CPR number goes in the body, never in the URL. A patient already known by CPR without an externalId is linked.
      */
     put: {
@@ -4254,7 +4272,7 @@ export interface paths {
     put?: never;
     /**
      * Upsert up to 10000 patients: a JSON array, or NDJSON (application/x-ndjson) answered as NDJSON; one result per line
-     * @description Each line is all-or-nothing: created, updated, unchanged, or the error of that line alone.
+     * @description Each line is all-or-nothing: created, updated, unchanged, or the error of that line alone. The CPR number goes in the body, never in the URL. A patient already known by CPR without an externalId is linked.
      */
     post: {
       parameters: {
@@ -4286,6 +4304,254 @@ export interface paths {
                     externalId: string | null;
                     result: ('created' | 'updated' | 'unchanged') | 'error';
                     patientId?: string;
+                    error?: {
+                      code: string;
+                      message: {
+                        da: string;
+                        en: string;
+                      };
+                      field?: string;
+                    };
+                  }[];
+                }
+              | string;
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/clinics/{clinicId}/medications/by-external-id': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Upsert one of the clinic's medication list items by the clinic system's id (externalId); the same call twice answers unchanged
+     * @description The patient is named by patientExternalId (the clinic system's id) or patientId, and must be the clinic's (else 404 patient_not_found). An item's patient never changes (409 medication_patient_mismatch). Habit-forming medicine is never renewable online. Needs renewals:write.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clinicId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            externalId: string;
+            patientExternalId?: string;
+            patientId?: string;
+            name: string;
+            dosage: string;
+            /** @default false */
+            habitForming?: boolean;
+            /**
+             * @description Never true for habit-forming medicine
+             * @default false
+             */
+            renewableOnline?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              result: 'created' | 'updated' | 'unchanged';
+              medicationId: string;
+              patientId: string;
+              externalId: string;
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/clinics/{clinicId}/medications/bulk': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Upsert up to 10000 medication list items: a JSON array, or NDJSON (application/x-ndjson) answered as NDJSON; one result per line
+     * @description Each line is all-or-nothing: created, updated, unchanged, or the error of that line alone. The patient is named by patientExternalId (the clinic system's id) or patientId, and must be the clinic's (else 404 patient_not_found). An item's patient never changes (409 medication_patient_mismatch). Habit-forming medicine is never renewable online. Needs renewals:write.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clinicId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': unknown[];
+          'application/x-ndjson': unknown[];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json':
+              | {
+                  results: {
+                    /** @description The n-th record of the request, from 1 */
+                    line: number;
+                    externalId: string | null;
+                    result: ('created' | 'updated' | 'unchanged') | 'error';
+                    medicationId?: string;
+                    patientId?: string;
+                    error?: {
+                      code: string;
+                      message: {
+                        da: string;
+                        en: string;
+                      };
+                      field?: string;
+                    };
+                  }[];
+                }
+              | string;
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/clinics/{clinicId}/slots/by-external-id': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Upsert one of the clinic's bookable times by the clinic system's id (externalId); the same call twice answers unchanged
+     * @description A new or changed time must lie ahead. A time a patient has booked is never moved or changed (409 slot_booked); sending it unchanged answers unchanged. Needs bookings:write.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clinicId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            externalId: string;
+            practitioner: string;
+            /** @description ISO 8601 date and time with offset, e.g. 2026-05-04T08:30:00+02:00 */
+            startsAt: string;
+            durationMinutes: number;
+            kind: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              result: 'created' | 'updated' | 'unchanged';
+              slotId: string;
+              externalId: string;
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/clinics/{clinicId}/slots/bulk': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Upsert up to 10000 bookable times: a JSON array, or NDJSON (application/x-ndjson) answered as NDJSON; one result per line
+     * @description Each line is all-or-nothing: created, updated, unchanged, or the error of that line alone. A new or changed time must lie ahead. A time a patient has booked is never moved or changed (409 slot_booked); sending it unchanged answers unchanged. Needs bookings:write.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clinicId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': unknown[];
+          'application/x-ndjson': unknown[];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json':
+              | {
+                  results: {
+                    /** @description The n-th record of the request, from 1 */
+                    line: number;
+                    externalId: string | null;
+                    result: ('created' | 'updated' | 'unchanged') | 'error';
+                    slotId?: string;
                     error?: {
                       code: string;
                       message: {
@@ -4556,6 +4822,71 @@ export interface paths {
         };
       };
     };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/clinics/{clinicId}/integrations/{integrationId}/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An integration's webhooks with their 20 latest deliveries to this clinic (clinic admin) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clinicId: string;
+          integrationId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              webhooks: ({
+                id: string;
+                url: string;
+                eventTypes: string[];
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                failingSince: string | null;
+                /** Format: date-time */
+                disabledAt: string | null;
+              } & {
+                deliveries: {
+                  id: number;
+                  type: string;
+                  clinicId: string;
+                  status: string;
+                  attempts: number;
+                  lastStatusCode: number | null;
+                  lastError: string | null;
+                  /** Format: date-time */
+                  nextAttemptAt: string;
+                  /** Format: date-time */
+                  deliveredAt: string | null;
+                }[];
+              })[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;

@@ -32,6 +32,10 @@ export function describeEntry(row: MyLogRow): { da: string; en: string } {
       return { da: 'så din adgang til Patientportal', en: 'viewed your Patientportal access' };
     case 'medications.viewed':
       return { da: 'så din medicinliste', en: 'viewed your medication list' };
+    case 'renewal.medication_added':
+      return { da: 'tilføjede medicin til din medicinliste', en: 'added medicine to your medication list' };
+    case 'renewal.medication_updated':
+      return { da: 'ændrede medicin på din medicinliste', en: 'changed medicine on your medication list' };
     case 'econsultation.viewed':
       return { da: `så din e-konsultation ${subject}`.trim(), en: `viewed your e-consultation ${subject}`.trim() };
     case 'econsultation.attachment_viewed':
