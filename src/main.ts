@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   // "Hent mine data": exports the patients asked for are built here and mailed about.
   const dataExports = startDataExportWorker(ctx, app.log);
   let closing = false;
-  let stopListening = async (): Promise<void> => undefined;
+  let stopListening = (): Promise<void> => Promise.resolve();
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;

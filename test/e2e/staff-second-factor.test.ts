@@ -30,9 +30,9 @@ describe.runIf(hasChromium)('staff second factor in Chromium', () => {
     await section.getByRole('status').filter({ hasText: 'Gemt.' }).waitFor();
     await expectNoAxeViolations(page);
     await page.reload();
-    expect(await page.getByRole('region', { name: 'To-trinsbekræftelse for personale' }).getByLabel('Kræv to-trinsbekræftelse af klinikkens personale').isChecked()).toBe(
-      true,
-    );
+    expect(
+      await page.getByRole('region', { name: 'To-trinsbekræftelse for personale' }).getByLabel('Kræv to-trinsbekræftelse af klinikkens personale').isChecked(),
+    ).toBe(true);
     await page.close();
   }
 
