@@ -24,7 +24,13 @@ const SettingsInput = Type.Object({
 });
 const Settings = Type.Intersect([
   SettingsInput,
-  Type.Object({ name: Type.String(), slug: Type.String(), autoApprovalAllowed: Type.Boolean(), parentsMayActForChildren: Type.Boolean(), acceptsPowerOfAttorney: Type.Boolean() }),
+  Type.Object({
+    name: Type.String(),
+    slug: Type.String(),
+    autoApprovalAllowed: Type.Boolean(),
+    parentsMayActForChildren: Type.Boolean(),
+    acceptsPowerOfAttorney: Type.Boolean(),
+  }),
 ]);
 const tags = ['clinic settings'];
 

@@ -61,7 +61,12 @@ export const fuldmagtErrors = {
       'receiverCpr',
     ),
   toYourself: () =>
-    new AppError(400, 'fuldmagt_to_yourself', { da: 'Du kan ikke give dig selv fuldmagt.', en: 'You cannot give yourself a power of attorney.' }, 'receiverCpr'),
+    new AppError(
+      400,
+      'fuldmagt_to_yourself',
+      { da: 'Du kan ikke give dig selv fuldmagt.', en: 'You cannot give yourself a power of attorney.' },
+      'receiverCpr',
+    ),
   badUntil: () =>
     new AppError(
       400,
@@ -70,7 +75,12 @@ export const fuldmagtErrors = {
       'until',
     ),
   notYourClinic: () =>
-    new AppError(400, 'validation_failed', { da: 'Vælg kun klinikker, hvor du selv er patient.', en: 'Choose only clinics where you are a patient.' }, 'clinicIds'),
+    new AppError(
+      400,
+      'validation_failed',
+      { da: 'Vælg kun klinikker, hvor du selv er patient.', en: 'Choose only clinics where you are a patient.' },
+      'clinicIds',
+    ),
   wrongState: () =>
     new AppError(409, 'fuldmagt_state_changed', {
       da: 'Fuldmagten er allerede ændret. Genindlæs siden.',

@@ -3,7 +3,7 @@ import { backends } from '../../../test/helpers/databases.ts';
 import { bodyFor, type OpenApiDoc } from '../../../test/helpers/openapi-routes.ts';
 import { activatedPatient } from '../../../test/helpers/portal.ts';
 import { startTestApp, type TestApp } from '../../../test/helpers/test-app.ts';
-import { acceptAndAct, giveFuldmagt, GRETE, JENS, mitidSession, STRANGER, type MitidSession } from './fuldmagt-test-setup.ts';
+import { acceptAndAct, giveFuldmagt, GRETE, JENS, mitidSession, STRANGER, type MitidSession } from '../../../test/helpers/fuldmagt.ts';
 
 /**
  * Every patient route of a clinic, taken from the OpenAPI document (so a route added later is covered
@@ -40,7 +40,10 @@ describe.each(backends)('what a stranger and a revoked receiver see of a fuldmag
   const expectNothingOfTheGiver = async (who: MitidSession, allowed: number[], forbidden: string[]) => {
     const threadsBefore = await t.ctx.db.selectFrom('econsultation_messages').select('id').execute();
     for (const [path, operations] of await patientRoutes()) {
-      const url = path.replace('{clinicId}', clinicId).replace('{threadId}', threadId).replace(/\{\w+\}/g, '00000000-0000-4000-8000-000000000000');
+      const url = path
+        .replace('{clinicId}', clinicId)
+        .replace('{threadId}', threadId)
+        .replace(/\{\w+\}/g, '00000000-0000-4000-8000-000000000000');
       for (const [method, operation] of Object.entries(operations)) {
         const body = method === 'get' ? undefined : bodyFor(operation);
         const response = await who.send(method.toUpperCase() as 'GET', url, body);

@@ -91,7 +91,9 @@ export function transition(
   let query = trx.updateTable('fuldmagter').set(set).where('id', '=', where.id).where('status', 'in', from);
   if (where.giverAccountId) query = query.where('giver_account_id', '=', where.giverAccountId);
   if (where.receiverCpr) query = query.where('receiver_cpr', '=', where.receiverCpr);
-  return query.returning(['id', 'giver_account_id', 'giver_name', 'receiver_cpr', 'receiver_name', 'clinic_ids', 'functions', 'valid_until']).executeTakeFirst();
+  return query
+    .returning(['id', 'giver_account_id', 'giver_name', 'receiver_cpr', 'receiver_name', 'clinic_ids', 'functions', 'valid_until'])
+    .executeTakeFirst();
 }
 
 /** Every fuldmagt a person has given, newest first. */

@@ -40,7 +40,10 @@ export const fuldmagtRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
           status: (f.status === 'offered' || f.status === 'accepted') && !stillValid(f.valid_until, now) ? 'expired' : f.status,
           functions: f.functions,
           validUntil: f.valid_until,
-          clinics: f.clinic_ids.flatMap((id) => (names.has(id) ? [{ id, name: names.get(id)! }] : [])),
+          clinics: f.clinic_ids.flatMap((id) => {
+            const name = names.get(id);
+            return name === undefined ? [] : [{ id, name }];
+          }),
         })),
         received: await receivedFuldmagter(ctx, session),
         mitid: session.mitid !== null,
@@ -69,14 +72,10 @@ export const fuldmagtRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
   );
 
   const action = (path: string, summary: string, run: (fuldmagtId: string, request: Parameters<typeof patientOf>[0]) => Promise<void>) =>
-    app.post(
-      `${base}/:fuldmagtId/${path}`,
-      { schema: { tags, summary, params: IdParams, response: { 200: Ok } }, onRequest: patientOnly },
-      async (request) => {
-        await run(request.params.fuldmagtId, request);
-        return { ok: true };
-      },
-    );
+    app.post(`${base}/:fuldmagtId/${path}`, { schema: { tags, summary, params: IdParams, response: { 200: Ok } }, onRequest: patientOnly }, async (request) => {
+      await run(request.params.fuldmagtId, request);
+      return { ok: true };
+    });
   action('confirm', 'The giver confirms a draft with the MitID step-up this session holds; mails both', (id, r) =>
     confirmFuldmagt(ctx, patientOf(r), id, r.ip),
   );

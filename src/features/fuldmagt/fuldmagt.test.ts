@@ -4,7 +4,7 @@ import { backends } from '../../../test/helpers/databases.ts';
 import { activatedPatient, clinicWithSecretary, opret } from '../../../test/helpers/portal.ts';
 import { buildStaff } from '../../../test/helpers/factories.ts';
 import { StaffClient, startTestApp, type TestApp } from '../../../test/helpers/test-app.ts';
-import { acceptAndAct, giveFuldmagt, GRETE, JENS, mitidSession } from './fuldmagt-test-setup.ts';
+import { acceptAndAct, giveFuldmagt, GRETE, JENS, mitidSession } from '../../../test/helpers/fuldmagt.ts';
 
 describe.each(backends)('fuldmagt between adults on %s', (backend) => {
   let t: TestApp;
@@ -31,7 +31,14 @@ describe.each(backends)('fuldmagt between adults on %s', (backend) => {
   it('is given with MitID, accepted by the receiver, and used: the clinic, the audit row and the giver’s Min log name both', async () => {
     const giver = await mitidSession(t, GRETE);
     // Without the step-up the draft stays a draft.
-    const draft = (await giver.send('POST', '/api/patient/fuldmagter', { receiverCpr: JENS.cpr, receiverName: 'Jens Jensen', clinicIds: [clinicA.id], functions: ['econsultation'] })).json<{ id: string }>();
+    const draft = (
+      await giver.send('POST', '/api/patient/fuldmagter', {
+        receiverCpr: JENS.cpr,
+        receiverName: 'Jens Jensen',
+        clinicIds: [clinicA.id],
+        functions: ['econsultation'],
+      })
+    ).json<{ id: string }>();
     const unconfirmed = await giver.send('POST', `/api/patient/fuldmagter/${draft.id}/confirm`);
     expect(unconfirmed.json().error.code).toBe('reauthentication_required');
 
@@ -53,7 +60,10 @@ describe.each(backends)('fuldmagt between adults on %s', (backend) => {
     expect((await t.mailTo(grete.email)).subject).toContain('accepteret');
     expect((await t.mailTo(jensEmail)).subject).toContain('accepteret');
 
-    const started = await jens.send('POST', `/api/patient/clinics/${clinicA.id}/econsultations`, { subject: 'Blodtryk', body: 'Grete spørger om blodtryksmålingen.' });
+    const started = await jens.send('POST', `/api/patient/clinics/${clinicA.id}/econsultations`, {
+      subject: 'Blodtryk',
+      body: 'Grete spørger om blodtryksmålingen.',
+    });
     expect(started.statusCode, started.body).toBe(201);
     const threadId = started.json<{ id: string }>().id;
     const thread = (await secretaryA.get(`/api/clinics/${clinicA.id}/econsultations/${threadId}`)).json<{ messages: { actedBy: string }[] }>();
@@ -74,15 +84,25 @@ describe.each(backends)('fuldmagt between adults on %s', (backend) => {
     });
 
     const staffView = await secretaryA.get(`/api/clinics/${clinicA.id}/patients/${grete.patientId}/fuldmagter`);
-    expect(staffView.json().fuldmagter).toEqual([{ receiverName: 'Jens Jensen', status: 'accepted', functions: ['econsultation', 'renewal'], validUntil: expect.any(String) }]);
+    expect(staffView.json().fuldmagter).toEqual([
+      { receiverName: 'Jens Jensen', status: 'accepted', functions: ['econsultation', 'renewal'], validUntil: expect.any(String) },
+    ]);
 
     const log = (await giver.send('GET', '/api/patient/my-log')).json<{ entries: { who: { name: string } | null; text: { da: string } }[] }>();
-    expect(log.entries).toContainEqual(expect.objectContaining({ who: { name: 'Jens Jensen (fuldmagt)', role: null }, text: { da: "skrev i din e-konsultation 'Blodtryk'", en: expect.any(String) } }));
+    expect(log.entries).toContainEqual(
+      expect.objectContaining({
+        who: { name: 'Jens Jensen (fuldmagt)', role: null },
+        text: { da: "skrev i din e-konsultation 'Blodtryk'", en: expect.any(String) },
+      }),
+    );
 
     // Outside the fuldmagt: a function it does not name (reading included), and a clinic it does not name.
     const booking = await jens.send('GET', `/api/patient/clinics/${clinicA.id}/booking`);
     expect(booking.statusCode).toBe(403);
-    expect(booking.json().error).toMatchObject({ code: 'fuldmagt_function_not_granted', message: { da: 'Fuldmagten fra Grete Jensen omfatter ikke e-tidsbestilling.' } });
+    expect(booking.json().error).toMatchObject({
+      code: 'fuldmagt_function_not_granted',
+      message: { da: 'Fuldmagten fra Grete Jensen omfatter ikke e-tidsbestilling.' },
+    });
     const otherClinic = await jens.send('GET', `/api/patient/clinics/${clinicB.id}/econsultations`);
     expect(otherClinic.statusCode).toBe(403);
     expect(otherClinic.json().error.code).toBe('fuldmagt_clinic_not_covered');
@@ -103,7 +123,10 @@ describe.each(backends)('fuldmagt between adults on %s', (backend) => {
     expect((await giver.send('POST', `/api/patient/fuldmagter/${id}/revoke`)).statusCode).toBe(200);
     const refused = await jens.send('GET', `/api/patient/clinics/${clinicB.id}/econsultations`);
     expect(refused.statusCode).toBe(403);
-    expect(refused.json().error).toMatchObject({ code: 'fuldmagt_revoked', message: { da: expect.stringContaining('Grete Jensen har tilbagekaldt fuldmagten') } });
+    expect(refused.json().error).toMatchObject({
+      code: 'fuldmagt_revoked',
+      message: { da: expect.stringContaining('Grete Jensen har tilbagekaldt fuldmagten') },
+    });
     expect((await t.mailTo(jensEmail)).subject).toContain('ophørt');
     expect((await t.mailTo(grete.email)).subject).toContain('ophørt');
     const after = (await jens.send('GET', '/api/patient/acting-for')).json<{ fuldmagter: unknown[]; actingForFuldmagt: unknown }>();
@@ -178,6 +201,9 @@ describe.each(backends)('fuldmagt between adults on %s', (backend) => {
     t.clock.advance(minutes(20));
     const refused = await jens.send('GET', `/api/patient/clinics/${clinicA.id}/econsultations`);
     expect(refused.statusCode).toBe(403);
-    expect(refused.json().error).toMatchObject({ code: 'fuldmagt_expired', message: { da: `Fuldmagten fra Grete Jensen udløb ${tomorrow}. Grete Jensen kan give en ny.` } });
+    expect(refused.json().error).toMatchObject({
+      code: 'fuldmagt_expired',
+      message: { da: `Fuldmagten fra Grete Jensen udløb ${tomorrow}. Grete Jensen kan give en ny.` },
+    });
   });
 });

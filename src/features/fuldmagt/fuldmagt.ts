@@ -99,8 +99,18 @@ export async function confirmFuldmagt(ctx: AppContext, session: PatientSession, 
     const giver = await accountOf(trx, session.accountId);
     const receiver = await accountByCpr(trx, offered.receiver_cpr);
     const link = portalLink(ctx);
-    if (giver?.email) await enqueueMail(trx, { to: giver.email, template: 'fuldmagtGiven', params: { receiverName: offered.receiver_name, until: offered.valid_until, link } }, now);
-    if (receiver?.email) await enqueueMail(trx, { to: receiver.email, template: 'fuldmagtOffered', params: { giverName: offered.giver_name, until: offered.valid_until, link } }, now);
+    if (giver?.email)
+      await enqueueMail(
+        trx,
+        { to: giver.email, template: 'fuldmagtGiven', params: { receiverName: offered.receiver_name, until: offered.valid_until, link } },
+        now,
+      );
+    if (receiver?.email)
+      await enqueueMail(
+        trx,
+        { to: receiver.email, template: 'fuldmagtOffered', params: { giverName: offered.giver_name, until: offered.valid_until, link } },
+        now,
+      );
     await audit(trx, { type: 'patient', id: session.accountId, ip }, now, {
       action: 'fuldmagt.given',
       details: { fuldmagtId: id, clinicIds: offered.clinic_ids, functions: offered.functions, validUntil: offered.valid_until },
@@ -110,7 +120,12 @@ export async function confirmFuldmagt(ctx: AppContext, session: PatientSession, 
 
 type Ending = 'revoked' | 'declined' | 'given_up';
 
-async function mailBoth(ctx: AppContext, trx: Kysely<DB>, f: { giver_account_id: string; receiver_cpr: string; giver_name: string; receiver_name: string }, mail: (to: string) => Promise<void>) {
+async function mailBoth(
+  ctx: AppContext,
+  trx: Kysely<DB>,
+  f: { giver_account_id: string; receiver_cpr: string; giver_name: string; receiver_name: string },
+  mail: (to: string) => Promise<void>,
+) {
   const giver = await accountOf(trx, f.giver_account_id);
   const receiver = await accountByCpr(trx, f.receiver_cpr);
   for (const email of new Set([giver?.email, receiver?.email])) if (email) await mail(email);

@@ -172,14 +172,12 @@ export const templates = {
   fuldmagtEnded: (p: { giverName: string; receiverName: string; how: 'revoked' | 'declined' | 'given_up'; link: string }) =>
     render({
       subject: { da: 'En fuldmagt i Patientportal er ophørt', en: 'A power of attorney in Patientportal has ended' },
-      da:
-        `Hej\n\n${
-          { revoked: `${p.giverName} har tilbagekaldt`, declined: `${p.receiverName} har afvist`, given_up: `${p.receiverName} har frasagt sig` }[p.how]
-        } fuldmagten fra ${p.giverName} til ${p.receiverName}. ${p.receiverName} kan ikke længere handle for ${p.giverName} i Patientportal.\n\n${p.link}`,
-      en:
-        `Hello\n\n${
-          { revoked: `${p.giverName} has revoked`, declined: `${p.receiverName} has declined`, given_up: `${p.receiverName} has given up` }[p.how]
-        } the power of attorney from ${p.giverName} to ${p.receiverName}. ${p.receiverName} can no longer act for ${p.giverName} in Patientportal.\n\n${p.link}`,
+      da: `Hej\n\n${
+        { revoked: `${p.giverName} har tilbagekaldt`, declined: `${p.receiverName} har afvist`, given_up: `${p.receiverName} har frasagt sig` }[p.how]
+      } fuldmagten fra ${p.giverName} til ${p.receiverName}. ${p.receiverName} kan ikke længere handle for ${p.giverName} i Patientportal.\n\n${p.link}`,
+      en: `Hello\n\n${
+        { revoked: `${p.giverName} has revoked`, declined: `${p.receiverName} has declined`, given_up: `${p.receiverName} has given up` }[p.how]
+      } the power of attorney from ${p.giverName} to ${p.receiverName}. ${p.receiverName} can no longer act for ${p.giverName} in Patientportal.\n\n${p.link}`,
     }),
 } satisfies Record<string, (params: never) => RenderedMail>;
 

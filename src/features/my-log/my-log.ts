@@ -112,7 +112,14 @@ function actingActor(details: Record<string, unknown>) {
 export function presentEntry(row: MyLogRow) {
   const actedFor = row.actor_type === 'patient' ? actingActor(row.details) : null;
   if (actedFor) {
-    return { id: row.id, at: row.occurred_at.toISOString(), clinic: row.clinic_name, who: { name: actedFor, role: null }, kind: 'clinic' as const, text: describeEntry(row) };
+    return {
+      id: row.id,
+      at: row.occurred_at.toISOString(),
+      clinic: row.clinic_name,
+      who: { name: actedFor, role: null },
+      kind: 'clinic' as const,
+      text: describeEntry(row),
+    };
   }
   const own = row.actor_type === 'patient';
   return {

@@ -48,7 +48,17 @@ export async function findPatientSession(db: Database, token: string, now: Date,
   const row = await db
     .selectFrom('patient_sessions as s')
     .innerJoin('patient_accounts as a', 'a.id', 's.account_id')
-    .select(['s.id', 's.account_id', 's.last_seen_at', 's.expires_at', 's.mitid_loa', 's.mitid_name', 's.acting_for_cpr', 's.acting_for_fuldmagt_id', 'a.deleted_at'])
+    .select([
+      's.id',
+      's.account_id',
+      's.last_seen_at',
+      's.expires_at',
+      's.mitid_loa',
+      's.mitid_name',
+      's.acting_for_cpr',
+      's.acting_for_fuldmagt_id',
+      'a.deleted_at',
+    ])
     .where('s.token_hash', '=', hashToken(token))
     .executeTakeFirst();
   if (!row) return { status: 'none' };

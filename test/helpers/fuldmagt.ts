@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
-import { MitidBrowser } from '../../../test/helpers/mitid-browser.ts';
-import type { TestApp } from '../../../test/helpers/test-app.ts';
-import type { TestPerson } from '../mitid/test-broker.ts';
+import { MitidBrowser } from './mitid-browser.ts';
+import type { TestApp } from './test-app.ts';
+import type { TestPerson } from '../../src/features/mitid/test-broker.ts';
 
 export const GRETE: TestPerson = { cpr: '0505481234', name: 'Grete Jensen', birthDate: '1948-05-05', loa: 'Substantial' };
 export const JENS: TestPerson = { cpr: '1203701235', name: 'Jens Jensen', birthDate: '1970-03-12', loa: 'High' };
