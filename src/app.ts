@@ -21,6 +21,7 @@ import { mitidRoutes } from './features/mitid/mitid.routes.ts';
 import { registrationRoutes } from './features/registration/registration.routes.ts';
 import { portalAccessRoutes } from './features/portal-access/portal-access.routes.ts';
 import { childAccessRoutes } from './features/child-access/child-access.routes.ts';
+import { fuldmagtRoutes } from './features/fuldmagt/fuldmagt.routes.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
@@ -84,6 +85,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(patientsRoutes, { ctx });
   await app.register(portalAccessRoutes, { ctx });
   await app.register(childAccessRoutes, { ctx });
+  await app.register(fuldmagtRoutes, { ctx });
   await app.register(patientAuthRoutes, { ctx });
   await app.register(patientAccountRoutes, { ctx });
   await app.register(mitidRoutes, { ctx });

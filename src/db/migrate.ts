@@ -23,6 +23,7 @@ import * as m0050 from './migrations/0050_my_log_indexes.ts';
 import * as m0051 from './migrations/0051_data_exports.ts';
 import * as m0060 from './migrations/0060_custody.ts';
 import * as m0061 from './migrations/0061_acting_for_children.ts';
+import * as m0065 from './migrations/0065_fuldmagt.ts';
 import * as m0070 from './migrations/0070_outbox_notify.ts';
 
 // Listed by hand rather than read from disk so the set is fixed at build time and typed.
@@ -50,6 +51,7 @@ const migrations: Record<string, Migration> = {
   '0051_data_exports': m0051,
   '0060_custody': m0060,
   '0061_acting_for_children': m0061,
+  '0065_fuldmagt': m0065,
   '0070_outbox_notify': m0070,
 };
 

@@ -899,12 +899,48 @@ export interface paths {
               } | null;
               /** @description Whether the session was opened with MitID (needed to act for a child) */
               mitid: boolean;
+              /** @description Fuldmagter offered to or accepted by this MitID login */
+              fuldmagter: {
+                /** @description Name this to accept, decline or act under the fuldmagt */
+                id: string;
+                giverName: string;
+                status: 'offered' | 'accepted';
+                functions: ('econsultation' | 'booking' | 'renewal')[];
+                /**
+                 * Format: date
+                 * @description The last day the fuldmagt is valid (YYYY-MM-DD)
+                 */
+                validUntil: string;
+                clinics: {
+                  id: string;
+                  name: string;
+                  rights: ('econsultation' | 'booking' | 'renewal')[];
+                }[];
+              }[];
+              /** @description The fuldmagt the session acts under now, or null */
+              actingForFuldmagt: {
+                /** @description Name this to accept, decline or act under the fuldmagt */
+                id: string;
+                giverName: string;
+                status: 'offered' | 'accepted';
+                functions: ('econsultation' | 'booking' | 'renewal')[];
+                /**
+                 * Format: date
+                 * @description The last day the fuldmagt is valid (YYYY-MM-DD)
+                 */
+                validUntil: string;
+                clinics: {
+                  id: string;
+                  name: string;
+                  rights: ('econsultation' | 'booking' | 'renewal')[];
+                }[];
+              } | null;
             };
           };
         };
       };
     };
-    /** Act for a child (checked again on every request), or for oneself with null */
+    /** Act for a child or under a fuldmagt (checked again on every request), or for oneself with childId null */
     put: {
       parameters: {
         query?: never;
@@ -916,7 +952,12 @@ export interface paths {
         content: {
           'application/json': {
             /** Format: uuid */
-            childId: string | null;
+            childId?: string | null;
+            /**
+             * Format: uuid
+             * @description An accepted fuldmagt to act under
+             */
+            fuldmagtId?: string;
           };
         };
       };
@@ -957,6 +998,42 @@ export interface paths {
               } | null;
               /** @description Whether the session was opened with MitID (needed to act for a child) */
               mitid: boolean;
+              /** @description Fuldmagter offered to or accepted by this MitID login */
+              fuldmagter: {
+                /** @description Name this to accept, decline or act under the fuldmagt */
+                id: string;
+                giverName: string;
+                status: 'offered' | 'accepted';
+                functions: ('econsultation' | 'booking' | 'renewal')[];
+                /**
+                 * Format: date
+                 * @description The last day the fuldmagt is valid (YYYY-MM-DD)
+                 */
+                validUntil: string;
+                clinics: {
+                  id: string;
+                  name: string;
+                  rights: ('econsultation' | 'booking' | 'renewal')[];
+                }[];
+              }[];
+              /** @description The fuldmagt the session acts under now, or null */
+              actingForFuldmagt: {
+                /** @description Name this to accept, decline or act under the fuldmagt */
+                id: string;
+                giverName: string;
+                status: 'offered' | 'accepted';
+                functions: ('econsultation' | 'booking' | 'renewal')[];
+                /**
+                 * Format: date
+                 * @description The last day the fuldmagt is valid (YYYY-MM-DD)
+                 */
+                validUntil: string;
+                clinics: {
+                  id: string;
+                  name: string;
+                  rights: ('econsultation' | 'booking' | 'renewal')[];
+                }[];
+              } | null;
             };
           };
         };
@@ -1068,6 +1145,343 @@ export interface paths {
         };
       };
     };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/patient/fuldmagter': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Fuldmagter this person has given, and (with MitID) those offered to or accepted by them */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              given: {
+                id: string;
+                receiverName: string;
+                /** @description DDMMYY-xxxx */
+                receiverCprMasked: string;
+                status: 'draft' | 'offered' | 'accepted' | 'declined' | 'revoked' | 'given_up' | 'expired';
+                functions: ('econsultation' | 'booking' | 'renewal')[];
+                /**
+                 * Format: date
+                 * @description The last day the fuldmagt is valid (YYYY-MM-DD)
+                 */
+                validUntil: string;
+                clinics: {
+                  id: string;
+                  name: string;
+                }[];
+              }[];
+              received: {
+                /** @description Name this to accept, decline or act under the fuldmagt */
+                id: string;
+                giverName: string;
+                status: 'offered' | 'accepted';
+                functions: ('econsultation' | 'booking' | 'renewal')[];
+                /**
+                 * Format: date
+                 * @description The last day the fuldmagt is valid (YYYY-MM-DD)
+                 */
+                validUntil: string;
+                clinics: {
+                  id: string;
+                  name: string;
+                  rights: ('econsultation' | 'booking' | 'renewal')[];
+                }[];
+              }[];
+              /** @description Whether the session was opened with MitID (needed to give, accept or use a fuldmagt) */
+              mitid: boolean;
+              /** @description The clinics a new fuldmagt may name */
+              clinics: {
+                id: string;
+                name: string;
+              }[];
+              /**
+               * Format: date
+               * @description The last day the fuldmagt is valid (YYYY-MM-DD)
+               */
+              defaultUntil: string;
+              /**
+               * Format: date
+               * @description The last day the fuldmagt is valid (YYYY-MM-DD)
+               */
+              latestUntil: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Draft a fuldmagt (MitID login); it is offered when confirmed with a MitID step-up (action give_fuldmagt) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The receiver’s CPR number (in the body, never in a URL) */
+            receiverCpr: string;
+            receiverName: string;
+            clinicIds: string[];
+            functions: ('econsultation' | 'booking' | 'renewal')[];
+            /**
+             * Format: date
+             * @description Last valid day; default one year ahead, at most two
+             */
+            until?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** Format: date */
+              validUntil: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/patient/fuldmagter/{fuldmagtId}/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The giver confirms a draft with the MitID step-up this session holds; mails both */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          fuldmagtId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              ok: boolean;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/patient/fuldmagter/{fuldmagtId}/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The giver revokes a fuldmagt; it stops on the receiver’s next request */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          fuldmagtId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              ok: boolean;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/patient/fuldmagter/{fuldmagtId}/accept': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The receiver (MitID login, matched by CPR number) accepts an offer */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          fuldmagtId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              ok: boolean;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/patient/fuldmagter/{fuldmagtId}/decline': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The receiver declines an offer or gives up an accepted fuldmagt */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          fuldmagtId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              ok: boolean;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/clinics/{clinicId}/patients/{patientId}/fuldmagter': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Fuldmagter the patient has given that cover this clinic (offered or in force) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clinicId: string;
+          patientId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              fuldmagter: {
+                receiverName: string;
+                status: 'offered' | 'accepted';
+                functions: ('econsultation' | 'booking' | 'renewal')[];
+                /**
+                 * Format: date
+                 * @description The last day the fuldmagt is valid (YYYY-MM-DD)
+                 */
+                validUntil: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -1491,7 +1905,7 @@ export interface paths {
               phone: string | null;
               hasPassword: boolean;
               stepUp: {
-                action: 'delete_login' | 'change_email';
+                action: 'delete_login' | 'change_email' | 'give_fuldmagt';
                 /** Format: date-time */
                 until: string;
               } | null;
@@ -1733,7 +2147,7 @@ export interface paths {
         query: {
           purpose: 'login' | 'register' | 'stepup';
           clinic?: string;
-          action?: 'delete_login' | 'change_email';
+          action?: 'delete_login' | 'change_email' | 'give_fuldmagt';
         };
         header?: never;
         path?: never;
@@ -3453,11 +3867,14 @@ export interface paths {
               bookingMaxDaysAhead: number;
               /** @description Forældre kan handle for børn under 15 (default: on for almen praksis, off for speciallæger); absent: unchanged */
               parentsMayActForChildren?: boolean;
+              /** @description Modtager fuldmagter (default on); off refuses fuldmagt receivers; absent: unchanged */
+              acceptsPowerOfAttorney?: boolean;
             } & {
               name: string;
               slug: string;
               autoApprovalAllowed: boolean;
               parentsMayActForChildren: boolean;
+              acceptsPowerOfAttorney: boolean;
             };
           };
         };
@@ -3488,6 +3905,8 @@ export interface paths {
             bookingMaxDaysAhead: number;
             /** @description Forældre kan handle for børn under 15 (default: on for almen praksis, off for speciallæger); absent: unchanged */
             parentsMayActForChildren?: boolean;
+            /** @description Modtager fuldmagter (default on); off refuses fuldmagt receivers; absent: unchanged */
+            acceptsPowerOfAttorney?: boolean;
           };
         };
       };
@@ -3511,11 +3930,14 @@ export interface paths {
               bookingMaxDaysAhead: number;
               /** @description Forældre kan handle for børn under 15 (default: on for almen praksis, off for speciallæger); absent: unchanged */
               parentsMayActForChildren?: boolean;
+              /** @description Modtager fuldmagter (default on); off refuses fuldmagt receivers; absent: unchanged */
+              acceptsPowerOfAttorney?: boolean;
             } & {
               name: string;
               slug: string;
               autoApprovalAllowed: boolean;
               parentsMayActForChildren: boolean;
+              acceptsPowerOfAttorney: boolean;
             };
           };
         };
@@ -3573,11 +3995,14 @@ export interface paths {
               bookingMaxDaysAhead: number;
               /** @description Forældre kan handle for børn under 15 (default: on for almen praksis, off for speciallæger); absent: unchanged */
               parentsMayActForChildren?: boolean;
+              /** @description Modtager fuldmagter (default on); off refuses fuldmagt receivers; absent: unchanged */
+              acceptsPowerOfAttorney?: boolean;
             } & {
               name: string;
               slug: string;
               autoApprovalAllowed: boolean;
               parentsMayActForChildren: boolean;
+              acceptsPowerOfAttorney: boolean;
             };
           };
         };

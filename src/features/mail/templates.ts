@@ -156,6 +156,39 @@ export const templates = {
       da: `Hej\n\nDit login til Patientportal bruger fra nu af en anden e-mailadresse, og sikkerhedskoder sendes dertil. Var det ikke dig, så kontakt din klinik straks.\n\n${p.link}`,
       en: `Hello\n\nYour Patientportal login now uses another e-mail address, and security codes go there. If this was not you, contact your clinic at once.\n\n${p.link}`,
     }),
+  // Fuldmagt mails name the two persons and the last day, never clinics or functions (no health content).
+  fuldmagtGiven: (p: { receiverName: string; until: string; link: string }) =>
+    render({
+      subject: { da: 'Du har givet en fuldmagt i Patientportal', en: 'You have given a power of attorney in Patientportal' },
+      da:
+        `Hej\n\nDu har givet ${p.receiverName} fuldmagt i Patientportal til og med ${p.until}. Den gælder, når ${p.receiverName} har accepteret den.\n` +
+        `Du kan se og tilbagekalde den under Profil -> Fuldmagter:\n\n${p.link}\n\nVar det ikke dig, så tilbagekald fuldmagten og kontakt din klinik.`,
+      en:
+        `Hello\n\nYou have given ${p.receiverName} a power of attorney in Patientportal until ${p.until}. It applies once ${p.receiverName} has accepted it.\n` +
+        `You can see and revoke it under Profile -> Powers of attorney:\n\n${p.link}\n\nIf this was not you, revoke it and contact your clinic.`,
+    }),
+  fuldmagtOffered: (p: { giverName: string; until: string; link: string }) =>
+    render({
+      subject: { da: 'Du har fået en fuldmagt i Patientportal', en: 'You have been given a power of attorney in Patientportal' },
+      da: `Hej\n\n${p.giverName} har givet dig fuldmagt i Patientportal til og med ${p.until}. Log ind med MitID for at acceptere eller afvise den:\n\n${p.link}`,
+      en: `Hello\n\n${p.giverName} has given you a power of attorney in Patientportal until ${p.until}. Log in with MitID to accept or decline it:\n\n${p.link}`,
+    }),
+  fuldmagtAccepted: (p: { giverName: string; receiverName: string; link: string }) =>
+    render({
+      subject: { da: 'En fuldmagt i Patientportal er accepteret', en: 'A power of attorney in Patientportal was accepted' },
+      da: `Hej\n\n${p.receiverName} har accepteret fuldmagten fra ${p.giverName} og kan nu handle for ${p.giverName} i Patientportal.\n\n${p.link}`,
+      en: `Hello\n\n${p.receiverName} has accepted the power of attorney from ${p.giverName} and can now act for ${p.giverName} in Patientportal.\n\n${p.link}`,
+    }),
+  fuldmagtEnded: (p: { giverName: string; receiverName: string; how: 'revoked' | 'declined' | 'given_up'; link: string }) =>
+    render({
+      subject: { da: 'En fuldmagt i Patientportal er ophørt', en: 'A power of attorney in Patientportal has ended' },
+      da: `Hej\n\n${
+        { revoked: `${p.giverName} har tilbagekaldt`, declined: `${p.receiverName} har afvist`, given_up: `${p.receiverName} har frasagt sig` }[p.how]
+      } fuldmagten fra ${p.giverName} til ${p.receiverName}. ${p.receiverName} kan ikke længere handle for ${p.giverName} i Patientportal.\n\n${p.link}`,
+      en: `Hello\n\n${
+        { revoked: `${p.giverName} has revoked`, declined: `${p.receiverName} has declined`, given_up: `${p.receiverName} has given up` }[p.how]
+      } the power of attorney from ${p.giverName} to ${p.receiverName}. ${p.receiverName} can no longer act for ${p.giverName} in Patientportal.\n\n${p.link}`,
+    }),
 } satisfies Record<string, (params: never) => RenderedMail>;
 
 export type TemplateName = keyof typeof templates;

@@ -38,7 +38,8 @@ export async function myLogPage(db: Database, person: { accountId: string; cpr: 
     with mine as (
       select a.* from audit_events a
       where a.patient_id in (select id from patients where cpr = ${person.cpr})
-        and a.actor_type not in ('patient', 'system')
+        -- others' reads and changes, and what someone acting for the person did (a fuldmagt receiver)
+        and (a.actor_type not in ('patient', 'system') or (a.actor_type = 'patient' and a.details ? 'actingFor' and a.actor_id <> ${person.accountId}))
         and (${before ?? null}::bigint is null or a.id < ${before ?? null}::bigint)
       union all
       select a.* from audit_events a

@@ -82,6 +82,23 @@ export function describeEntry(row: MyLogRow): { da: string; en: string } {
       return { da: 'Du hentede dine data', en: 'You downloaded your data' };
     case 'portal.activated':
       return { da: 'Du aktiverede dit login', en: 'You activated your login' };
+    case 'econsultation.started':
+    case 'econsultation.patient_replied':
+      return { da: `skrev i din e-konsultation ${subject}`.trim(), en: `wrote in your e-consultation ${subject}`.trim() };
+    case 'booking.booked':
+      return { da: 'bookede en tid for dig', en: 'booked an appointment for you' };
+    case 'booking.cancelled':
+      return { da: 'aflyste en tid for dig', en: 'cancelled an appointment for you' };
+    case 'renewal.requested':
+      return { da: 'bad om receptfornyelse for dig', en: 'asked for a prescription renewal for you' };
+    case 'fuldmagt.accepted':
+      return { da: 'accepterede din fuldmagt', en: 'accepted your power of attorney' };
+    case 'fuldmagt.switched':
+      return { da: 'begyndte at handle for dig med din fuldmagt', en: 'began acting for you with your power of attorney' };
+    case 'fuldmagt.declined':
+      return { da: 'afviste din fuldmagt', en: 'declined your power of attorney' };
+    case 'fuldmagt.given_up':
+      return { da: 'frasagde sig din fuldmagt', en: 'gave up your power of attorney' };
     default:
       return { da: 'så eller ændrede dine oplysninger', en: 'viewed or changed your details' };
   }
@@ -92,7 +109,24 @@ const ROLE_NAMES: Record<string, { da: string; en: string }> = {
   admin: { da: 'administrator', en: 'administrator' },
 };
 
+/** Someone who acted for the person (a fuldmagt receiver): "Jens Jensen (fuldmagt)". */
+function actingActor(details: Record<string, unknown>) {
+  const acting = details.actingFor as { actorName?: unknown; relation?: unknown } | undefined;
+  return acting && typeof acting.actorName === 'string' ? `${acting.actorName} (${String(acting.relation)})` : null;
+}
+
 export function presentEntry(row: MyLogRow) {
+  const actedFor = row.actor_type === 'patient' ? actingActor(row.details) : null;
+  if (actedFor) {
+    return {
+      id: row.id,
+      at: row.occurred_at.toISOString(),
+      clinic: row.clinic_name,
+      who: { name: actedFor, role: null },
+      kind: 'clinic' as const,
+      text: describeEntry(row),
+    };
+  }
   const own = row.actor_type === 'patient';
   return {
     id: row.id,

@@ -7,6 +7,7 @@ import { Link, useLocation } from '../router.tsx';
 import { useTexts } from '../texts-everyday.ts';
 import { DataExportSection } from './DataExportSection.tsx';
 import type { PatientOverview } from './PatientApp.tsx';
+import { FuldmagtSection } from './FuldmagtSection.tsx';
 
 /**
  * The profile: phone, e-mail, "Hent mine data" and "Slet mit login". A sensitive action is confirmed with what the
@@ -29,7 +30,7 @@ export function PatientProfilePage({ overview, onChange, onDeleted }: { overview
   // Back from MitID: straight to the action the step-up was for.
   useEffect(() => {
     if (!stepUp) return;
-    const heading = document.getElementById(stepUp === 'delete_login' ? 'delete-title' : 'change-email-title');
+    const heading = document.getElementById(stepUp === 'delete_login' ? 'delete-title' : stepUp === 'give_fuldmagt' ? 'fuldmagt-title' : 'change-email-title');
     heading?.scrollIntoView({ block: 'center' });
     heading?.focus();
   }, [stepUp]);
@@ -129,6 +130,8 @@ export function PatientProfilePage({ overview, onChange, onDeleted }: { overview
       </form>
 
       <DataExportSection />
+
+      <FuldmagtSection onChange={onChange} />
 
       <form onSubmit={deleteLogin} aria-busy={deleteAction.busy} className="card" aria-labelledby="delete-title">
         <h2 id="delete-title" tabIndex={-1}>
