@@ -18,7 +18,8 @@ export interface SyncedSlot extends SlotValues {
  * The clinic's slots with these external ids, locked FOR UPDATE, and whether each has a live
  * booking. The lock matters: booking a slot inserts an appointment whose foreign key takes a KEY
  * SHARE lock on the slot, which FOR UPDATE waits for (a plain UPDATE would not), so a booking
- * either commits before this read sees it or waits until the upsert has committed.
+ * either commits before this read sees it or waits until the upsert has committed. The booking
+ * then re-reads the time under its own lock and refuses it if the upsert moved it (bookSlot).
  */
 export async function lockSlots(trx: Kysely<DB>, clinicId: string, externalIds: string[]): Promise<SyncedSlot[]> {
   const locked = await trx
