@@ -4,10 +4,10 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Database } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
 import { audit, type Actor } from '../audit/audit.ts';
-import { lineError, syncLines, type Line, type LineDone, type LineError, type LineRules } from './sync-lines.ts';
+import { lineError, syncLines, type Line, type LineDone, type LineError, type LineRules, SyncText } from './sync-lines.ts';
 import { findClinicPatients, insertMedication, lockMedications, updateMedication, type MedicationValues } from './medication-sync.repository.ts';
 
-const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+const Text = SyncText;
 const UUID = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
 
 /** One item of a patient's medication list as the clinic system keeps it. */

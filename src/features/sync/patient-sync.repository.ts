@@ -24,8 +24,13 @@ export async function lockMatching(trx: Kysely<DB>, clinicId: string, externalId
     .selectFrom('patients as p')
     .select(['p.id', 'p.external_id', 'p.cpr', 'p.given_name', 'p.family_name', 'p.address', 'p.postal_code', 'p.city', 'p.phone', 'p.email'])
     .select((eb) =>
+      // A login's membership, or parents' access to a child's record: either way someone reaches the
+      // record through its CPR number, so the number must not be re-keyed to another person.
       eb
-        .exists(eb.selectFrom('portal_memberships as m').select('m.id').whereRef('m.patient_id', '=', 'p.id').where('m.ended_at', 'is', null))
+        .or([
+          eb.exists(eb.selectFrom('portal_memberships as m').select('m.id').whereRef('m.patient_id', '=', 'p.id').where('m.ended_at', 'is', null)),
+          eb.exists(eb.selectFrom('child_access as ca').select('ca.id').whereRef('ca.patient_id', '=', 'p.id').where('ca.ended_at', 'is', null)),
+        ])
         .$castTo<boolean>()
         .as('has_portal_access'),
     )

@@ -118,4 +118,24 @@ describe.each(backends)('patients kept in sync by the clinic system on %s', (bac
     const response = await epj.request('POST', bulkUrl, body, { 'content-type': 'application/x-ndjson' });
     expect(response.statusCode).toBe(400);
   });
+
+  it('never re-keys the CPR number of a record someone reaches through it: a login’s membership or parents’ access to a child', async () => {
+    const { clinic, epj, url } = await epjFor();
+    const cprChange = async (externalId: string, cpr: string) => {
+      const created = await epj.put(url, { ...ida, externalId, cpr });
+      return created.json<{ patientId: string }>().patientId;
+    };
+    // A child whose custody holders may act for them at this clinic.
+    const childId = await cprChange('EPJ-child', '010120-4321');
+    await t.ctx.db
+      .insertInto('child_access')
+      .values({ clinic_id: clinic.id, patient_id: childId, rights: ['econsultation'], holder_cprs: ['010190-1234'], created_at: t.clock.now() })
+      .execute();
+    const refused = await epj.put(url, { ...ida, externalId: 'EPJ-child', cpr: '020220-4321' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toMatchObject({ code: 'cpr_locked', field: 'cpr' });
+    // Once the access has ended, the clinic system may correct the number.
+    await t.ctx.db.updateTable('child_access').set({ ended_at: t.clock.now() }).where('patient_id', '=', childId).execute();
+    expect((await epj.put(url, { ...ida, externalId: 'EPJ-child', cpr: '020220-4321' })).json().result).toBe('updated');
+  });
 });

@@ -5,10 +5,10 @@ import type { Database } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
 import type { Actor } from '../audit/audit.ts';
 import { parseCpr } from '../patients/cpr.ts';
-import { inLineOrder, lineError, onlyResult, syncLines, type Line, type LineDone, type LineError, type LineRules } from './sync-lines.ts';
+import { inLineOrder, lineError, onlyResult, syncLines, type Line, type LineDone, type LineError, type LineRules, SyncText } from './sync-lines.ts';
 import { insertPatients, lockMatching, updatePatients, type PatientValues, type SyncedPatient } from './patient-sync.repository.ts';
 
-const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+const Text = SyncText;
 const Optional = (maxLength: number) => Type.Optional(Type.Union([Type.String({ maxLength }), Type.Null()]));
 
 /** One patient as the clinic system sends it; the CPR travels in the body, never in a URL. */

@@ -88,6 +88,22 @@ describe.each(backends)('bookable times kept in sync by the clinic system on %s'
     expect(vague.statusCode).toBe(400);
   });
 
+  it('refuses a text of white space only with 400, and in bulk as that line’s error, never a 500', async () => {
+    const { epj, url, bulkUrl } = await epjFor();
+    for (const field of ['externalId', 'practitioner', 'kind'] as const) {
+      const blank = await epj.put(url, { ...slot(), [field]: '   ' });
+      expect(blank.statusCode, blank.body).toBe(400);
+    }
+    const bulk = await epj.post(bulkUrl, [
+      { ...slot(), externalId: ' ' },
+      { ...slot(), externalId: 'T-ok' },
+    ]);
+    expect(bulk.statusCode, bulk.body).toBe(200);
+    const [bad, good] = bulk.json<{ results: Line[] }>().results;
+    expect(bad).toMatchObject({ line: 1, result: 'error' });
+    expect(good).toMatchObject({ line: 2, result: 'created' });
+  });
+
   it('bulk: one result per line, bad lines fail alone', async () => {
     const { clinic, epj, bulkUrl } = await epjFor();
     const lines = [

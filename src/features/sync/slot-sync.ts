@@ -4,10 +4,10 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Database } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
 import { audit, type Actor } from '../audit/audit.ts';
-import { lineError, syncLines, type Line, type LineDone, type LineError, type LineRules } from './sync-lines.ts';
+import { lineError, syncLines, type Line, type LineDone, type LineError, type LineRules, SyncText } from './sync-lines.ts';
 import { insertSlot, lockSlots, updateSlot, type SlotValues } from './slot-sync.repository.ts';
 
-const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+const Text = SyncText;
 
 /** One bookable time as the clinic system keeps it (the same fields as a time published in the portal). */
 export const SlotInput = Type.Object(

@@ -1,10 +1,17 @@
 import type { Kysely } from 'kysely';
 import type { TypeCheck } from '@sinclair/typebox/compiler';
-import type { Static, TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Database } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
 import { AppError, type Messages } from '../../errors.ts';
 import { firstBadText } from '../../http/text-input.ts';
+
+/**
+ * A required text of a synced line: at least one character that is not white space. Values are
+ * trimmed before they are stored, and the columns refuse an empty text, so "   " must fail here,
+ * as the line's own error, rather than in the database.
+ */
+export const SyncText = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: '\\S' });
 
 /**
  * The line-by-line machinery every upsert by the clinic system's id shares (patients, medications,
