@@ -100,10 +100,7 @@ export async function buildLoginRequest(
  * A portal login (activated, no password) with a membership at one clinic: a person who logs in
  * with MitID, as after self-registration. For tests that run the server in a process of its own.
  */
-export async function buildPortalLogin(
-  db: Database,
-  options: { cpr: string; email: string; clinicId: string; patientId: string; rights?: PortalFunction[] },
-) {
+export async function buildPortalLogin(db: Database, options: { cpr: string; email: string; clinicId: string; patientId: string; rights?: PortalFunction[] }) {
   const now = new Date();
   const account = await db
     .insertInto('patient_accounts')
