@@ -54,20 +54,21 @@ export function useServerAndBrowser(options: { ownDatabase?: boolean } = {}) {
   let server: ServerProcess | undefined;
   let browser: Browser | undefined;
   let database: Awaited<ReturnType<typeof createEmptyDatabase>> | undefined;
+  let db: Database | undefined;
   beforeAll(async () => {
     state.dir = mkdtempSync(path.join(tmpdir(), 'pp-e2e-'));
     if (options.ownDatabase) database = await createEmptyDatabase('e2e');
     server = await startServerProcess({ DATA_DIR: state.dir, ...(database ? { DATABASE_URL: database.url } : {}) });
     state.server = server;
     state.url = server.url;
-    if (database) state.db = openDatabase({ url: database.url, poolSize: 2 });
+    if (database) state.db = db = openDatabase({ url: database.url, poolSize: 2 });
     browser = await launchChromium();
     state.browser = browser;
   });
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
-    await state.db?.destroy();
+    await db?.destroy();
     await database?.drop();
     rmSync(state.dir, { recursive: true, force: true });
   });
