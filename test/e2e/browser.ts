@@ -4,6 +4,8 @@ import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { openDatabase, type Database } from '../../src/db/database.ts';
+import { createEmptyDatabase } from '../helpers/databases.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -42,24 +44,32 @@ export async function waitForMail(baseUrl: string, to: string, matching: RegExp)
 
 /**
  * One server process on a fresh data dir (the demo loaded) and one Chromium for a test file.
- * Call in the describe body; read `.url` and `.browser` inside the tests.
+ * Call in the describe body; read `.url` and `.browser` inside the tests. With `ownDatabase`, the
+ * server runs on a fresh database of the test PostgreSQL instead of the embedded one, and `.db`
+ * opens it, so a test can add people with the factories next to the demo.
  */
-export function useServerAndBrowser() {
-  const state = {} as { url: string; browser: Browser; server: ServerProcess; dir: string };
+export function useServerAndBrowser(options: { ownDatabase?: boolean } = {}) {
+  const state = {} as { url: string; browser: Browser; server: ServerProcess; dir: string; db: Database };
   // What beforeAll got to start before a failure, so afterAll stops only that.
   let server: ServerProcess | undefined;
   let browser: Browser | undefined;
+  let database: Awaited<ReturnType<typeof createEmptyDatabase>> | undefined;
+  let db: Database | undefined;
   beforeAll(async () => {
     state.dir = mkdtempSync(path.join(tmpdir(), 'pp-e2e-'));
-    server = await startServerProcess({ DATA_DIR: state.dir });
+    if (options.ownDatabase) database = await createEmptyDatabase('e2e');
+    server = await startServerProcess({ DATA_DIR: state.dir, ...(database ? { DATABASE_URL: database.url } : {}) });
     state.server = server;
     state.url = server.url;
+    if (database) state.db = db = openDatabase({ url: database.url, poolSize: 2 });
     browser = await launchChromium();
     state.browser = browser;
   });
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await db?.destroy();
+    await database?.drop();
     rmSync(state.dir, { recursive: true, force: true });
   });
   return state;

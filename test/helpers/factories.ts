@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../../src/db/database.ts';
-import type { Specialty, StaffRole } from '../../src/db/schema.ts';
+import type { PortalFunction, Specialty, StaffRole } from '../../src/db/schema.ts';
 import { hashPassword } from '../../src/features/auth/passwords.ts';
 
 const unique = () => randomBytes(4).toString('hex');
@@ -94,4 +94,29 @@ export async function buildLoginRequest(
     })
     .returning(['id', 'cpr', 'email', 'name'])
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * A portal login (activated, no password) with a membership at one clinic: a person who logs in
+ * with MitID, as after self-registration. For tests that run the server in a process of its own.
+ */
+export async function buildPortalLogin(db: Database, options: { cpr: string; email: string; clinicId: string; patientId: string; rights?: PortalFunction[] }) {
+  const now = new Date();
+  const account = await db
+    .insertInto('patient_accounts')
+    .values({ cpr: options.cpr, email: options.email, activated_at: now, created_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('portal_memberships')
+    .values({
+      account_id: account.id,
+      clinic_id: options.clinicId,
+      patient_id: options.patientId,
+      rights: options.rights ?? ['econsultation', 'booking', 'renewal'],
+      wants_electronic_reply: true,
+      created_at: now,
+    })
+    .execute();
+  return account;
 }

@@ -935,6 +935,10 @@ export interface paths {
                   rights: ('econsultation' | 'booking' | 'renewal')[];
                 }[];
               } | null;
+              /** @description The session still acts under a fuldmagt that was revoked, given up or has expired (requests are refused); PUT childId null to act for oneself again */
+              fuldmagtEnded: {
+                giverName: string;
+              } | null;
             };
           };
         };
@@ -1033,6 +1037,10 @@ export interface paths {
                   name: string;
                   rights: ('econsultation' | 'booking' | 'renewal')[];
                 }[];
+              } | null;
+              /** @description The session still acts under a fuldmagt that was revoked, given up or has expired (requests are refused); PUT childId null to act for oneself again */
+              fuldmagtEnded: {
+                giverName: string;
               } | null;
             };
           };

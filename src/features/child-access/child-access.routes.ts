@@ -9,7 +9,7 @@ import { patientOf } from '../patient-auth/patient-of.ts';
 import type { PatientSession } from '../patient-auth/patient-sessions.ts';
 import { childrenOf, endChildAccessFor, grantChildAccess, switchActingFor, type ChildOfParent } from './child-access.ts';
 import { liveChildAccess } from './child-access.repository.ts';
-import { receivedFuldmagter, stopActingForFuldmagt, switchToFuldmagt } from '../fuldmagt/fuldmagt-scope.ts';
+import { endedFuldmagtOf, receivedFuldmagter, stopActingForFuldmagt, switchToFuldmagt } from '../fuldmagt/fuldmagt-scope.ts';
 import { ReceivedFuldmagt } from '../fuldmagt/fuldmagt.schema.ts';
 
 const Right = Type.Union([Type.Literal('econsultation'), Type.Literal('booking'), Type.Literal('renewal')]);
@@ -35,6 +35,10 @@ const ActingFor = Type.Object({
   mitid: Type.Boolean({ description: 'Whether the session was opened with MitID (needed to act for a child)' }),
   fuldmagter: Type.Array(ReceivedFuldmagt, { description: 'Fuldmagter offered to or accepted by this MitID login' }),
   actingForFuldmagt: Type.Union([ReceivedFuldmagt, Type.Null()], { description: 'The fuldmagt the session acts under now, or null' }),
+  fuldmagtEnded: Type.Union([Type.Object({ giverName: Type.String() }), Type.Null()], {
+    description:
+      'The session still acts under a fuldmagt that was revoked, given up or has expired (requests are refused); PUT childId null to act for oneself again',
+  }),
 });
 
 export const childAccessRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
@@ -53,8 +57,10 @@ export const childAccessRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       actingFor: current ? present(current) : null,
       mitid: session.mitid !== null,
       fuldmagter,
-      // A revoked or expired fuldmagt is no longer listed: the banner goes, and the next request says why.
+      // A revoked or expired fuldmagt is no longer listed: the banner says it ended and offers the way back,
+      // and the next request under it says why.
       actingForFuldmagt: fuldmagter.find((f) => f.id === session.actingForFuldmagtId && f.status === 'accepted') ?? null,
+      fuldmagtEnded: await endedFuldmagtOf(ctx, session, fuldmagter),
     };
   };
 

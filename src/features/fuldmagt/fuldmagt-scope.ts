@@ -7,7 +7,7 @@ import type { PatientScope } from '../portal-functions/patient-scope.ts';
 import { fuldmagtErrors } from './fuldmagt-errors.ts';
 import { stillValid, todayOf } from './fuldmagt-dates.ts';
 import { ownAccount, requireMitid } from './fuldmagt.ts';
-import { clinicNames, fuldmagtAt, giverRecords, receivedBy, setActingForFuldmagt } from './fuldmagt.repository.ts';
+import { clinicNames, fuldmagtAt, giverNameFor, giverRecords, receivedBy, setActingForFuldmagt } from './fuldmagt.repository.ts';
 
 /**
  * The scope of a receiver acting for the giver at one clinic, checked in full on every request: a
@@ -104,6 +104,18 @@ export async function switchToFuldmagt(ctx: AppContext, session: PatientSession,
       });
     }
   });
+}
+
+/**
+ * The session still acts under a fuldmagt that is no longer usable (revoked, given up, expired):
+ * whose it was, so the page can say so and offer the way back, instead of showing the receiver's
+ * own clinics while every request under it is refused.
+ */
+export async function endedFuldmagtOf(ctx: AppContext, session: PatientSession, usable: ReceivedFuldmagt[]): Promise<{ giverName: string } | null> {
+  const id = session.actingForFuldmagtId;
+  if (!id || usable.some((f) => f.id === id && f.status === 'accepted')) return null;
+  const row = await giverNameFor(ctx.db, id, session.accountId);
+  return row ? { giverName: row.giver_name } : null;
 }
 
 export const stopActingForFuldmagt = (ctx: AppContext, session: PatientSession) => setActingForFuldmagt(ctx.db, session.id, null);

@@ -118,6 +118,16 @@ export function receivedBy(db: Database, receiverCpr: string, today: string) {
     .execute();
 }
 
+/** The giver's name on a fuldmagt this receiver accepted, whatever has become of it since. */
+export function giverNameFor(db: Database, fuldmagtId: string, receiverAccountId: string) {
+  return db
+    .selectFrom('fuldmagter as f')
+    .select('f.giver_name')
+    .where('f.id', '=', fuldmagtId)
+    .where('f.receiver_account_id', '=', receiverAccountId)
+    .executeTakeFirst();
+}
+
 /**
  * What every request under a fuldmagt reads: the fuldmagt (only the receiver's own), the clinic,
  * and the giver's live membership and record there (absent when it ended).

@@ -129,8 +129,12 @@ describe.each(backends)('fuldmagt between adults on %s', (backend) => {
     });
     expect((await t.mailTo(jensEmail)).subject).toContain('ophørt');
     expect((await t.mailTo(grete.email)).subject).toContain('ophørt');
+    // The page is told the fuldmagt it acts under ended (no banner "Du handler for", no own data either), until he steps back.
     const after = (await jens.send('GET', '/api/patient/acting-for')).json<{ fuldmagter: unknown[]; actingForFuldmagt: unknown }>();
-    expect(after).toMatchObject({ fuldmagter: [], actingForFuldmagt: null });
+    expect(after).toMatchObject({ fuldmagter: [], actingForFuldmagt: null, fuldmagtEnded: { giverName: 'Grete Jensen' } });
+    const back = await jens.send('PUT', '/api/patient/acting-for', { childId: null });
+    expect(back.json()).toMatchObject({ actingForFuldmagt: null, fuldmagtEnded: null });
+    expect((await jens.send('GET', '/api/patient/acting-for')).json()).toMatchObject({ fuldmagtEnded: null });
     expect((await secretaryA.get(`/api/clinics/${clinicA.id}/patients/${grete.patientId}/fuldmagter`)).json().fuldmagter).toEqual([]);
   });
 

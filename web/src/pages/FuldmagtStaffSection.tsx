@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import type { ApiResponse } from '../api-schema.ts';
 import { ErrorMessage } from '../components.tsx';
+import { formatDate } from '../format.ts';
 import { useFuldmagtTexts } from '../texts-fuldmagt.ts';
 
 type Fuldmagter = ApiResponse<'/api/clinics/{clinicId}/patients/{patientId}/fuldmagter'>;
@@ -23,7 +24,7 @@ export function FuldmagtStaffSection({ clinicId, patientId }: { clinicId: string
       ) : (
         <ul>
           {state.fuldmagter.map((f, i) => (
-            <li key={i}>{x.staffLine(f.receiverName, f.functions.map((fn) => x.fn[fn] ?? fn).join(', '), f.validUntil, f.status === 'offered')}</li>
+            <li key={i}>{x.staffLine(f.receiverName, f.functions.map((fn) => x.fn[fn] ?? fn).join(', '), formatDate(f.validUntil), f.status === 'offered')}</li>
           ))}
         </ul>
       )}

@@ -49,7 +49,7 @@ export function ChildrenSection({ state, onChange }: { state: ActingForState; on
 export function ActingBanner({ state, onChange }: { state: ActingForState; onChange: () => void }) {
   const x = useActingTexts();
   const f = useFuldmagtTexts();
-  if (!state.actingFor && !state.actingForFuldmagt) return null;
+  if (!state.actingFor && !state.actingForFuldmagt && !state.fuldmagtEnded) return null;
   const back = async () => {
     await api('PUT', '/api/patient/acting-for', { childId: null });
     onChange();
@@ -57,7 +57,13 @@ export function ActingBanner({ state, onChange }: { state: ActingForState; onCha
   };
   return (
     <div className="notice acting-banner" role="status">
-      <strong>{state.actingFor ? x.actingFor(state.actingFor.givenName, state.actingFor.age) : f.actingFor(state.actingForFuldmagt?.giverName ?? '')}</strong>{' '}
+      <strong>
+        {state.actingFor
+          ? x.actingFor(state.actingFor.givenName, state.actingFor.age)
+          : state.actingForFuldmagt
+            ? f.actingFor(state.actingForFuldmagt.giverName)
+            : f.actingEnded(state.fuldmagtEnded?.giverName ?? '')}
+      </strong>{' '}
       <button type="button" onClick={() => void back()}>
         {x.backToSelf}
       </button>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api.ts';
+import { ErrorMessage } from '../components.tsx';
 import { ActionStatus, useAction } from '../forms.tsx';
 import { addDays, dayKey, formatDay, formatDayShort, formatTime, formatWhen, mondayOf } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
@@ -35,6 +36,8 @@ export function BookingPage({ apiBase, canBook }: { apiBase: string; canBook: bo
   const { t, lang } = useI18n();
   const x = useTexts();
   const [booking, setBooking] = useState<Booking | null>(null);
+  // A refusal (a right taken away, a fuldmagt revoked) is shown, not left as "Henter…".
+  const [loadError, setLoadError] = useState<unknown>(null);
   const [day, setDay] = useState<string | null>(null);
   const [chosen, setChosen] = useState<Slot | null>(null);
   const [calendar, setCalendar] = useState<{ href: string; name: string } | null>(null);
@@ -50,7 +53,7 @@ export function BookingPage({ apiBase, canBook }: { apiBase: string; canBook: bo
     return b;
   }, [apiBase]);
   useEffect(() => {
-    void load().then((b) => setDay((current) => current ?? (b.free[0] ? dayKey(b.free[0].startsAt) : dayKey(new Date()))));
+    void load().then((b) => setDay((current) => current ?? (b.free[0] ? dayKey(b.free[0].startsAt) : dayKey(new Date()))), setLoadError);
   }, [load]);
   useEffect(
     () => () => {
@@ -68,7 +71,7 @@ export function BookingPage({ apiBase, canBook }: { apiBase: string; canBook: bo
     return map;
   }, [booking]);
 
-  if (!booking || !day) return <p role="status">{t.loading}</p>;
+  if (!booking || !day) return loadError ? <ErrorMessage error={loadError} /> : <p role="status">{t.loading}</p>;
   const monday = mondayOf(day);
   const week = Array.from({ length: 7 }, (_, i) => addDays(monday, i));
   const slots = byDay.get(day) ?? [];

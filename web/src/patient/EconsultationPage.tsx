@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
+import { ErrorMessage } from '../components.tsx';
 import { filesToBase64 } from '../files.ts';
 import { ActionStatus, useAction } from '../forms.tsx';
 import { formatDateTime } from '../format.ts';
@@ -22,6 +23,8 @@ export function EconsultationPage({ apiBase, pageHref }: { apiBase: string; page
   const x = useTexts();
   const threadId = useLocation().search.get('thread');
   const [threads, setThreads] = useState<Threads | null>(null);
+  // A refusal (a right taken away, a fuldmagt revoked) is shown, not left as "Henter…".
+  const [loadError, setLoadError] = useState<unknown>(null);
   const [open, setOpen] = useState<ThreadData | null>(null);
   const [subject, setSubject] = useState('');
   const [body, setBody] = useState('');
@@ -30,7 +33,7 @@ export function EconsultationPage({ apiBase, pageHref }: { apiBase: string; page
   const start = useAction();
   const composer = useRef<HTMLInputElement>(null);
 
-  const loadList = useCallback(() => api<Threads>('GET', `${apiBase}/econsultations`).then(setThreads, () => undefined), [apiBase]);
+  const loadList = useCallback(() => api<Threads>('GET', `${apiBase}/econsultations`).then(setThreads, setLoadError), [apiBase]);
   const loadThread = useCallback(async (id: string) => setOpen(await api<ThreadData>('GET', `${apiBase}/econsultations/${id}`)), [apiBase]);
   useEffect(() => void loadList(), [loadList]);
   useEffect(() => {
@@ -53,7 +56,7 @@ export function EconsultationPage({ apiBase, pageHref }: { apiBase: string; page
     });
   };
 
-  if (!threads) return <p role="status">{t.loading}</p>;
+  if (!threads) return loadError ? <ErrorMessage error={loadError} /> : <p role="status">{t.loading}</p>;
   return (
     <>
       {threads.custodyNotice && <p className="banner banner-yellow">{t.custodyNotice}</p>}

@@ -2,6 +2,7 @@ import { useEffect, useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
 import type { ApiResponse } from '../api-schema.ts';
 import { ErrorMessage } from '../components.tsx';
+import { formatDate } from '../format.ts';
 import { ActionStatus, useAction } from '../forms.tsx';
 import { navigate } from '../router.tsx';
 import { useFuldmagtTexts } from '../texts-fuldmagt.ts';
@@ -70,8 +71,8 @@ export function FuldmagtSection({ onChange }: { onChange: () => void }) {
         <ul>
           {state.received.map((f) => (
             <li key={f.id}>
-              <strong>{x.receivedLine(f.giverName)}</strong>: {fns(f.functions)}, {f.clinics.map((c) => c.name).join(', ')}, {x.untilLine(f.validUntil)} (
-              {x.status[f.status]}){' '}
+              <strong>{x.receivedLine(f.giverName)}</strong>: {fns(f.functions)}, {f.clinics.map((c) => c.name).join(', ')},{' '}
+              {x.untilLine(formatDate(f.validUntil))} ({x.status[f.status]}){' '}
               {f.status === 'offered' ? (
                 <>
                   <button type="button" onClick={() => post(f.id, 'accept')} disabled={act.busy}>
@@ -103,7 +104,7 @@ export function FuldmagtSection({ onChange }: { onChange: () => void }) {
           {state.given.map((f) => (
             <li key={f.id}>
               <strong>{x.givenLine(f.receiverName, f.receiverCprMasked)}</strong>: {fns(f.functions)}, {f.clinics.map((c) => c.name).join(', ')},{' '}
-              {x.untilLine(f.validUntil)} ({x.status[f.status]}){' '}
+              {x.untilLine(formatDate(f.validUntil))} ({x.status[f.status]}){' '}
               {f.status === 'draft' && (
                 <button type="button" onClick={() => post(f.id, 'confirm')} disabled={act.busy}>
                   {x.confirm}
@@ -173,7 +174,7 @@ export function FuldmagtSection({ onChange }: { onChange: () => void }) {
             {...give.field('until')}
           />
           <p id="fuldmagt-until-hint" className="muted">
-            {x.untilHint(state.latestUntil)}
+            {x.untilHint(formatDate(state.latestUntil))}
           </p>
           <button type="submit" disabled={give.busy || clinicIds.length === 0 || functions.length === 0}>
             {x.next}

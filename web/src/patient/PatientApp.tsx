@@ -45,8 +45,9 @@ export function PatientApp({ path }: { path: string }) {
       const session = await api<{ csrfToken: string }>('GET', '/api/patient/session');
       setCsrfToken(session.csrfToken);
       const [own, acting] = await Promise.all([api<PatientOverview>('GET', '/api/patient/me'), api<ActingForState>('GET', '/api/patient/acting-for')]);
-      // Acting for a child or under a fuldmagt: that person's clinics and functions, not one's own.
-      const actingClinics = acting.actingFor?.clinics ?? acting.actingForFuldmagt?.clinics;
+      // Acting for a child or under a fuldmagt: that person's clinics and functions, not one's own; none while
+      // the session still acts under a fuldmagt that ended (the banner offers the way back).
+      const actingClinics = acting.actingFor?.clinics ?? acting.actingForFuldmagt?.clinics ?? (acting.fuldmagtEnded ? [] : undefined);
       const clinics = actingClinics ? actingClinics.map((c) => ({ ...c, wantsElectronicReply: false, history: [] as ClinicFunction[] })) : own.clinics;
       setOverview({ ...own, clinics, acting });
     } catch {

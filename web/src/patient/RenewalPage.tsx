@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api.ts';
+import { ErrorMessage } from '../components.tsx';
 import { ActionStatus, useAction } from '../forms.tsx';
 import { useI18n } from '../i18n.tsx';
 import { useTexts } from '../texts-everyday.ts';
@@ -16,11 +17,13 @@ export function RenewalPage({ apiBase }: { apiBase: string }) {
   const { t } = useI18n();
   const x = useTexts();
   const [meds, setMeds] = useState<Medications | null>(null);
+  // A refusal (a right taken away, a fuldmagt revoked) is shown, not left as "Henter…".
+  const [loadError, setLoadError] = useState<unknown>(null);
   const [acting, setActing] = useState<string | null>(null);
   const renew = useAction();
-  const load = useCallback(() => api<Medications>('GET', `${apiBase}/medications`).then(setMeds, () => undefined), [apiBase]);
+  const load = useCallback(() => api<Medications>('GET', `${apiBase}/medications`).then(setMeds, setLoadError), [apiBase]);
   useEffect(() => void load(), [load]);
-  if (!meds) return <p role="status">{t.loading}</p>;
+  if (!meds) return loadError ? <ErrorMessage error={loadError} /> : <p role="status">{t.loading}</p>;
 
   const stateOf = (m: Medications['medications'][number]): State => {
     if (!m.renewableOnline) return 'notOnline';
