@@ -60,6 +60,11 @@ export const fuldmagtErrors = {
       { da: 'En fuldmagt kan kun gives til en voksen (18 år eller ældre).', en: 'A power of attorney can only be given to an adult (18 or older).' },
       'receiverCpr',
     ),
+  giverNotAdult: () =>
+    new AppError(403, 'fuldmagt_giver_not_adult', {
+      da: 'Du skal være fyldt 18 år for at give en fuldmagt.',
+      en: 'You must be 18 or older to give a power of attorney.',
+    }),
   toYourself: () =>
     new AppError(
       400,

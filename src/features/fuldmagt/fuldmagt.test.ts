@@ -190,6 +190,26 @@ describe.each(backends)('fuldmagt between adults on %s', (backend) => {
     expect((await giver.send('POST', '/api/patient/fuldmagter', { ...base, clinicIds: [notHers.id] })).json().error.field).toBe('clinicIds');
   });
 
+  it('refuses a giver under 18: a fuldmagt is between adults', async () => {
+    // 16 years old by the test clock's date, with a login of their own at a clinic.
+    const now = t.clock.now();
+    const born = new Date(Date.UTC(now.getUTCFullYear() - 16, 0, 15));
+    const dd = String(born.getUTCDate()).padStart(2, '0');
+    const mm = String(born.getUTCMonth() + 1).padStart(2, '0');
+    const yy = String(born.getUTCFullYear() % 100).padStart(2, '0');
+    const teen = { cpr: `${dd}${mm}${yy}4321`, name: 'Ung Person', birthDate: born.toISOString().slice(0, 10), loa: 'Substantial' as const };
+    const { clinic } = await activatedPatient(t, { cpr: teen.cpr });
+    const session = await mitidSession(t, teen);
+    const refused = await session.send('POST', '/api/patient/fuldmagter', {
+      receiverCpr: JENS.cpr,
+      receiverName: JENS.name,
+      clinicIds: [clinic.id],
+      functions: ['booking'],
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.code).toBe('fuldmagt_giver_not_adult');
+  });
+
   it('ends by the clock after its last day', async () => {
     const giver = await mitidSession(t, GRETE);
     const tomorrow = new Date(t.clock.now().getTime() + hours(24)).toISOString().slice(0, 10);

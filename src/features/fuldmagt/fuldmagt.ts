@@ -46,6 +46,10 @@ export async function draftFuldmagt(ctx: AppContext, session: PatientSession, in
   if (ageOn(receiver.birthDate.toISOString().slice(0, 10), now) < 18) throw fuldmagtErrors.notAdult();
   const giver = await ownAccount(ctx, session);
   if (giver.cpr === receiver.cpr) throw fuldmagtErrors.toYourself();
+  // A fuldmagt is between adults: a minor cannot give one (a 15-17-year-old decides their own health
+  // errands, but not a power of attorney over them).
+  const giverBirth = parseCpr(giver.cpr)?.birthDate.toISOString().slice(0, 10);
+  if (!giverBirth || ageOn(giverBirth, now) < 18) throw fuldmagtErrors.giverNotAdult();
   const until = input.until ?? defaultUntil(now);
   if (!untilAllowed(until, now)) throw fuldmagtErrors.badUntil();
   const mine = new Set((await giverClinics(ctx.db, session.accountId)).map((c) => c.id));

@@ -52,6 +52,21 @@ export async function deleteExpiredRows(db: Database, now: Date, periods: Retent
         )
         .executeTakeFirst(),
     ),
+    // A fuldmagt holds a third person's CPR number: a draft the giver never confirmed goes with the
+    // MitID flow state; an ended one (declined, revoked, given up, or past its last day) after the
+    // period of rejected requests, so giver and clinic can still answer "who could act for me?".
+    fuldmagter: count(
+      await trx
+        .deleteFrom('fuldmagter')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', '=', 'draft'), eb('created_at', '<', mitid)]),
+            eb.and([eb('status', 'in', ['declined', 'revoked', 'given_up']), eb('ended_at', '<', rejected)]),
+            eb('valid_until', '<', rejected.toISOString().slice(0, 10)),
+          ]),
+        )
+        .executeTakeFirst(),
+    ),
     rate_limit_counters: count(await trx.deleteFrom('rate_limit_counters').where('window_ends_at', '<', now).executeTakeFirst()),
     login_throttles: count(await trx.deleteFrom('login_throttles').where('updated_at', '<', ago(now, DAY)).executeTakeFirst()),
   }));

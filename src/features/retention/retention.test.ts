@@ -102,4 +102,38 @@ describe.each(backends)('data that expires (%s)', (backend) => {
     expect(memberships).toHaveLength(1);
     expect(memberships[0]?.ended_at).not.toBeNull();
   });
+
+  it('deletes a fuldmagt draft never confirmed after a day, and an ended fuldmagt a year after it ended', async () => {
+    const giver = await activatedPatient(t);
+    const account = await t.ctx.db.selectFrom('patient_accounts').select('id').where('cpr', '=', giver.patient.cpr).executeTakeFirstOrThrow();
+    const now = t.clock.now();
+    const fuldmagt = (status: 'draft' | 'revoked' | 'accepted', validUntil: string) => ({
+      giver_account_id: account.id,
+      giver_name: 'Giver',
+      receiver_cpr: '0101701234',
+      receiver_name: 'Modtager',
+      clinic_ids: [giver.clinic.id],
+      functions: ['econsultation' as const],
+      valid_until: validUntil,
+      status,
+      created_at: now,
+      ended_at: status === 'revoked' ? now : null,
+    });
+    const inAYear = new Date(now.getTime() + 365 * 86_400_000).toISOString().slice(0, 10);
+    await t.ctx.db
+      .insertInto('fuldmagter')
+      .values([fuldmagt('draft', inAYear), fuldmagt('revoked', inAYear), fuldmagt('accepted', inAYear)])
+      .execute();
+    const left = async () =>
+      (await t.ctx.db.selectFrom('fuldmagter').select('status').where('giver_account_id', '=', account.id).orderBy('status').execute()).map((r) => r.status);
+    t.clock.advance(hours(25));
+    await worker.runOnce();
+    expect(await left()).toEqual(['accepted', 'revoked']);
+    t.clock.advance(days(364));
+    await worker.runOnce();
+    expect(await left()).toEqual(['accepted']); // still valid: its last day is only now
+    t.clock.advance(days(366));
+    await worker.runOnce();
+    expect(await left()).toEqual([]); // past its last day for a year
+  });
 });
