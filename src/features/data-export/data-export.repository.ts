@@ -78,6 +78,28 @@ export async function failExhaustedExports(db: Kysely<DB>, now: Date) {
 }
 
 /**
+ * Pending exports of logins deleted while a worker held them (the deletion skips a held row, and
+ * that worker may have died before it could delete the export itself): nobody will build them.
+ */
+export async function dropExportsOfDeletedLogins(db: Kysely<DB>) {
+  await db
+    .deleteFrom('data_exports')
+    .where(
+      'id',
+      'in',
+      db
+        .selectFrom('data_exports as e')
+        .innerJoin('patient_accounts as a', 'a.id', 'e.account_id')
+        .select('e.id')
+        .where('e.status', '=', 'pending')
+        .where('a.deleted_at', 'is not', null)
+        .forUpdate('e')
+        .skipLocked(),
+    )
+    .execute();
+}
+
+/**
  * Claims the oldest pending export no other worker has claimed or holds, and counts the attempt.
  * One statement that commits on its own, before any building: a build that dies still counted.
  * A login deleted since is skipped (its exports are deleted with it).

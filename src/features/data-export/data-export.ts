@@ -61,6 +61,7 @@ export async function requestExport(ctx: AppContext, actor: Actor & { id: string
 export async function buildNextExport(ctx: AppContext): Promise<boolean> {
   const now = ctx.clock.now();
   await jobs.failExhaustedExports(ctx.db, now);
+  await jobs.dropExportsOfDeletedLogins(ctx.db);
   const job = await jobs.claimNextExport(ctx.db, now);
   if (!job) return false;
   try {
