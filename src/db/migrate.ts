@@ -21,6 +21,7 @@ import * as m0030 from './migrations/0030_patient_stepup.ts';
 import * as m0040 from './migrations/0040_patient_name_search.ts';
 import * as m0050 from './migrations/0050_my_log_indexes.ts';
 import * as m0051 from './migrations/0051_data_exports.ts';
+import * as m0052 from './migrations/0052_data_export_attempts.ts';
 import * as m0060 from './migrations/0060_custody.ts';
 import * as m0061 from './migrations/0061_acting_for_children.ts';
 import * as m0065 from './migrations/0065_fuldmagt.ts';
@@ -49,6 +50,7 @@ const migrations: Record<string, Migration> = {
   '0040_patient_name_search': m0040,
   '0050_my_log_indexes': m0050,
   '0051_data_exports': m0051,
+  '0052_data_export_attempts': m0052,
   '0060_custody': m0060,
   '0061_acting_for_children': m0061,
   '0065_fuldmagt': m0065,

@@ -508,6 +508,12 @@ export interface DataExportsTable {
   expires_at: Timestamp | null;
   /** The ZIP's size in bytes, once ready (its bytes are in data_export_parts). */
   file_size: number | null;
+  /** How many times a worker claimed it (3 and it is failed). */
+  attempts: Generated<number>;
+  /** The claim's lease, until the build transaction holds the row lock. */
+  claimed_until: Timestamp | null;
+  /** A newer export replaced it: no new downloads, parts kept briefly for one in progress. */
+  replaced_at: Timestamp | null;
 }
 
 export interface DataExportPartsTable {

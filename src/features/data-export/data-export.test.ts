@@ -8,7 +8,7 @@ import { buildPatient } from '../../../test/helpers/factories.ts';
 import { activate, activatedPatient, opret, patientLogin, uniqueEmail } from '../../../test/helpers/portal.ts';
 import { startTestApp, type PatientClient, type TestApp } from '../../../test/helpers/test-app.ts';
 import { RetentionWorker } from '../retention/retention-worker.ts';
-import { claimPendingExport, PART_BYTES } from './data-export.repository.ts';
+import { CLAIM_LEASE_MS, claimNextExport, lockClaimedExport, PART_BYTES } from './data-export.repository.ts';
 import { buildNextExport, buildPendingExports } from './data-export.ts';
 
 /** A real PNG header followed by bytes no other file has, so the attachment is recognisable in the ZIP. */
@@ -181,7 +181,7 @@ describe.each(backends)('Hent mine data (%s)', (backend) => {
     expect(await t.ctx.db.selectFrom('data_exports').select('id').where('id', '=', second.id).execute()).toEqual([]);
   });
 
-  it('a build that fails writes nothing of it, shows "failed", and the patient can ask again', async () => {
+  it('a build that fails writes nothing of it, is tried again, shows "failed" after 3 attempts, and the patient can ask again', async () => {
     const me = await activatedPatient(t);
     const patient = await patientLogin(t, me.patient.cpr, me.email);
     const asked = (await patient.post('/api/patient/export')).json<{ export: ExportView }>().export;
@@ -194,7 +194,14 @@ describe.each(backends)('Hent mine data (%s)', (backend) => {
       .execute(t.ctx.db);
     await sql`create trigger fail_export_mail before insert on outbox_mails for each row execute function fail_export_mail()`.execute(t.ctx.db);
     try {
-      await expect(buildNextExport(t.ctx)).rejects.toThrow('outbox down');
+      for (const attempt of [1, 2, 3]) {
+        // Not failed yet after attempts 1 and 2: the next round tries again at once.
+        expect((await patient.get('/api/patient/export')).json<{ export: ExportView }>().export.status).toBe('pending');
+        await expect(buildNextExport(t.ctx)).rejects.toThrow('outbox down');
+        const row = await t.ctx.db.selectFrom('data_exports').select('attempts').where('id', '=', asked.id).executeTakeFirstOrThrow();
+        expect(row.attempts).toBe(attempt);
+      }
+      expect(await buildNextExport(t.ctx)).toBe(false); // not claimed a fourth time
     } finally {
       await sql`drop trigger fail_export_mail on outbox_mails`.execute(t.ctx.db);
       await sql`drop function fail_export_mail()`.execute(t.ctx.db);
@@ -220,15 +227,18 @@ describe.each(backends)('Hent mine data (%s)', (backend) => {
     }
     for (const p of patients) expect((await p.client.post('/api/patient/export')).statusCode).toBe(202);
 
-    // One worker holds the oldest export (its transaction is open); another worker skips it, without waiting.
+    // One worker claimed the oldest export and builds it (its transaction holds the row), longer than
+    // the claim's lease: another worker still skips it, without waiting, because of the row lock.
+    const heldId = (await claimNextExport(t.ctx.db, t.clock.now()))?.id;
+    expect(heldId).toBeDefined();
     const held = Promise.withResolvers<undefined>();
-    const claimed = Promise.withResolvers<string | undefined>();
+    const locked = Promise.withResolvers<unknown>();
     const holder = t.ctx.db.transaction().execute(async (trx) => {
-      claimed.resolve((await claimPendingExport(trx))?.id);
+      locked.resolve(await lockClaimedExport(trx, heldId!));
       await held.promise;
     });
-    const heldId = await claimed.promise;
-    expect(heldId).toBeDefined();
+    expect(await locked.promise).toEqual({ id: heldId });
+    t.clock.advance(CLAIM_LEASE_MS + 1000);
     expect(await buildNextExport(t.ctx)).toBe(true);
     const afterOne = await t.ctx.db.selectFrom('data_exports').select(['id', 'status']).where('status', '=', 'ready').execute();
     expect(afterOne.map((r) => r.id)).not.toContain(heldId);

@@ -4,8 +4,10 @@ import { AppError, errors } from '../../errors.ts';
 import { audit, type Actor } from '../audit/audit.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import * as jobs from './data-export.repository.ts';
+import { attachmentData } from './export-contents.repository.ts';
 import { collectPersonData } from './export-data.ts';
-import { buildExportZip } from './export-zip.ts';
+import { ExportPartWriter } from './export-parts.ts';
+import { writeExportZip } from './export-zip.ts';
 
 export type ExportStatus = 'pending' | 'ready' | 'expired' | 'failed';
 
@@ -47,45 +49,61 @@ export async function requestExport(ctx: AppContext, actor: Actor & { id: string
 }
 
 /**
- * Builds the oldest waiting export, in one transaction that holds its row (FOR UPDATE SKIP
- * LOCKED): the data is read, the ZIP stored, the export marked ready and the mail queued
- * together. Another process skips the row while this one builds it; a crash rolls everything back
- * and the export waits for the next round. Returns false when none was waiting.
+ * Builds the oldest waiting export in two steps, so that no export can take down the processes:
+ * 1. The claim commits on its own (attempts + 1, a short lease). A build that throws lets the next
+ *    round try again; one that kills its process leaves the claim counted, and once the lease runs
+ *    out another process tries. After MAX_ATTEMPTS the export is failed, not claimed again.
+ * 2. The build runs in one transaction that holds the export's row (other workers skip it, however
+ *    long it takes): the ZIP is streamed into parts, and the ready state, the audit row and the mail
+ *    commit with them, so there is never a "ready" export without its file nor a file without its row.
+ * Returns false when none was waiting.
  */
 export async function buildNextExport(ctx: AppContext): Promise<boolean> {
-  let claimedId: string | undefined;
+  const now = ctx.clock.now();
+  await jobs.failExhaustedExports(ctx.db, now);
+  await jobs.dropExportsOfDeletedLogins(ctx.db);
+  const job = await jobs.claimNextExport(ctx.db, now);
+  if (!job) return false;
   try {
-    return await ctx.db.transaction().execute(async (trx) => {
-      const job = await jobs.claimPendingExport(trx);
-      if (!job) return false;
-      claimedId = job.id;
-      const now = ctx.clock.now();
-      const zip = buildExportZip(await collectPersonData(trx, job.account_id), now);
-      const validHours = ctx.config.retention.exportsHours;
-      await jobs.markExportReady(trx, job.id, zip, now, new Date(now.getTime() + validHours * 3_600_000));
-      await jobs.deleteOlderExports(trx, job.account_id, job.id);
-      await audit(trx, { type: 'system', id: null, ip: null }, now, {
-        action: 'data_export.ready',
-        details: { exportId: job.id, accountId: job.account_id, bytes: zip.byteLength },
-      });
-      if (job.email) {
-        await enqueueMail(
-          trx,
-          { to: job.email, template: 'patientDataExportReady', params: { link: `${ctx.config.publicUrl}/portal/profile`, validHours } },
-          now,
-        );
-      }
-      return true;
-    });
+    await buildClaimedExport(ctx, job);
   } catch (error) {
-    // A build that fails is not retried forever: the patient sees "failed" and may ask again.
-    if (claimedId) {
-      await jobs.markExportFailed(ctx.db, claimedId).catch(() => {
-        // The database is away: the export stays pending and the next round tries again.
-      });
-    }
+    await jobs.releaseClaim(ctx.db, job.id).catch(() => {
+      // The database is away: the lease runs out and the next round tries again.
+    });
     throw error;
   }
+  return true;
+}
+
+async function buildClaimedExport(ctx: AppContext, job: { id: string; account_id: string }) {
+  await ctx.db.transaction().execute(async (trx) => {
+    if (!(await jobs.lockClaimedExport(trx, job.id))) return; // deleted with its login meanwhile
+    const now = ctx.clock.now();
+    const parts = new ExportPartWriter((seq, bytes) => jobs.insertExportPart(trx, job.id, seq, bytes));
+    await writeExportZip(await collectPersonData(trx, job.account_id), (id) => attachmentData(trx, id), parts, now);
+    const size = await parts.finish();
+
+    // Deleting the login skips the row this transaction holds instead of waiting for the build.
+    const owner = await jobs.liveOwnerOf(trx, job.account_id);
+    if (!owner) {
+      await jobs.deleteExport(trx, job.id); // and its parts: nothing of a deleted login stays
+      return;
+    }
+    const validHours = ctx.config.retention.exportsHours;
+    await jobs.markExportReady(trx, job.id, size, now, new Date(now.getTime() + validHours * 3_600_000));
+    await jobs.replaceOlderExports(trx, job.account_id, job.id, now);
+    await audit(trx, { type: 'system', id: null, ip: null }, now, {
+      action: 'data_export.ready',
+      details: { exportId: job.id, accountId: job.account_id, bytes: size },
+    });
+    if (owner.email) {
+      await enqueueMail(
+        trx,
+        { to: owner.email, template: 'patientDataExportReady', params: { link: `${ctx.config.publicUrl}/portal/profile`, validHours } },
+        now,
+      );
+    }
+  });
 }
 
 /** Builds the waiting exports, up to `limit` in one round; returns how many were built. */
@@ -98,7 +116,10 @@ export async function buildPendingExports(ctx: AppContext, limit = 10): Promise<
 /**
  * The ZIP, for its owner only (another login's export answers 404 as one that does not exist),
  * while it is within its download period. The download is written to the patient's Min log, then
- * the parts are streamed one by one, so a large export never sits whole in memory.
+ * the parts are streamed one by one, so a large export never sits whole in memory. The parts are
+ * read after that transaction (a snapshot held for a slow client's whole download would pin a
+ * connection for minutes); a newer export replacing this one only marks it replaced, and its parts
+ * stay an hour (REPLACED_KEPT_MS), so a download already running is not cut short.
  */
 export async function downloadExport(ctx: AppContext, actor: Actor & { id: string }, exportId: string): Promise<{ size: number; stream: Readable }> {
   const now = ctx.clock.now();
@@ -109,12 +130,17 @@ export async function downloadExport(ctx: AppContext, actor: Actor & { id: strin
     await audit(trx, actor, now, { action: 'patient.data_exported', details: { exportId } });
     return row;
   });
+  const size = found.file_size ?? 0;
   async function* parts() {
-    for (let seq = 0; ; seq++) {
+    let sent = 0;
+    for (let seq = 0; sent < size; seq++) {
       const part = await jobs.exportPart(ctx.db, found.id, seq);
-      if (!part) return;
+      // Deleted mid-download (the login was deleted): break the connection rather than end a
+      // response shorter than its Content-Length as if it were whole.
+      if (!part) throw new Error('data export: a part went missing during the download');
+      sent += part.byteLength;
       yield part;
     }
   }
-  return { size: found.file_size ?? 0, stream: Readable.from(parts()) };
+  return { size, stream: Readable.from(parts()) };
 }

@@ -64,7 +64,7 @@ export function messagesOf(db: Kysely<DB>, accountId: string) {
     .selectFrom('econsultation_messages as m')
     .innerJoin('econsultation_threads as t', 't.id', 'm.thread_id')
     .leftJoin('staff_users as s', 's.id', 'm.staff_user_id')
-    .select(['m.id', 'm.thread_id', 'm.sender', 's.name as staff_name', 'm.body', 'm.created_at', 'm.read_at'])
+    .select(['m.id', 'm.thread_id', 'm.sender', 's.name as staff_name', 'm.body', 'm.created_at', 'm.read_at', 'm.acted_by_name', 'm.acted_by_relation'])
     .where('t.patient_id', 'in', linkedRecords(db, accountId))
     .orderBy('m.thread_id')
     .orderBy('m.seq')
@@ -95,6 +95,7 @@ export function appointmentsOf(db: Kysely<DB>, accountId: string) {
     .innerJoin('booking_slots as s', 's.id', 'a.slot_id')
     .innerJoin('clinics as c', 'c.id', 'a.clinic_id')
     .select(['c.name as clinic_name', 's.starts_at', 's.duration_minutes', 's.practitioner', 's.kind', 'a.booked_at', 'a.cancelled_at'])
+    .select(['a.acted_by_name', 'a.acted_by_relation'])
     .where('a.patient_id', 'in', linkedRecords(db, accountId))
     .orderBy('s.starts_at')
     .execute();
@@ -134,6 +135,7 @@ export function renewalsOf(db: Kysely<DB>, accountId: string) {
     .innerJoin('medications as m', 'm.id', 'r.medication_id')
     .innerJoin('clinics as c', 'c.id', 'r.clinic_id')
     .select(['c.name as clinic_name', 'm.name as medication', 'm.dosage', 'r.status', 'r.note', 'r.requested_at', 'r.handled_at'])
+    .select(['r.acted_by_name', 'r.acted_by_relation'])
     .where('r.patient_id', 'in', linkedRecords(db, accountId))
     .orderBy('r.requested_at')
     .execute();

@@ -1,10 +1,17 @@
 import type { Kysely } from 'kysely';
-import type { DB } from '../../db/schema.ts';
+import type { ActedByRelation, DB } from '../../db/schema.ts';
 import { nameWithTypeExtension } from '../econsultation/attachments.ts';
 import { presentEntry } from '../my-log/my-log.ts';
 import * as contents from './export-contents.repository.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+/**
+ * Who did it when it was done for the person (a parent for a child under 15, or a holder of their
+ * fuldmagt): the name and relation recorded at the time. Null when the person did it themselves.
+ */
+const actedBy = (row: { acted_by_name: string | null; acted_by_relation: ActedByRelation | null }) =>
+  row.acted_by_name && row.acted_by_relation ? { name: row.acted_by_name, relation: row.acted_by_relation } : null;
 
 /** A file name safe in any unzip tool: no directories, no control or odd characters. */
 export function safeFileName(name: string): string {
@@ -16,10 +23,11 @@ export function safeFileName(name: string): string {
   return cleaned || 'fil';
 }
 
+/** An attachment to put in the ZIP; its bytes are read only when it is written (one at a time). */
 export interface ExportAttachment {
+  id: string;
   /** The path inside the ZIP, under attachments/. */
   path: string;
-  data: Uint8Array;
 }
 
 /**
@@ -46,8 +54,7 @@ export async function collectPersonData(db: Kysely<DB>, accountId: string) {
   const fileOf = new Map(
     attachmentRows.map((a) => [a.id, `attachments/${a.id.slice(0, 8)}-${safeFileName(nameWithTypeExtension(a.filename, a.content_type))}`]),
   );
-  const attachments: ExportAttachment[] = [];
-  for (const a of attachmentRows) attachments.push({ path: fileOf.get(a.id) ?? a.id, data: await contents.attachmentData(db, a.id) });
+  const attachments: ExportAttachment[] = attachmentRows.map((a) => ({ id: a.id, path: fileOf.get(a.id) ?? a.id }));
 
   const files = {
     account: {
@@ -103,6 +110,7 @@ export async function collectPersonData(db: Kysely<DB>, accountId: string) {
         .map((m) => ({
           sender: m.sender,
           staffName: m.staff_name,
+          actedBy: actedBy(m),
           sentAt: iso(m.created_at),
           readAt: iso(m.read_at),
           text: m.body,
@@ -118,6 +126,7 @@ export async function collectPersonData(db: Kysely<DB>, accountId: string) {
       practitioner: a.practitioner,
       kind: a.kind,
       bookedAt: iso(a.booked_at),
+      bookedBy: actedBy(a),
       cancelledAt: iso(a.cancelled_at),
     })),
     medications: medications.map((m) => ({
@@ -136,6 +145,7 @@ export async function collectPersonData(db: Kysely<DB>, accountId: string) {
       status: r.status,
       note: r.note,
       requestedAt: iso(r.requested_at),
+      requestedBy: actedBy(r),
       handledAt: iso(r.handled_at),
     })),
     myLog: log.map((row) => {

@@ -21,6 +21,11 @@ const STATUS: Record<string, string> = {
 };
 const status = (s: string | null) => escapeHtml(s ? (STATUS[s] ?? s) : null);
 
+const RELATION: Record<string, string> = { mor: 'mor', far: 'far', fuldmagt: 'med fuldmagt' };
+/** "Dig", or who did it for you: "Mette Hansen (mor) for dig", "Jens Jensen (med fuldmagt) for dig". */
+const byYou = (actedBy: { name: string; relation: string } | null) =>
+  actedBy ? `${escapeHtml(actedBy.name)} (${escapeHtml(RELATION[actedBy.relation] ?? actedBy.relation)}) for dig` : 'Dig';
+
 /** A table with a caption; each row's cells are already escaped. */
 function table(caption: string, headers: string[], rows: string[][], empty: string): string {
   if (!rows.length) return `<h2>${caption}</h2><p>${empty}</p>`;
@@ -34,7 +39,7 @@ function econsultations(data: PersonData['files']['econsultations']): string {
   const threads = data.map((t) => {
     const messages = t.messages.map((m) => {
       const files = m.attachments.map((a) => `<li><a href="${escapeHtml(a.file)}">${escapeHtml(a.filename)}</a> (${escapeHtml(a.size)} byte)</li>`).join('');
-      const who = m.sender === 'patient' ? 'Dig' : escapeHtml(m.staffName ?? t.clinic);
+      const who = m.sender === 'patient' ? byYou(m.actedBy) : escapeHtml(m.staffName ?? t.clinic);
       return `<li><p class="meta">${when(m.sentAt)}, ${who}</p><p class="text">${escapeHtml(m.text)}</p>${files ? `<ul>${files}</ul>` : ''}</li>`;
     });
     return `<section><h3>${escapeHtml(t.subject)}</h3><p class="meta">${escapeHtml(t.clinic)}, startet ${when(t.startedAt)}, ${status(t.status)}</p><ol>${messages.join('')}</ol></section>`;
@@ -73,7 +78,7 @@ export function renderExportHtml(data: PersonData['files'], generatedAt: Date): 
     econsultations(data.econsultations),
     table(
       'Tider',
-      ['Klinik', 'Tidspunkt', 'Varighed (min.)', 'Hos', 'Type', 'Booket', 'Aflyst'],
+      ['Klinik', 'Tidspunkt', 'Varighed (min.)', 'Hos', 'Type', 'Booket', 'Booket af', 'Aflyst'],
       data.appointments.map((t) => [
         escapeHtml(t.clinic),
         when(t.startsAt),
@@ -81,6 +86,7 @@ export function renderExportHtml(data: PersonData['files'], generatedAt: Date): 
         escapeHtml(t.practitioner),
         escapeHtml(t.kind),
         when(t.bookedAt),
+        byYou(t.bookedBy),
         when(t.cancelledAt),
       ]),
       'Ingen tider.',
@@ -100,8 +106,16 @@ export function renderExportHtml(data: PersonData['files'], generatedAt: Date): 
     ),
     table(
       'Receptfornyelser',
-      ['Klinik', 'Medicin', 'Status', 'Bemærkning', 'Anmodet', 'Behandlet'],
-      data.renewals.map((r) => [escapeHtml(r.clinic), escapeHtml(r.medication), status(r.status), escapeHtml(r.note), when(r.requestedAt), when(r.handledAt)]),
+      ['Klinik', 'Medicin', 'Status', 'Bemærkning', 'Anmodet', 'Anmodet af', 'Behandlet'],
+      data.renewals.map((r) => [
+        escapeHtml(r.clinic),
+        escapeHtml(r.medication),
+        status(r.status),
+        escapeHtml(r.note),
+        when(r.requestedAt),
+        byYou(r.requestedBy),
+        when(r.handledAt),
+      ]),
       'Ingen anmodninger om fornyelse.',
     ),
     table(

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
+import { REPLACED_KEPT_MS } from '../data-export/data-export.repository.ts';
 
 export interface RetentionPeriods {
   /** Used or expired one-time links (patient and staff) and login codes. */
@@ -43,12 +44,17 @@ export async function deleteExpiredRows(db: Database, now: Date, periods: Retent
     mitid_flows: count(await trx.deleteFrom('mitid_flows').where('expires_at', '<', mitid).executeTakeFirst()),
     mitid_identities: count(await trx.deleteFrom('mitid_identities').where('expires_at', '<', mitid).executeTakeFirst()),
     login_requests: count(await trx.deleteFrom('login_requests').where('status', '=', 'rejected').where('handled_at', '<', rejected).executeTakeFirst()),
-    // Ready exports when their download period ends (expires_at), failed ones after the same period.
+    // Ready exports when their download period ends (expires_at), replaced ones an hour after a newer
+    // one was ready (a download already running ends whole), failed ones after the download period.
     data_exports: count(
       await trx
         .deleteFrom('data_exports')
         .where((eb) =>
-          eb.or([eb('expires_at', '<=', now), eb.and([eb('status', '=', 'failed'), eb('created_at', '<', ago(now, periods.exportsHours * 3_600_000))])]),
+          eb.or([
+            eb('expires_at', '<=', now),
+            eb('replaced_at', '<=', ago(now, REPLACED_KEPT_MS)),
+            eb.and([eb('status', '=', 'failed'), eb('created_at', '<', ago(now, periods.exportsHours * 3_600_000))]),
+          ]),
         )
         .executeTakeFirst(),
     ),
