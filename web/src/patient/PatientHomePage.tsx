@@ -4,6 +4,7 @@ import { PageTitle } from '../components.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
 import { Link } from '../router.tsx';
+import { useActingTexts } from '../texts-acting.ts';
 import { useTexts } from '../texts-everyday.ts';
 import type { PatientOverview } from './PatientApp.tsx';
 import { FUNCTIONS, visibleFunctions } from './PatientClinicPage.tsx';
@@ -19,6 +20,8 @@ interface AccessRequest {
 export function PatientHomePage({ overview }: { overview: PatientOverview }) {
   const { t, lang } = useI18n();
   const x = useTexts();
+  const acting = useActingTexts();
+  const child = overview.acting?.actingFor;
   const [requests, setRequests] = useState<AccessRequest[]>([]);
   useEffect(() => {
     api<{ requests: AccessRequest[] }>('GET', '/api/patient/requests')
@@ -28,7 +31,7 @@ export function PatientHomePage({ overview }: { overview: PatientOverview }) {
   return (
     <>
       <PageTitle>{overview.name ?? t.portalHome}</PageTitle>
-      <h2>{t.yourClinics}</h2>
+      <h2>{child ? acting.clinicsOf(child.name) : t.yourClinics}</h2>
       {overview.clinics.length === 0 && <p>{t.noClinics}</p>}
       {overview.clinics.map((clinic) => {
         const shown = visibleFunctions(clinic);
