@@ -21,6 +21,7 @@ import * as m0040 from './migrations/0040_patient_name_search.ts';
 import * as m0050 from './migrations/0050_my_log_indexes.ts';
 import * as m0060 from './migrations/0060_custody.ts';
 import * as m0061 from './migrations/0061_acting_for_children.ts';
+import * as m0062 from './migrations/0062_parent_requests.ts';
 import * as m0070 from './migrations/0070_outbox_notify.ts';
 
 // Listed by hand rather than read from disk so the set is fixed at build time and typed.
@@ -46,6 +47,7 @@ const migrations: Record<string, Migration> = {
   '0050_my_log_indexes': m0050,
   '0060_custody': m0060,
   '0061_acting_for_children': m0061,
+  '0062_parent_requests': m0062,
   '0070_outbox_notify': m0070,
 };
 

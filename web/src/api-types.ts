@@ -969,6 +969,55 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/patient/child-access-requests': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A custody holder (MitID) asks one of their own clinics for a child’s Forældreadgang; it lands in Loginbestillinger */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            clinicId: string;
+            /** @description The child’s CPR number: in the body, never in a URL */
+            childCpr: string;
+            childName: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              requestId: string;
+              alreadyOpen: boolean;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/clinics/{clinicId}/patients/{patientId}/parent-access': {
     parameters: {
       query?: never;
@@ -2084,6 +2133,8 @@ export interface paths {
                 identityVerified: 'mitid' | 'none';
                 reason: string;
                 registryAnswer: string | null;
+                /** @description Anmodet af forælder: the custody holder who asked for the child’s Forældreadgang (MitID name); null when the patient asked */
+                requestedByParent: string | null;
                 /** @description Deleted membership or deleted login: the red "!" */
                 previouslyHadAccess: boolean;
                 presetRights: ('econsultation' | 'booking' | 'renewal')[];
@@ -2112,6 +2163,8 @@ export interface paths {
                 rejectionReason: string | null;
                 grantedRights: ('econsultation' | 'booking' | 'renewal')[] | null;
                 patientId: string | null;
+                /** @description Anmodet af forælder: the custody holder who asked for the child’s Forældreadgang (MitID name); null when the patient asked */
+                requestedByParent: string | null;
               }[];
               nextCursor: string | null;
             };

@@ -9,6 +9,7 @@ import { patientOf } from '../patient-auth/patient-of.ts';
 import type { PatientSession } from '../patient-auth/patient-sessions.ts';
 import { childrenOf, endChildAccessFor, grantChildAccess, switchActingFor, type ChildOfParent } from './child-access.ts';
 import { liveChildAccess } from './child-access.repository.ts';
+import { requestChildAccess } from './parent-request.ts';
 
 const Right = Type.Union([Type.Literal('econsultation'), Type.Literal('booking'), Type.Literal('renewal')]);
 const PatientParams = Type.Object({ clinicId: Type.String({ format: 'uuid' }), patientId: Type.String({ format: 'uuid' }) });
@@ -78,6 +79,24 @@ export const childAccessRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       await switchActingFor(ctx, patientOf(request), childId, request.ip);
       return actingForState(patientOf(request), (child) => child.childId === childId);
     },
+  );
+
+  app.post(
+    '/api/patient/child-access-requests',
+    {
+      schema: {
+        tags: ['acting for others'],
+        summary: 'A custody holder (MitID) asks one of their own clinics for a child’s Forældreadgang; it lands in Loginbestillinger',
+        body: Type.Object({
+          clinicId: Type.String({ format: 'uuid' }),
+          childCpr: Type.String({ minLength: 10, maxLength: 11, description: 'The child’s CPR number: in the body, never in a URL' }),
+          childName: Type.String({ minLength: 3, maxLength: 200 }),
+        }),
+        response: { 200: Type.Object({ requestId: Type.String(), alreadyOpen: Type.Boolean() }) },
+      },
+      onRequest: patientOnly,
+    },
+    async (request) => requestChildAccess(ctx, patientOf(request), request.body, request.ip),
   );
 
   app.get(

@@ -46,7 +46,7 @@ export async function custodyHolders(ctx: AppContext, childCpr: string): Promise
 }
 
 /** Acting for a child needs a MitID login at Substantial or High, not a password. */
-function requireMitid(session: PatientSession): { loa: string; name: string } {
+export function requireMitid(session: PatientSession): { loa: string; name: string } {
   if (!session.mitid || !ACCEPTED_LOA.includes(session.mitid.loa)) throw childAccessErrors.mitidRequired();
   return session.mitid;
 }
