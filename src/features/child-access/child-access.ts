@@ -160,10 +160,17 @@ export async function switchActingFor(ctx: AppContext, session: PatientSession, 
   if (!child || !listed) throw errors.notFound();
   if (listed.status === 'turned_15') throw childAccessErrors.turned15(listed.givenName);
   if (listed.status === 'custody_unavailable') throw childAccessErrors.custodyUnavailable();
+  // The relation goes in the audit row so the child's Min log can say "Din mor".
+  const relation = relationOf(await holderCprOf(ctx, session));
   await ctx.db.transaction().execute(async (trx) => {
     await setActingFor(trx, session.id, child.cpr);
     for (const clinic of listed.clinics) {
-      await audit(trx, actor, now, { action: 'child_access.switched', clinicId: clinic.id, patientId: clinic.patientId });
+      await audit(trx, actor, now, {
+        action: 'child_access.switched',
+        clinicId: clinic.id,
+        patientId: clinic.patientId,
+        details: { actingFor: { relation, actorAccountId: session.accountId, patientId: clinic.patientId } },
+      });
     }
   });
 }

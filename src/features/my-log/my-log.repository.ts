@@ -13,6 +13,8 @@ export const OWN_SECURITY_ACTIONS = [
   'patient.email_change_requested',
   'patient.phone_changed',
   'portal.activated',
+  // Someone using this login to act for a child is the login's own business to see.
+  'child_access.switched',
 ] as const;
 
 export interface MyLogRow {
@@ -20,6 +22,7 @@ export interface MyLogRow {
   occurred_at: Date;
   action: string;
   actor_type: string;
+  actor_id: string | null;
   details: Record<string, unknown>;
   clinic_name: string | null;
   actor_name: string | null;
@@ -37,7 +40,7 @@ export async function myLogPage(db: Database, person: { accountId: string; cpr: 
     with mine as (
       select a.* from audit_events a
       where a.patient_id in (select id from patients where cpr = ${person.cpr})
-        and a.actor_type not in ('patient', 'system')
+        and (a.actor_type not in ('patient', 'system') or (a.actor_type = 'patient' and a.actor_id is distinct from ${person.accountId}::uuid))
         and (${before ?? null}::bigint is null or a.id < ${before ?? null}::bigint)
       union all
       select a.* from audit_events a
@@ -47,7 +50,7 @@ export async function myLogPage(db: Database, person: { accountId: string; cpr: 
       order by id desc
       limit ${limit}
     )
-    select m.id, m.occurred_at, m.action, m.actor_type, m.details,
+    select m.id, m.occurred_at, m.action, m.actor_type, m.actor_id, m.details,
            c.name as clinic_name,
            coalesce(s.name, i.name) as actor_name,
            sm.role as actor_role,
