@@ -51,6 +51,17 @@ describe.runIf(hasChromium)('a parent acts for a child under 15 (issue 15), in C
       .waitFor();
     await expectNoAxeViolations(page);
 
+    // An e-konsultation for Emma.
+    await page.getByRole('navigation', { name: 'Funktioner' }).getByRole('link', { name: 'E-konsultation' }).click();
+    await page.getByLabel('Overskrift').fill('Ondt i øret');
+    await page.getByLabel('Besked').fill('Emma har haft ondt i øret siden i går.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page
+      .getByRole('region', { name: 'Dine e-konsultationer' })
+      .getByRole('link', { name: /Ondt i øret/ })
+      .waitFor();
+    await expectNoAxeViolations(page);
+
     const staff = await newPage(env.browser);
     await staff.goto(env.url);
     await staff.getByLabel('E-mail').fill('sekretaer@soendergade.dk');
@@ -59,5 +70,41 @@ describe.runIf(hasChromium)('a parent acts for a child under 15 (issue 15), in C
     await staff.getByRole('link', { name: 'Tidsbestilling' }).click();
     await staff.getByRole('cell', { name: 'for Emma Hansen, booket af Mette Hansen (mor)' }).waitFor();
     await expectNoAxeViolations(staff);
+    await staff.getByRole('link', { name: 'E-konsultationer' }).click();
+    const row = staff.getByRole('row', { name: /Ondt i øret/ });
+    await row.getByText('Emma Hansen').waitFor();
+    await row.getByText('skrevet af Mette Hansen (mor)').waitFor();
+    await expectNoAxeViolations(staff);
+  }, 180_000);
+
+  it('Mette asks for Forældreadgang for Oscar; Loginbestillinger shows "anmodet af forælder: Mette Hansen"; after Opret she can act for him', async () => {
+    const page = await newPage(env.browser);
+    await page.goto(`${env.url}/portal/login`);
+    await page.getByRole('link', { name: 'Log ind med MitID' }).click();
+    await page.getByRole('button', { name: /Mette Hansen/ }).click();
+    const ask = page.getByRole('region', { name: 'Anmod om forældreadgang' });
+    await ask.getByLabel('Barnets CPR-nummer').fill('020219-4017');
+    await ask.getByLabel('Barnets fulde navn').fill('Oscar Hansen');
+    await ask.getByRole('button', { name: 'Send anmodning' }).click();
+    await ask.getByText('Anmodningen om adgang for Oscar er sendt til klinikken.').waitFor();
+    await expectNoAxeViolations(page);
+
+    const staff = await newPage(env.browser);
+    await staff.goto(env.url);
+    await staff.getByLabel('E-mail').fill('sekretaer@soendergade.dk');
+    await staff.getByLabel('Adgangskode').fill(DEMO_PASSWORD);
+    await staff.getByRole('button', { name: 'Log ind' }).click();
+    await staff.getByRole('link', { name: /Loginbestillinger/ }).click();
+    const row = staff.getByRole('row', { name: /Oscar Hansen/ });
+    await row.getByText('anmodet af forælder: Mette Hansen').waitFor();
+    expect(await row.textContent()).toContain('020219-xxxx');
+    await expectNoAxeViolations(staff);
+    await row.getByRole('button', { name: 'Behandl anmodningen fra Oscar Hansen' }).click();
+    await staff.getByRole('region', { name: 'Anmodning fra Oscar Hansen' }).getByRole('button', { name: 'Opret' }).click();
+    await staff.getByText('Oprettet.', { exact: false }).first().waitFor();
+
+    await page.reload();
+    await page.getByRole('region', { name: 'Dine børn under 15' }).getByRole('button', { name: 'Handl for Oscar' }).waitFor();
+    await expectNoAxeViolations(page);
   }, 180_000);
 });

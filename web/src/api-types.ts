@@ -2627,6 +2627,8 @@ export interface paths {
                 unread: number;
                 patientId: string;
                 patientName: string;
+                /** @description Who wrote the latest patient message for the patient, e.g. "Mette Hansen (mor)"; null when the patient did */
+                actedBy: string | null;
               }[];
             };
           };
