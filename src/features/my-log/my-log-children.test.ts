@@ -53,7 +53,9 @@ describe.each(backends)('Min log of a child and of the parent acting for it (%s)
     expect((await parent.secretary.delete(form)).statusCode).toBe(200);
 
     // The child has no login yet: what its Min log will list, read as the child's (by CPR).
-    const childLog = (await myLogPage(t.ctx.db, { accountId: '00000000-0000-4000-8000-000000000000', cpr: EMMA }, undefined, 50)).map((row) => presentEntry(row));
+    const childLog = (await myLogPage(t.ctx.db, { accountId: '00000000-0000-4000-8000-000000000000', cpr: EMMA }, undefined, 50)).map((row) =>
+      presentEntry(row),
+    );
     expect(childLog.map(line)).toEqual([
       'Test Medarbejder: afsluttede dine forældres adgang til at handle for dig',
       "Din mor: skrev en e-konsultation 'Feber' for dig",
