@@ -87,6 +87,8 @@ describe.runIf(hasChromium)('a parent acts for a child under 15 (issue 15), in C
     await ask.getByLabel('Barnets fulde navn').fill('Oscar Hansen');
     await ask.getByRole('button', { name: 'Send anmodning' }).click();
     await ask.getByText('Anmodningen om adgang for Oscar er sendt til klinikken.').waitFor();
+    await page.reload();
+    await page.getByText('forældreadgang for Oscar Hansen').waitFor();
     await expectNoAxeViolations(page);
 
     const staff = await newPage(env.browser);

@@ -1622,6 +1622,8 @@ export interface paths {
                 receivedAt: string;
                 status: 'open' | 'approved' | 'rejected';
                 rejectionReason: string | null;
+                /** @description A request for a child’s Forældreadgang this login asked for: the child’s name */
+                forChild: string | null;
               }[];
             };
           };

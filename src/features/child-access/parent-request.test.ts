@@ -62,6 +62,9 @@ describe.each(backends)('a parent asks a clinic for a child’s Forældreadgang 
     // Asking again (or the other parent asking) answers the open request.
     expect((await mette.ask({ clinicId: mette.clinic.id, childCpr: EMMA, childName: 'Emma Hansen' })).json()).toEqual({ ...asked.json(), alreadyOpen: true });
 
+    // The parent sees it among her requests, named by the child.
+    const mine = (await mette.get('/api/patient/requests')).json<{ requests: { clinicName: string; status: string; forChild: string | null }[] }>();
+    expect(mine.requests).toContainEqual(expect.objectContaining({ clinicName: mette.clinic.name, status: 'open', forChild: 'Emma Hansen' }));
     const [row] = (await queue(mette.secretary)).open ?? [];
     expect(row).toMatchObject({
       name: 'Emma Hansen',

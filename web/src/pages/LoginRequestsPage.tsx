@@ -142,10 +142,9 @@ export function LoginRequestsPage({ session, onChanged }: { session: Session; on
                     <td>
                       {r.reason === 'parent_request' ? acting.parentRequestReason : (t.reasons[r.reason] ?? r.reason)}
                       {r.requestedByParent && (
-                        <>
-                          {' '}
-                          <span className="flag">{acting.requestedByParent(r.requestedByParent)}</span>
-                        </>
+                        <div>
+                          <strong>{acting.requestedByParent(r.requestedByParent)}</strong>
+                        </div>
                       )}
                       {r.registryAnswer && ` (${t.registryAnswers[r.registryAnswer] ?? r.registryAnswer})`}
                     </td>

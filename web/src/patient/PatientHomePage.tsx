@@ -14,6 +14,7 @@ interface AccessRequest {
   receivedAt: string;
   status: 'open' | 'approved' | 'rejected';
   rejectionReason: string | null;
+  forChild: string | null;
 }
 
 /** The patient's clinics: the functions granted or with history as links; the rest one quiet line. */
@@ -61,7 +62,8 @@ export function PatientHomePage({ overview }: { overview: PatientOverview }) {
           <ul className="functions">
             {requests.map((r, i) => (
               <li key={i}>
-                <strong>{r.clinicName}</strong> ({formatDateTime(r.receivedAt, lang)}): {t.requestStatus[r.status]}
+                <strong>{r.clinicName}</strong>
+                {r.forChild && <> – {acting.parentAccessFor(r.forChild)}</>} ({formatDateTime(r.receivedAt, lang)}): {t.requestStatus[r.status]}
                 {r.rejectionReason && <> – {r.rejectionReason}</>}
               </li>
             ))}
