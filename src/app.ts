@@ -21,6 +21,7 @@ import { mitidRoutes } from './features/mitid/mitid.routes.ts';
 import { registrationRoutes } from './features/registration/registration.routes.ts';
 import { portalAccessRoutes } from './features/portal-access/portal-access.routes.ts';
 import { childAccessRoutes } from './features/child-access/child-access.routes.ts';
+import { fuldmagtRoutes } from './features/fuldmagt/fuldmagt.routes.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
@@ -29,12 +30,14 @@ import { requestIdFor } from './http/logging.ts';
 import { registerTextInputRules } from './http/text-input.ts';
 import { registerMetrics } from './features/metrics/metrics.ts';
 import { myLogRoutes } from './features/my-log/my-log.routes.ts';
+import { dataExportRoutes } from './features/data-export/data-export.routes.ts';
 import { registerRateLimits } from './features/rate-limits/rate-limit.ts';
 import { integrationsRoutes } from './features/integrations/integrations.routes.ts';
 import { oauthRoutes } from './features/integrations/oauth.routes.ts';
-import { patientSyncRoutes } from './features/sync/patient-sync.routes.ts';
+import { clinicSystemSyncRoutes } from './features/sync/sync.routes.ts';
 import { eventsRoutes } from './features/events/events.routes.ts';
 import { webhooksRoutes } from './features/webhooks/webhooks.routes.ts';
+import { webhookLogRoutes } from './features/webhooks/webhook-log.routes.ts';
 
 export interface AppOptions {
   ctx: AppContext;
@@ -82,6 +85,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(patientsRoutes, { ctx });
   await app.register(portalAccessRoutes, { ctx });
   await app.register(childAccessRoutes, { ctx });
+  await app.register(fuldmagtRoutes, { ctx });
   await app.register(patientAuthRoutes, { ctx });
   await app.register(patientAccountRoutes, { ctx });
   await app.register(mitidRoutes, { ctx });
@@ -94,11 +98,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(clinicSettingsRoutes, { ctx });
   await app.register(mailFailuresRoutes, { ctx });
   await app.register(myLogRoutes, { ctx });
+  await app.register(dataExportRoutes, { ctx });
   await app.register(oauthRoutes, { ctx });
   await app.register(integrationsRoutes, { ctx });
-  await app.register(patientSyncRoutes, { ctx });
+  await app.register(clinicSystemSyncRoutes, { ctx });
   await app.register(eventsRoutes, { ctx });
   await app.register(webhooksRoutes, { ctx });
+  await app.register(webhookLogRoutes, { ctx });
   await app.register(secondFactorRoutes, { ctx });
   if (options.devMail && ctx.config.nodeEnv !== 'production' && !ctx.config.smtpUrl) {
     registerDevMailRoutes(app, options.devMail);

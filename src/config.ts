@@ -184,6 +184,7 @@ export function loadConfig(env: Env = process.env): Config {
       sessionsDays: integer(env, 'RETENTION_SESSIONS_DAYS', 1, 0, 3650),
       mitidHours: integer(env, 'RETENTION_MITID_HOURS', 24, 1, 24 * 365),
       rejectedRequestsDays: integer(env, 'RETENTION_REJECTED_REQUESTS_DAYS', 365, 1, 3650),
+      exportsHours: integer(env, 'RETENTION_EXPORTS_HOURS', 24, 1, 24 * 30),
     },
     metricsToken: metricsToken(env),
   };

@@ -10,6 +10,7 @@ import { MailWorker } from './features/mail/mail-worker.ts';
 import { RetentionWorker } from './features/retention/retention-worker.ts';
 import { WebhookWorker } from './features/webhooks/webhook-worker.ts';
 import { startPasswordResetWorker } from './features/patient-auth/reset-requests.ts';
+import { startDataExportWorker } from './features/data-export/data-export-worker.ts';
 import { SmtpSink } from './features/mail/smtp-sink.ts';
 import { loggerOptions } from './http/logging.ts';
 import { openSystem } from './system.ts';
@@ -79,8 +80,10 @@ async function main(): Promise<void> {
 
   // "Glemt adgangskode" requests are looked up and mailed here, after they were answered.
   const resetRequests = startPasswordResetWorker(ctx, app.log);
+  // "Hent mine data": exports the patients asked for are built here and mailed about.
+  const dataExports = startDataExportWorker(ctx, app.log);
   let closing = false;
-  let stopListening = async (): Promise<void> => undefined;
+  let stopListening = (): Promise<void> => Promise.resolve();
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
@@ -96,6 +99,7 @@ async function main(): Promise<void> {
     await retention.stop();
     await webhookWorker.stop();
     await resetRequests.stop();
+    await dataExports.stop();
     await devMail?.close();
     await broker?.close();
     await system.close(); // closes the pool, then stops the embedded PostgreSQL

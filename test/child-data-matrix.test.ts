@@ -45,9 +45,27 @@ const OWN_ROUTES = new Set([
   'get /api/patient/acting-for',
   'put /api/patient/acting-for', // tried below with the child's id
   'post /api/patient/child-access-requests', // custody is asked of the source: see parent-request.test.ts
+  'get /api/patient/export', // "Hent mine data": the login's own data
+  'post /api/patient/export',
+  'get /api/patient/export/{exportId}/download', // an export of the login's own: a child has no login, so no export
+  // Fuldmagter between adults (their own matrix: src/features/fuldmagt/fuldmagt-matrix.test.ts); a child neither gives nor receives one.
+  'get /api/patient/fuldmagter',
+  'post /api/patient/fuldmagter',
+  'post /api/patient/fuldmagter/{fuldmagtId}/confirm',
+  'post /api/patient/fuldmagter/{fuldmagtId}/revoke',
+  'post /api/patient/fuldmagter/{fuldmagtId}/accept',
+  'post /api/patient/fuldmagter/{fuldmagtId}/decline',
 ]);
 /** What the matrix reads of these without side effects for every attacker. */
-const OWN_READS = ['/api/patient/session', '/api/patient/me', '/api/patient/requests', '/api/patient/my-log', '/api/patient/acting-for'];
+const OWN_READS = [
+  '/api/patient/session',
+  '/api/patient/me',
+  '/api/patient/requests',
+  '/api/patient/my-log',
+  '/api/patient/acting-for',
+  '/api/patient/fuldmagter',
+  '/api/patient/export',
+];
 
 interface ChildData {
   cpr: string;

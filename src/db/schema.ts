@@ -28,6 +28,8 @@ export interface ClinicsTable {
   booking_max_days_ahead: Generated<number>;
   /** Null: the specialty's default (on for almen praksis). */
   parents_may_act_for_children: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  /** "Modtager fuldmagter": off refuses fuldmagt receivers at this clinic. */
+  accepts_power_of_attorney: Generated<boolean>;
 }
 
 export interface StaffUsersTable {
@@ -182,6 +184,7 @@ export interface PatientSessionsTable {
   mitid_loa: ColumnType<string | null, string | null | undefined, string | null>;
   mitid_name: ColumnType<string | null, string | null | undefined, string | null>;
   acting_for_cpr: ColumnType<string | null, string | null | undefined, string | null>;
+  acting_for_fuldmagt_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface GpAssignmentsTable {
@@ -223,7 +226,27 @@ export interface MitidFlowsTable {
   waiting_request_ids: string[] | null;
 }
 
-export type StepUpAction = 'delete_login' | 'change_email';
+export type StepUpAction = 'delete_login' | 'change_email' | 'give_fuldmagt';
+
+export type FuldmagtStatus = 'draft' | 'offered' | 'accepted' | 'declined' | 'revoked' | 'given_up';
+
+export interface FuldmagterTable {
+  id: Generated<string>;
+  giver_account_id: string;
+  giver_name: string;
+  receiver_cpr: string;
+  receiver_name: string;
+  receiver_account_id: string | null;
+  clinic_ids: string[];
+  functions: PortalFunction[];
+  /** The last day (YYYY-MM-DD) the fuldmagt is valid. */
+  valid_until: string;
+  status: FuldmagtStatus;
+  created_at: Timestamp;
+  offered_at: Timestamp | null;
+  accepted_at: Timestamp | null;
+  ended_at: Timestamp | null;
+}
 
 export interface MitidIdentitiesTable {
   id: Generated<string>;
@@ -376,6 +399,7 @@ export interface IntegrationsTable {
   created_at: Timestamp;
   created_by: string | null;
   revoked_at: Timestamp | null;
+  last_token_at: Timestamp | null;
 }
 
 export interface IntegrationClinicsTable {
@@ -475,7 +499,26 @@ export interface PlatformSettingsTable {
   require_staff_2fa: Generated<boolean>;
 }
 
+export interface DataExportsTable {
+  id: Generated<string>;
+  account_id: string;
+  status: Generated<'pending' | 'ready' | 'failed'>;
+  created_at: Timestamp;
+  ready_at: Timestamp | null;
+  expires_at: Timestamp | null;
+  /** The ZIP's size in bytes, once ready (its bytes are in data_export_parts). */
+  file_size: number | null;
+}
+
+export interface DataExportPartsTable {
+  export_id: string;
+  seq: number;
+  bytes: Buffer;
+}
+
 export interface DB {
+  data_exports: DataExportsTable;
+  data_export_parts: DataExportPartsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   integrations: IntegrationsTable;
@@ -495,6 +538,7 @@ export interface DB {
   gp_assignments: GpAssignmentsTable;
   custody_holders: CustodyHoldersTable;
   child_access: ChildAccessTable;
+  fuldmagter: FuldmagterTable;
   mitid_flows: MitidFlowsTable;
   mitid_identities: MitidIdentitiesTable;
   login_requests: LoginRequestsTable;

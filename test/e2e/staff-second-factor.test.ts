@@ -6,25 +6,34 @@ import { expectNoAxeViolations, hasChromium, newPage, useServerAndBrowser } from
 describe.runIf(hasChromium)('staff second factor in Chromium', () => {
   const env = useServerAndBrowser();
 
-  /** The clinic admin turns the requirement on over the API the UI uses. */
+  /** The clinic admin turns the requirement on in E-moduler (once: later tests find it on). */
   async function adminRequiresSecondFactor() {
     const login = await fetch(`${env.url}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: 'admin@soendergade.dk', password: DEMO_PASSWORD }),
     });
-    const session = (await login.json()) as { csrfToken: string; activeClinicId: string; secondFactor?: unknown };
+    const session = (await login.json()) as { secondFactor?: unknown };
     if (session.secondFactor) return; // required already (an earlier test)
-    const cookie = login.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
-    const put = await fetch(`${env.url}/api/clinics/${session.activeClinicId}/security`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': session.csrfToken },
-      body: JSON.stringify({ requireStaff2fa: true }),
-    });
-    expect(put.status).toBe(200);
+    const page = await newPage(env.browser);
+    await page.goto(env.url);
+    await page.getByLabel('E-mail').fill('admin@soendergade.dk');
+    await page.getByLabel('Adgangskode').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Log ind' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Patienter' }).waitFor();
+    await page.getByRole('link', { name: 'E-moduler' }).click();
+    const section = page.getByRole('region', { name: 'To-trinsbekræftelse for personale' });
+    const box = section.getByLabel('Kræv to-trinsbekræftelse af klinikkens personale');
+    expect(await box.isChecked()).toBe(false);
+    await box.check();
+    await section.getByRole('button', { name: 'Gem' }).click();
+    await section.getByRole('status').filter({ hasText: 'Gemt.' }).waitFor();
+    await expectNoAxeViolations(page);
+    await page.reload();
+    expect(
+      await page.getByRole('region', { name: 'To-trinsbekræftelse for personale' }).getByLabel('Kræv to-trinsbekræftelse af klinikkens personale').isChecked(),
+    ).toBe(true);
+    await page.close();
   }
 
   it('makes a secretary set up an authenticator at the first login once the clinic requires it, shows the recovery codes, then asks for a code at the next login', async () => {

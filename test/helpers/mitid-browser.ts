@@ -1,4 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { StepUpAction } from '../../src/db/schema.ts';
 import type { TestPerson } from '../../src/features/mitid/test-broker.ts';
 
 type Jar = Map<string, string>;
@@ -41,7 +42,7 @@ export class MitidBrowser {
    * the app. `tamper` may change the callback URL first. Returns where the app redirects to.
    */
   async login(
-    start: { purpose: 'login' | 'register' | 'stepup'; clinic?: string; action?: 'delete_login' | 'change_email' },
+    start: { purpose: 'login' | 'register' | 'stepup'; clinic?: string; action?: StepUpAction },
     person: TestPerson,
     hooks: { tamper?: (callback: URL) => URL; beforeCallback?: () => Promise<void> } = {},
   ): Promise<string> {

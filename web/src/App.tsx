@@ -12,6 +12,8 @@ import { PatientRecordPage } from './pages/PatientRecordPage.tsx';
 import { PatientsPage } from './pages/PatientsPage.tsx';
 import { SetPasswordPage } from './pages/SetPasswordPage.tsx';
 import { SupportPage } from './pages/SupportPage.tsx';
+import { SystemadgangPage } from './pages/systemadgang/SystemadgangPage.tsx';
+import { useIntegrationTexts } from './texts-integrations.ts';
 import { PatientApp } from './patient/PatientApp.tsx';
 import { Link, navigate, Redirect, useLocation } from './router.tsx';
 
@@ -25,6 +27,7 @@ export function App() {
 
 function StaffApp() {
   const { t } = useI18n();
+  const integrationTexts = useIntegrationTexts();
   const location = useLocation();
   const [state, setState] = useState<SessionState>({ status: 'loading' });
 
@@ -93,6 +96,9 @@ function StaffApp() {
             {session.activeClinicId && <Link href="/booking">{t.bookingAdmin}</Link>}
             {session.activeClinicId && <Link href="/renewals">{t.renewalsAdmin}</Link>}
             {session.activeClinicId && <Link href="/systemmanager/e-moduler">{t.eModules}</Link>}
+            {session.clinics.some((c) => c.id === session.activeClinicId && c.role === 'admin') && (
+              <Link href="/systemmanager/systemadgang">{integrationTexts.menu}</Link>
+            )}
             {session.clinics.length > 0 && (
               <Link href="/systemmanager/loginbestillinger">
                 {t.loginRequests}
@@ -145,10 +151,9 @@ function SignedInPage({ session, path, onRequestsChanged }: { session: Session; 
   if (path === '/econsultations') return <EconsultationsPage key={clinicId} clinicId={clinicId} />;
   if (path === '/booking') return <BookingAdminPage key={clinicId} clinicId={clinicId} />;
   if (path === '/renewals') return <RenewalsPage key={clinicId} clinicId={clinicId} />;
-  if (path === '/systemmanager/e-moduler') {
-    const isAdmin = session.clinics.find((c) => c.id === clinicId)?.role === 'admin';
-    return <ClinicSettingsPage key={clinicId} clinicId={clinicId} isAdmin={isAdmin} />;
-  }
+  const isAdmin = session.clinics.find((c) => c.id === clinicId)?.role === 'admin';
+  if (path === '/systemmanager/e-moduler') return <ClinicSettingsPage key={clinicId} clinicId={clinicId} isAdmin={isAdmin} />;
+  if (path === '/systemmanager/systemadgang') return <SystemadgangPage key={clinicId} clinicId={clinicId} isAdmin={isAdmin} />;
   const patientId = /^\/patients\/([0-9a-f-]{36})$/.exec(path)?.[1];
   if (patientId) return <PatientRecordPage key={`${clinicId}/${patientId}`} clinicId={clinicId} patientId={patientId} />;
   return <PageTitle>{t.notFound}</PageTitle>;

@@ -899,12 +899,48 @@ export interface paths {
               } | null;
               /** @description Whether the session was opened with MitID (needed to act for a child) */
               mitid: boolean;
+              /** @description Fuldmagter offered to or accepted by this MitID login */
+              fuldmagter: {
+                /** @description Name this to accept, decline or act under the fuldmagt */
+                id: string;
+                giverName: string;
+                status: 'offered' | 'accepted';
+                functions: ('econsultation' | 'booking' | 'renewal')[];
+                /**
+                 * Format: date
+                 * @description The last day the fuldmagt is valid (YYYY-MM-DD)
+                 */
+                validUntil: string;
+                clinics: {
+                  id: string;
+                  name: string;
+                  rights: ('econsultation' | 'booking' | 'renewal')[];
+                }[];
+              }[];
+              /** @description The fuldmagt the session acts under now, or null */
+              actingForFuldmagt: {
+                /** @description Name this to accept, decline or act under the fuldmagt */
+                id: string;
+                giverName: string;
+                status: 'offered' | 'accepted';
+                functions: ('econsultation' | 'booking' | 'renewal')[];
+                /**
+                 * Format: date
+                 * @description The last day the fuldmagt is valid (YYYY-MM-DD)
+                 */
+                validUntil: string;
+                clinics: {
+                  id: string;
+                  name: string;
+                  rights: ('econsultation' | 'booking' | 'renewal')[];
+                }[];
+              } | null;
             };
           };
         };
       };
     };
-    /** Act for a child (checked again on every request), or for oneself with null */
+    /** Act for a child or under a fuldmagt (checked again on every request), or for oneself with childId null */
     put: {
       parameters: {
         query?: never;
@@ -916,7 +952,12 @@ export interface paths {
         content: {
           'application/json': {
             /** Format: uuid */
-            childId: string | null;
+            childId?: string | null;
+            /**
+             * Format: uuid
+             * @description An accepted fuldmagt to act under
+             */
+            fuldmagtId?: string;
           };
         };
       };
@@ -957,6 +998,42 @@ export interface paths {
               } | null;
               /** @description Whether the session was opened with MitID (needed to act for a child) */
               mitid: boolean;
+              /** @description Fuldmagter offered to or accepted by this MitID login */
+              fuldmagter: {
+                /** @description Name this to accept, decline or act under the fuldmagt */
+                id: string;
+                giverName: string;
+                status: 'offered' | 'accepted';
+                functions: ('econsultation' | 'booking' | 'renewal')[];
+                /**
+                 * Format: date
+                 * @description The last day the fuldmagt is valid (YYYY-MM-DD)
+                 */
+                validUntil: string;
+                clinics: {
+                  id: string;
+                  name: string;
+                  rights: ('econsultation' | 'booking' | 'renewal')[];
+                }[];
+              }[];
+              /** @description The fuldmagt the session acts under now, or null */
+              actingForFuldmagt: {
+                /** @description Name this to accept, decline or act under the fuldmagt */
+                id: string;
+                giverName: string;
+                status: 'offered' | 'accepted';
+                functions: ('econsultation' | 'booking' | 'renewal')[];
+                /**
+                 * Format: date
+                 * @description The last day the fuldmagt is valid (YYYY-MM-DD)
+                 */
+                validUntil: string;
+                clinics: {
+                  id: string;
+                  name: string;
+                  rights: ('econsultation' | 'booking' | 'renewal')[];
+                }[];
+              } | null;
             };
           };
         };
@@ -1117,6 +1194,343 @@ export interface paths {
         };
       };
     };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/patient/fuldmagter': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Fuldmagter this person has given, and (with MitID) those offered to or accepted by them */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              given: {
+                id: string;
+                receiverName: string;
+                /** @description DDMMYY-xxxx */
+                receiverCprMasked: string;
+                status: 'draft' | 'offered' | 'accepted' | 'declined' | 'revoked' | 'given_up' | 'expired';
+                functions: ('econsultation' | 'booking' | 'renewal')[];
+                /**
+                 * Format: date
+                 * @description The last day the fuldmagt is valid (YYYY-MM-DD)
+                 */
+                validUntil: string;
+                clinics: {
+                  id: string;
+                  name: string;
+                }[];
+              }[];
+              received: {
+                /** @description Name this to accept, decline or act under the fuldmagt */
+                id: string;
+                giverName: string;
+                status: 'offered' | 'accepted';
+                functions: ('econsultation' | 'booking' | 'renewal')[];
+                /**
+                 * Format: date
+                 * @description The last day the fuldmagt is valid (YYYY-MM-DD)
+                 */
+                validUntil: string;
+                clinics: {
+                  id: string;
+                  name: string;
+                  rights: ('econsultation' | 'booking' | 'renewal')[];
+                }[];
+              }[];
+              /** @description Whether the session was opened with MitID (needed to give, accept or use a fuldmagt) */
+              mitid: boolean;
+              /** @description The clinics a new fuldmagt may name */
+              clinics: {
+                id: string;
+                name: string;
+              }[];
+              /**
+               * Format: date
+               * @description The last day the fuldmagt is valid (YYYY-MM-DD)
+               */
+              defaultUntil: string;
+              /**
+               * Format: date
+               * @description The last day the fuldmagt is valid (YYYY-MM-DD)
+               */
+              latestUntil: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Draft a fuldmagt (MitID login); it is offered when confirmed with a MitID step-up (action give_fuldmagt) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The receiver’s CPR number (in the body, never in a URL) */
+            receiverCpr: string;
+            receiverName: string;
+            clinicIds: string[];
+            functions: ('econsultation' | 'booking' | 'renewal')[];
+            /**
+             * Format: date
+             * @description Last valid day; default one year ahead, at most two
+             */
+            until?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** Format: date */
+              validUntil: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/patient/fuldmagter/{fuldmagtId}/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The giver confirms a draft with the MitID step-up this session holds; mails both */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          fuldmagtId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              ok: boolean;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/patient/fuldmagter/{fuldmagtId}/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The giver revokes a fuldmagt; it stops on the receiver’s next request */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          fuldmagtId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              ok: boolean;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/patient/fuldmagter/{fuldmagtId}/accept': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The receiver (MitID login, matched by CPR number) accepts an offer */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          fuldmagtId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              ok: boolean;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/patient/fuldmagter/{fuldmagtId}/decline': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The receiver declines an offer or gives up an accepted fuldmagt */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          fuldmagtId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              ok: boolean;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/clinics/{clinicId}/patients/{patientId}/fuldmagter': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Fuldmagter the patient has given that cover this clinic (offered or in force) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clinicId: string;
+          patientId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              fuldmagter: {
+                receiverName: string;
+                status: 'offered' | 'accepted';
+                functions: ('econsultation' | 'booking' | 'renewal')[];
+                /**
+                 * Format: date
+                 * @description The last day the fuldmagt is valid (YYYY-MM-DD)
+                 */
+                validUntil: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -1540,7 +1954,7 @@ export interface paths {
               phone: string | null;
               hasPassword: boolean;
               stepUp: {
-                action: 'delete_login' | 'change_email';
+                action: 'delete_login' | 'change_email' | 'give_fuldmagt';
                 /** Format: date-time */
                 until: string;
               } | null;
@@ -1784,7 +2198,7 @@ export interface paths {
         query: {
           purpose: 'login' | 'register' | 'stepup';
           clinic?: string;
-          action?: 'delete_login' | 'change_email';
+          action?: 'delete_login' | 'change_email' | 'give_fuldmagt';
         };
         header?: never;
         path?: never;
@@ -3510,11 +3924,14 @@ export interface paths {
               bookingMaxDaysAhead: number;
               /** @description Forældre kan handle for børn under 15 (default: on for almen praksis, off for speciallæger); absent: unchanged */
               parentsMayActForChildren?: boolean;
+              /** @description Modtager fuldmagter (default on); off refuses fuldmagt receivers; absent: unchanged */
+              acceptsPowerOfAttorney?: boolean;
             } & {
               name: string;
               slug: string;
               autoApprovalAllowed: boolean;
               parentsMayActForChildren: boolean;
+              acceptsPowerOfAttorney: boolean;
             };
           };
         };
@@ -3545,6 +3962,8 @@ export interface paths {
             bookingMaxDaysAhead: number;
             /** @description Forældre kan handle for børn under 15 (default: on for almen praksis, off for speciallæger); absent: unchanged */
             parentsMayActForChildren?: boolean;
+            /** @description Modtager fuldmagter (default on); off refuses fuldmagt receivers; absent: unchanged */
+            acceptsPowerOfAttorney?: boolean;
           };
         };
       };
@@ -3568,11 +3987,14 @@ export interface paths {
               bookingMaxDaysAhead: number;
               /** @description Forældre kan handle for børn under 15 (default: on for almen praksis, off for speciallæger); absent: unchanged */
               parentsMayActForChildren?: boolean;
+              /** @description Modtager fuldmagter (default on); off refuses fuldmagt receivers; absent: unchanged */
+              acceptsPowerOfAttorney?: boolean;
             } & {
               name: string;
               slug: string;
               autoApprovalAllowed: boolean;
               parentsMayActForChildren: boolean;
+              acceptsPowerOfAttorney: boolean;
             };
           };
         };
@@ -3630,11 +4052,14 @@ export interface paths {
               bookingMaxDaysAhead: number;
               /** @description Forældre kan handle for børn under 15 (default: on for almen praksis, off for speciallæger); absent: unchanged */
               parentsMayActForChildren?: boolean;
+              /** @description Modtager fuldmagter (default on); off refuses fuldmagt receivers; absent: unchanged */
+              acceptsPowerOfAttorney?: boolean;
             } & {
               name: string;
               slug: string;
               autoApprovalAllowed: boolean;
               parentsMayActForChildren: boolean;
+              acceptsPowerOfAttorney: boolean;
             };
           };
         };
@@ -3848,6 +4273,124 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/patient/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** "Hent mine data": the newest export and its state (pending, ready until expiresAt, expired, failed), or null */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              export: {
+                /** Format: uuid */
+                id: string;
+                status: 'pending' | 'ready' | 'expired' | 'failed';
+                /** Format: date-time */
+                requestedAt: string;
+                /** Format: date-time */
+                readyAt: string | null;
+                /** Format: date-time */
+                expiresAt: string | null;
+                size: number | null;
+              } | null;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Ask for all my data as a ZIP; built in the background and mailed about when ready. While one is pending, that one is returned */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              export: {
+                /** Format: uuid */
+                id: string;
+                status: 'pending' | 'ready' | 'expired' | 'failed';
+                /** Format: date-time */
+                requestedAt: string;
+                /** Format: date-time */
+                readyAt: string | null;
+                /** Format: date-time */
+                expiresAt: string | null;
+                size: number | null;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/patient/export/{exportId}/download': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Download a ready export (application/zip), only with the session of its owner; 410 once expired */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          exportId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/oauth/token': {
     parameters: {
       query?: never;
@@ -3961,10 +4504,22 @@ export interface paths {
                 kind: 'clinic' | 'vendor';
                 scopes: string[];
                 usesPrivateKeyJwt: boolean;
+                /** @description The names of the clinics it is granted (a vendor integration may have several) */
+                clinics: string[];
                 /** Format: date-time */
                 createdAt: string;
                 /** Format: date-time */
                 secretCreatedAt: string | null;
+                /**
+                 * Format: date-time
+                 * @description Until then the secret before the last rotation still works
+                 */
+                previousSecretExpiresAt: string | null;
+                /**
+                 * Format: date-time
+                 * @description When it last got an access token
+                 */
+                lastTokenAt: string | null;
                 /** Format: date-time */
                 revokedAt: string | null;
               }[];
@@ -4070,6 +4625,12 @@ export interface paths {
               /** @description Shown this once; only a hash is kept */
               clientSecret: string;
               tokenUrl: string;
+            } & {
+              /**
+               * Format: date-time
+               * @description The old secret works until then
+               */
+              previousSecretExpiresAt: string;
             };
           };
         };
@@ -4131,7 +4692,7 @@ export interface paths {
     };
     get?: never;
     /**
-     * Upsert one patient by the clinic system's id (externalId); the same call twice answers unchanged
+     * Upsert one of the clinic's patients by the clinic system's id (externalId); the same call twice answers unchanged
      * @description The CPR number goes in the body, never in the URL. A patient already known by CPR without an externalId is linked.
      */
     put: {
@@ -4193,7 +4754,7 @@ export interface paths {
     put?: never;
     /**
      * Upsert up to 10000 patients: a JSON array, or NDJSON (application/x-ndjson) answered as NDJSON; one result per line
-     * @description Each line is all-or-nothing: created, updated, unchanged, or the error of that line alone.
+     * @description Each line is all-or-nothing: created, updated, unchanged, or the error of that line alone. The CPR number goes in the body, never in the URL. A patient already known by CPR without an externalId is linked.
      */
     post: {
       parameters: {
@@ -4225,6 +4786,254 @@ export interface paths {
                     externalId: string | null;
                     result: ('created' | 'updated' | 'unchanged') | 'error';
                     patientId?: string;
+                    error?: {
+                      code: string;
+                      message: {
+                        da: string;
+                        en: string;
+                      };
+                      field?: string;
+                    };
+                  }[];
+                }
+              | string;
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/clinics/{clinicId}/medications/by-external-id': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Upsert one of the clinic's medication list items by the clinic system's id (externalId); the same call twice answers unchanged
+     * @description The patient is named by patientExternalId (the clinic system's id) or patientId, and must be the clinic's (else 404 patient_not_found). An item's patient never changes (409 medication_patient_mismatch). Habit-forming medicine is never renewable online. Needs renewals:write.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clinicId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            externalId: string;
+            patientExternalId?: string;
+            patientId?: string;
+            name: string;
+            dosage: string;
+            /** @default false */
+            habitForming?: boolean;
+            /**
+             * @description Never true for habit-forming medicine
+             * @default false
+             */
+            renewableOnline?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              result: 'created' | 'updated' | 'unchanged';
+              medicationId: string;
+              patientId: string;
+              externalId: string;
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/clinics/{clinicId}/medications/bulk': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Upsert up to 10000 medication list items: a JSON array, or NDJSON (application/x-ndjson) answered as NDJSON; one result per line
+     * @description Each line is all-or-nothing: created, updated, unchanged, or the error of that line alone. The patient is named by patientExternalId (the clinic system's id) or patientId, and must be the clinic's (else 404 patient_not_found). An item's patient never changes (409 medication_patient_mismatch). Habit-forming medicine is never renewable online. Needs renewals:write.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clinicId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': unknown[];
+          'application/x-ndjson': unknown[];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json':
+              | {
+                  results: {
+                    /** @description The n-th record of the request, from 1 */
+                    line: number;
+                    externalId: string | null;
+                    result: ('created' | 'updated' | 'unchanged') | 'error';
+                    medicationId?: string;
+                    patientId?: string;
+                    error?: {
+                      code: string;
+                      message: {
+                        da: string;
+                        en: string;
+                      };
+                      field?: string;
+                    };
+                  }[];
+                }
+              | string;
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/clinics/{clinicId}/slots/by-external-id': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Upsert one of the clinic's bookable times by the clinic system's id (externalId); the same call twice answers unchanged
+     * @description A new or changed time must lie ahead. A time a patient has booked is never moved or changed (409 slot_booked); sending it unchanged answers unchanged. Needs bookings:write.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clinicId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            externalId: string;
+            practitioner: string;
+            /** @description ISO 8601 date and time with offset, e.g. 2026-05-04T08:30:00+02:00 */
+            startsAt: string;
+            durationMinutes: number;
+            kind: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              result: 'created' | 'updated' | 'unchanged';
+              slotId: string;
+              externalId: string;
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/clinics/{clinicId}/slots/bulk': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Upsert up to 10000 bookable times: a JSON array, or NDJSON (application/x-ndjson) answered as NDJSON; one result per line
+     * @description Each line is all-or-nothing: created, updated, unchanged, or the error of that line alone. A new or changed time must lie ahead. A time a patient has booked is never moved or changed (409 slot_booked); sending it unchanged answers unchanged. Needs bookings:write.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clinicId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': unknown[];
+          'application/x-ndjson': unknown[];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json':
+              | {
+                  results: {
+                    /** @description The n-th record of the request, from 1 */
+                    line: number;
+                    externalId: string | null;
+                    result: ('created' | 'updated' | 'unchanged') | 'error';
+                    slotId?: string;
                     error?: {
                       code: string;
                       message: {
@@ -4495,6 +5304,71 @@ export interface paths {
         };
       };
     };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/clinics/{clinicId}/integrations/{integrationId}/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An integration's webhooks with their 20 latest deliveries to this clinic (clinic admin) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clinicId: string;
+          integrationId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              webhooks: ({
+                id: string;
+                url: string;
+                eventTypes: string[];
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                failingSince: string | null;
+                /** Format: date-time */
+                disabledAt: string | null;
+              } & {
+                deliveries: {
+                  id: number;
+                  type: string;
+                  clinicId: string;
+                  status: string;
+                  attempts: number;
+                  lastStatusCode: number | null;
+                  lastError: string | null;
+                  /** Format: date-time */
+                  nextAttemptAt: string;
+                  /** Format: date-time */
+                  deliveredAt: string | null;
+                }[];
+              })[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;

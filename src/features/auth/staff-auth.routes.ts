@@ -8,7 +8,7 @@ import { audit } from '../audit/audit.ts';
 import { setStaffPasswordWithToken } from '../staff/staff-accounts.ts';
 import { checkStaffPassword } from './staff-login.ts';
 import { FailureThrottle } from '../patient-auth/failure-throttle.ts';
-import { createStaffSession, deleteStaffSession, findStaffSession, type StaffSession } from './staff-sessions.ts';
+import { createStaffSession, deleteStaffSession, findStaffSession, firstClinicOf, switchSessionClinic, type StaffSession } from './staff-sessions.ts';
 import { SessionView, Ok, SecondFactorNeeded } from './staff-auth.schema.ts';
 import { CHALLENGE_TTL_MS, secondFactorStatus, startChallenge } from '../second-factor/second-factor.ts';
 import { authRateLimit } from '../rate-limits/rate-limit.ts';
@@ -37,13 +37,7 @@ export function pendingLoginCookie(ctx: AppContext) {
 export async function openStaffSession(ctx: AppContext, reply: FastifyReply, userId: string, ip: string) {
   const now = ctx.clock.now();
   const cookie = cookieSettings(ctx);
-  const firstClinic = await ctx.db
-    .selectFrom('staff_memberships as m')
-    .innerJoin('clinics as c', 'c.id', 'm.clinic_id')
-    .select('c.id')
-    .where('m.user_id', '=', userId)
-    .orderBy('c.name')
-    .executeTakeFirst();
+  const firstClinic = await firstClinicOf(ctx.db, userId);
   const token = await ctx.db.transaction().execute(async (trx) => {
     const created = await createStaffSession(trx, userId, firstClinic?.id ?? null, now, ctx.sessionPolicy);
     await audit(trx, { type: 'staff', id: userId, ip }, now, { action: 'staff.login' });
@@ -120,7 +114,7 @@ export const staffAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
       const session = staffOf(request);
       const { clinicId } = request.body;
       if (!session.clinics.some((c) => c.id === clinicId)) throw errors.forbidden();
-      await ctx.db.updateTable('staff_sessions').set({ clinic_id: clinicId }).where('id', '=', session.id).execute();
+      await switchSessionClinic(ctx.db, session.id, clinicId);
       return presentSession(ctx, { ...session, activeClinicId: clinicId });
     },
   );

@@ -81,3 +81,19 @@ export async function findStaffSession(db: Database, token: string, now: Date, p
 export async function deleteStaffSession(db: Database, sessionId: string): Promise<void> {
   await db.deleteFrom('staff_sessions').where('id', '=', sessionId).execute();
 }
+
+/** The clinic a new session starts in: the user's first clinic by name (none for support). */
+export function firstClinicOf(db: Database, userId: string) {
+  return db
+    .selectFrom('staff_memberships as m')
+    .innerJoin('clinics as c', 'c.id', 'm.clinic_id')
+    .select('c.id')
+    .where('m.user_id', '=', userId)
+    .orderBy('c.name')
+    .executeTakeFirst();
+}
+
+/** The session's active clinic; the caller has checked that the user belongs to it. */
+export async function switchSessionClinic(db: Database, sessionId: string, clinicId: string): Promise<void> {
+  await db.updateTable('staff_sessions').set({ clinic_id: clinicId }).where('id', '=', sessionId).execute();
+}

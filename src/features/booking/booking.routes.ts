@@ -99,7 +99,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       onRequest: patientOnly,
     },
     async (request) => {
-      const scope = await patientScope(ctx, patientOf(request), request.params.clinicId);
+      const scope = await patientScope(ctx, patientOf(request), request.params.clinicId, 'booking');
       const canBook = scope.rights.includes('booking');
       const [free, mine] = await Promise.all([canBook ? freeSlots(ctx, scope) : Promise.resolve([]), myAppointments(ctx, scope)]);
       return {
@@ -123,7 +123,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       onRequest: patientOnly,
     },
     async (request, reply) => {
-      const scope = await patientScope(ctx, patientOf(request), request.params.clinicId);
+      const scope = await patientScope(ctx, patientOf(request), request.params.clinicId, 'booking');
       return reply.status(201).send(await bookSlot(ctx, scope, request.body.slotId, request.ip));
     },
   );
@@ -140,7 +140,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       onRequest: patientOnly,
     },
     async (request) => {
-      const scope = await patientScope(ctx, patientOf(request), request.params.clinicId);
+      const scope = await patientScope(ctx, patientOf(request), request.params.clinicId, 'booking');
       await cancelAppointment(ctx, scope, request.params.appointmentId, request.ip);
       return { ok: true };
     },

@@ -97,6 +97,18 @@ export async function bookSlot(ctx: AppContext, scope: PatientScope, slotId: str
   if (!slot) throw slotTaken();
   try {
     return await ctx.db.transaction().execute(async (trx) => {
+      // The clinic system may move a free time (slot upsert, which locks it FOR UPDATE) between the
+      // page the patient saw and this booking. Lock the time against such a change now and book it
+      // only if it is still the time that was offered; otherwise the patient would hold a time they
+      // never chose.
+      const current = await trx
+        .selectFrom('booking_slots')
+        .select(['starts_at', 'duration_minutes'])
+        .where('id', '=', slotId)
+        .where('clinic_id', '=', scope.clinicId)
+        .forShare()
+        .executeTakeFirst();
+      if (current?.starts_at.getTime() !== slot.starts_at.getTime() || current.duration_minutes !== slot.duration_minutes) throw slotTaken();
       const appointment = await trx
         .insertInto('appointments')
         .values({ slot_id: slotId, clinic_id: scope.clinicId, patient_id: scope.patientId, booked_at: now, ...actedBy(scope) })

@@ -86,7 +86,7 @@ export function accountCpr(db: Database, accountId: string) {
 }
 
 export function setActingFor(db: Kysely<DB>, sessionId: string, childCpr: string | null) {
-  return db.updateTable('patient_sessions').set({ acting_for_cpr: childCpr }).where('id', '=', sessionId).execute();
+  return db.updateTable('patient_sessions').set({ acting_for_cpr: childCpr, acting_for_fuldmagt_id: null }).where('id', '=', sessionId).execute();
 }
 
 /** The Patientportal form's view of the child's access at the clinic. */

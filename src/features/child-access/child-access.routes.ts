@@ -10,6 +10,8 @@ import type { PatientSession } from '../patient-auth/patient-sessions.ts';
 import { childrenOf, endChildAccessFor, grantChildAccess, switchActingFor, type ChildOfParent } from './child-access.ts';
 import { liveChildAccess } from './child-access.repository.ts';
 import { requestChildAccess } from './parent-request.ts';
+import { receivedFuldmagter, stopActingForFuldmagt, switchToFuldmagt } from '../fuldmagt/fuldmagt-scope.ts';
+import { ReceivedFuldmagt } from '../fuldmagt/fuldmagt.schema.ts';
 
 const Right = Type.Union([Type.Literal('econsultation'), Type.Literal('booking'), Type.Literal('renewal')]);
 const PatientParams = Type.Object({ clinicId: Type.String({ format: 'uuid' }), patientId: Type.String({ format: 'uuid' }) });
@@ -32,6 +34,8 @@ const ActingFor = Type.Object({
   children: Type.Array(Child),
   actingFor: Type.Union([Child, Type.Null()], { description: 'The child the session acts for now, or null' }),
   mitid: Type.Boolean({ description: 'Whether the session was opened with MitID (needed to act for a child)' }),
+  fuldmagter: Type.Array(ReceivedFuldmagt, { description: 'Fuldmagter offered to or accepted by this MitID login' }),
+  actingForFuldmagt: Type.Union([ReceivedFuldmagt, Type.Null()], { description: 'The fuldmagt the session acts under now, or null' }),
 });
 
 export const childAccessRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
@@ -43,8 +47,16 @@ export const childAccessRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
   const present = ({ clinics, cpr: _cpr, ...child }: ChildOfParent) => ({ ...child, clinics: clinics.map(({ id, name, rights }) => ({ id, name, rights })) });
   const actingForState = async (session: PatientSession, isCurrent: (child: ChildOfParent) => boolean) => {
     const children = await childrenOf(ctx, session);
-    const current = children.find(isCurrent);
-    return { children: children.map(present), actingFor: current ? present(current) : null, mitid: session.mitid !== null };
+    const current = session.actingForFuldmagtId ? undefined : children.find(isCurrent);
+    const fuldmagter = await receivedFuldmagter(ctx, session);
+    return {
+      children: children.map(present),
+      actingFor: current ? present(current) : null,
+      mitid: session.mitid !== null,
+      fuldmagter,
+      // A revoked or expired fuldmagt is no longer listed: the banner goes, and the next request says why.
+      actingForFuldmagt: fuldmagter.find((f) => f.id === session.actingForFuldmagtId && f.status === 'accepted') ?? null,
+    };
   };
 
   app.get(
@@ -68,16 +80,25 @@ export const childAccessRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
     {
       schema: {
         tags: ['acting for others'],
-        summary: 'Act for a child (checked again on every request), or for oneself with null',
-        body: Type.Object({ childId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]) }),
+        summary: 'Act for a child or under a fuldmagt (checked again on every request), or for oneself with childId null',
+        body: Type.Object({
+          childId: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Null()])),
+          fuldmagtId: Type.Optional(Type.String({ format: 'uuid', description: 'An accepted fuldmagt to act under' })),
+        }),
         response: { 200: ActingFor },
       },
       onRequest: patientOnly,
     },
     async (request) => {
-      const { childId } = request.body;
-      await switchActingFor(ctx, patientOf(request), childId, request.ip);
-      return actingForState(patientOf(request), (child) => child.childId === childId);
+      const { childId = null, fuldmagtId } = request.body;
+      const session = patientOf(request);
+      if (fuldmagtId) {
+        await switchToFuldmagt(ctx, session, fuldmagtId, request.ip);
+        return actingForState({ ...session, actingForCpr: null, actingForFuldmagtId: fuldmagtId }, () => false);
+      }
+      await switchActingFor(ctx, session, childId, request.ip);
+      if (childId === null) await stopActingForFuldmagt(ctx, session);
+      return actingForState({ ...session, actingForFuldmagtId: null }, (child) => child.childId === childId);
     },
   );
 

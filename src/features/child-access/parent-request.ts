@@ -9,7 +9,7 @@ import type { PatientSession } from '../patient-auth/patient-sessions.ts';
 import { parseCpr } from '../patients/cpr.ts';
 import { splitName } from '../patients/names.ts';
 import { childAccessErrors } from './child-access-errors.ts';
-import { ageOfCpr, custodyHolders, PROXY_AGE_LIMIT, requireMitid } from './child-access.ts';
+import { ageOfCpr, custodyHolders, PROXY_AGE_LIMIT, relationOf, requireMitid } from './child-access.ts';
 import { insertChildAccess, liveChildAccess, updateChildAccess } from './child-access.repository.ts';
 import {
   childAtClinic,
@@ -74,7 +74,10 @@ export async function requestChildAccess(ctx: AppContext, session: PatientSessio
       action: 'child_access.requested',
       clinicId: input.clinicId,
       patientId: known?.id ?? null,
-      details: { requestId: created.id },
+      details: {
+        requestId: created.id,
+        actingFor: { relation: relationOf(parent.cpr), actorAccountId: session.accountId, actorName: mitid.name, patientId: known?.id ?? null },
+      },
     });
     return { requestId: created.id, alreadyOpen: false };
   });

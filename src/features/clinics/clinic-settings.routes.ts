@@ -20,10 +20,17 @@ const SettingsInput = Type.Object({
   parentsMayActForChildren: Type.Optional(
     Type.Boolean({ description: 'Forældre kan handle for børn under 15 (default: on for almen praksis, off for speciallæger); absent: unchanged' }),
   ),
+  acceptsPowerOfAttorney: Type.Optional(Type.Boolean({ description: 'Modtager fuldmagter (default on); off refuses fuldmagt receivers; absent: unchanged' })),
 });
 const Settings = Type.Intersect([
   SettingsInput,
-  Type.Object({ name: Type.String(), slug: Type.String(), autoApprovalAllowed: Type.Boolean(), parentsMayActForChildren: Type.Boolean() }),
+  Type.Object({
+    name: Type.String(),
+    slug: Type.String(),
+    autoApprovalAllowed: Type.Boolean(),
+    parentsMayActForChildren: Type.Boolean(),
+    acceptsPowerOfAttorney: Type.Boolean(),
+  }),
 ]);
 const tags = ['clinic settings'];
 

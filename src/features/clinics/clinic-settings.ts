@@ -16,6 +16,8 @@ export interface ClinicSettings {
   bookingMaxDaysAhead: number;
   /** "Forældre kan handle for børn under 15"; absent: unchanged. */
   parentsMayActForChildren?: boolean;
+  /** "Modtager fuldmagter"; absent: unchanged. */
+  acceptsPowerOfAttorney?: boolean;
 }
 
 export async function getClinicSettings(db: Database, clinicId: string) {
@@ -35,6 +37,7 @@ export async function getClinicSettings(db: Database, clinicId: string) {
     bookingMaxDaysAhead: c.booking_max_days_ahead,
     // Until an admin chooses, the specialty decides: on for almen praksis, off for speciallæger.
     parentsMayActForChildren: c.parents_may_act_for_children ?? c.specialty === 'almen_praksis',
+    acceptsPowerOfAttorney: c.accepts_power_of_attorney,
   };
 }
 
@@ -79,6 +82,7 @@ export async function updateClinicSettings(db: Database, clinicId: string, input
       booking_min_hours_ahead: input.bookingMinHoursAhead,
       booking_max_days_ahead: input.bookingMaxDaysAhead,
       parents_may_act_for_children: input.parentsMayActForChildren ?? before.parents_may_act_for_children,
+      accepts_power_of_attorney: input.acceptsPowerOfAttorney ?? before.accepts_power_of_attorney,
     };
     await trx.updateTable('clinics').set(after).where('id', '=', clinicId).execute();
     const changed = Object.fromEntries(

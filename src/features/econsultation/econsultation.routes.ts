@@ -62,7 +62,7 @@ const presentThread = (t: Awaited<ReturnType<typeof patientThread>>) => ({
 export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const patientOnly = requirePatient(ctx);
   const staffOnly = requireStaff(ctx);
-  const scopeOf = (session: PatientSession, clinicId: string) => patientScope(ctx, session, clinicId);
+  const scopeOf = (session: PatientSession, clinicId: string) => patientScope(ctx, session, clinicId, 'econsultation');
 
   // --- patient side ---
   app.get(

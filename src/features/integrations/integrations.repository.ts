@@ -98,21 +98,40 @@ export async function grantedClinics(db: Kysely<DB>, integrationId: string): Pro
     .execute();
 }
 
-export async function listForClinic(db: Database, clinicId: string) {
+/** A clinic's integrations for Systemadgang: newest first, with their clinics, last token and rotation overlap. */
+export async function listForClinic(db: Database, clinicId: string, now: Date) {
   return db
     .selectFrom('integrations as i')
     .innerJoin('integration_clinics as g', 'g.integration_id', 'i.id')
     .select(columns)
-    .select((eb) =>
+    .select(['i.last_token_at'])
+    .select((eb) => [
       eb
         .selectFrom('integration_secrets as s')
         .select((e) => e.fn.max('s.created_at').as('at'))
         .whereRef('s.integration_id', '=', 'i.id')
         .as('secret_created_at'),
-    )
+      // The end of a rotation's overlap: an older secret that still works.
+      eb
+        .selectFrom('integration_secrets as s')
+        .select((e) => e.fn.max('s.expires_at').as('at'))
+        .whereRef('s.integration_id', '=', 'i.id')
+        .where('s.expires_at', '>', now)
+        .as('previous_secret_expires_at'),
+      eb
+        .selectFrom('integration_clinics as gc')
+        .innerJoin('clinics as c', 'c.id', 'gc.clinic_id')
+        .select((e) => e.fn.agg<string[]>('array_agg', ['c.name']).orderBy('c.name').as('names'))
+        .whereRef('gc.integration_id', '=', 'i.id')
+        .as('clinic_names'),
+    ])
     .where('g.clinic_id', '=', clinicId)
     .orderBy('i.created_at', 'desc')
     .execute();
+}
+
+export async function markTokenIssued(db: Database, integrationId: string, now: Date): Promise<void> {
+  await db.updateTable('integrations').set({ last_token_at: now }).where('id', '=', integrationId).execute();
 }
 
 export async function revokeIntegration(trx: Kysely<DB>, integrationId: string, now: Date): Promise<boolean> {

@@ -18,16 +18,27 @@ const Integration = Type.Object({
   kind: Type.Union([Type.Literal('clinic'), Type.Literal('vendor')]),
   scopes: Type.Array(Type.String()),
   usesPrivateKeyJwt: Type.Boolean(),
+  clinics: Type.Array(Type.String(), { description: 'The names of the clinics it is granted (a vendor integration may have several)' }),
   createdAt: Type.String({ format: 'date-time' }),
   secretCreatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  previousSecretExpiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'Until then the secret before the last rotation still works',
+  }),
+  lastTokenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When it last got an access token' }),
   revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
+const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
 
 const Credentials = Type.Object({
   clientId: Type.String(),
   clientSecret: Type.String({ description: 'Shown this once; only a hash is kept' }),
   tokenUrl: Type.String(),
 });
+
+const Rotated = Type.Intersect([
+  Credentials,
+  Type.Object({ previousSecretExpiresAt: Type.String({ format: 'date-time', description: 'The old secret works until then' }) }),
+]);
 
 const tags = ['integrations'];
 const MAX_OVERLAP_HOURS = 168;
@@ -50,7 +61,7 @@ export const integrationsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId, 'admin');
-      const rows = await listForClinic(ctx.db, request.params.clinicId);
+      const rows = await listForClinic(ctx.db, request.params.clinicId, ctx.clock.now());
       return {
         integrations: rows.map((r) => ({
           id: r.id,
@@ -58,9 +69,12 @@ export const integrationsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
           kind: r.kind,
           scopes: r.scopes,
           usesPrivateKeyJwt: r.public_jwk !== null,
+          clinics: r.clinic_names ?? [],
           createdAt: r.created_at.toISOString(),
-          secretCreatedAt: r.secret_created_at ? new Date(r.secret_created_at).toISOString() : null,
-          revokedAt: r.revoked_at?.toISOString() ?? null,
+          secretCreatedAt: iso(r.secret_created_at),
+          previousSecretExpiresAt: iso(r.previous_secret_expires_at),
+          lastTokenAt: iso(r.last_token_at),
+          revokedAt: iso(r.revoked_at),
         })),
       };
     },
@@ -108,7 +122,7 @@ export const integrationsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
         summary: 'A new secret; the old one keeps working for overlapHours (default 24) (clinic admin)',
         params: IntegrationParams,
         body: Type.Object({ overlapHours: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OVERLAP_HOURS })) }),
-        response: { 200: Credentials },
+        response: { 200: Rotated },
       },
       onRequest: staffOnly,
     },
@@ -116,8 +130,9 @@ export const integrationsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       const { clinicId, integrationId } = request.params;
       requireClinicRole(staffOf(request), clinicId, 'admin');
       const overlapMs = (request.body.overlapHours ?? 24) * 3_600_000;
-      const issued = await rotateSecret(ctx.db, integrationId, clinicId, overlapMs, staffActor(request), ctx.clock.now());
-      return { ...issued, tokenUrl: tokenEndpointUrl(ctx) };
+      const now = ctx.clock.now();
+      const issued = await rotateSecret(ctx.db, integrationId, clinicId, overlapMs, staffActor(request), now);
+      return { ...issued, tokenUrl: tokenEndpointUrl(ctx), previousSecretExpiresAt: new Date(now.getTime() + overlapMs).toISOString() };
     },
   );
 

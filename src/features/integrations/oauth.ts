@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.ts';
 import { hashToken } from '../auth/tokens.ts';
 import { ACCESS_TOKEN_SECONDS, issueAccessToken } from './access-tokens.ts';
 import { ASSERTION_ALGORITHMS } from './integrations.ts';
-import { findActiveIntegration, findBySecret, grantedClinics, useJti, type IntegrationRow } from './integrations.repository.ts';
+import { findActiveIntegration, findBySecret, grantedClinics, markTokenIssued, useJti, type IntegrationRow } from './integrations.repository.ts';
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** A client assertion may live at most this long (SMART Backend Services uses 5 minutes). */
@@ -122,5 +122,6 @@ export async function grantToken(ctx: AppContext, request: TokenRequest): Promis
   if (notGranted.length) throw new OAuthError(400, 'invalid_scope', `Not granted to this client: ${notGranted.join(' ')}`);
   const clinics = await grantedClinics(ctx.db, integration.id);
   const token = await issueAccessToken(ctx, { integrationId: integration.id, scopes, clinicIds: clinics.map((c) => c.id) });
+  await markTokenIssued(ctx.db, integration.id, ctx.clock.now());
   return { access_token: token, token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS, scope: scopes.join(' ') };
 }

@@ -32,8 +32,13 @@ export const bearerRouteScopes: Record<string, Scope> = {
   'POST /api/clinics/:clinicId/econsultations/:threadId/close': 'messages:write',
   'GET /api/clinics/:clinicId/slots': 'bookings:read',
   'POST /api/clinics/:clinicId/slots': 'bookings:write',
+  'PUT /api/clinics/:clinicId/slots/by-external-id': 'bookings:write',
+  'POST /api/clinics/:clinicId/slots/bulk': 'bookings:write',
   'GET /api/clinics/:clinicId/patients/:patientId/medications': 'renewals:read',
   'POST /api/clinics/:clinicId/patients/:patientId/medications': 'renewals:write',
+  // The medication list drives e-receptfornyelse: written with the same scope however it is written.
+  'PUT /api/clinics/:clinicId/medications/by-external-id': 'renewals:write',
+  'POST /api/clinics/:clinicId/medications/bulk': 'renewals:write',
   'GET /api/clinics/:clinicId/renewals': 'renewals:read',
   'POST /api/clinics/:clinicId/renewals/:renewalId/approve': 'renewals:write',
   'POST /api/clinics/:clinicId/renewals/:renewalId/reject': 'renewals:write',

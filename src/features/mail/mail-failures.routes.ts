@@ -4,6 +4,7 @@ import type { AppContext } from '../../context.ts';
 import { requireClinicRole, requireStaff, requireSupport, staffActor, staffOf } from '../../http/staff-auth.ts';
 import { audit } from '../audit/audit.ts';
 import { requeueFailedMail } from './failed-mail-links.ts';
+import { listFailedMails } from './mail-failures.repository.ts';
 
 const FailedMail = Type.Object({
   id: Type.Integer(),
@@ -38,25 +39,7 @@ export const mailFailuresRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
 
   /** Support sees no patient data: the clinic, template, error and time, with every address masked. */
   const listFailed = (clinicId: string | null, forSupport = false) => {
-    let q = ctx.db
-      .selectFrom('outbox_mails')
-      .leftJoin('clinics', 'clinics.id', 'outbox_mails.clinic_id')
-      .select([
-        'outbox_mails.id',
-        'clinic_id',
-        'clinics.name as clinic_name',
-        'template',
-        'to_address',
-        'attempts',
-        'last_error',
-        'outbox_mails.created_at',
-        'failed_at',
-      ])
-      .where('status', '=', 'failed')
-      .orderBy('failed_at', 'desc')
-      .limit(200);
-    if (clinicId) q = q.where('clinic_id', '=', clinicId);
-    return q.execute().then((rows) => ({
+    return listFailedMails(ctx.db, clinicId).then((rows) => ({
       mails: rows.map((m) => ({
         id: m.id,
         clinicId: m.clinic_id,

@@ -140,11 +140,54 @@ export const templates = {
         'Password login from new browsers is therefore stopped. From a browser where you have logged in before, you can still log in.\n\n' +
         `Choose a new password to log in elsewhere again:\n\n${p.link}\n\nIf it was not you, someone else has tried to guess your password.`,
     }),
+  patientDataExportReady: (p: { link: string; validHours: number }) =>
+    render({
+      subject: { da: 'Dine data er klar', en: 'Your data is ready' },
+      da:
+        `Hej\n\nDe data, du bad om at hente fra Patientportal, er klar. Log ind og hent dem under Profil inden for ${String(p.validHours)} timer. ` +
+        `Af hensyn til dit privatliv står de ikke i denne mail.\n\n${p.link}\n\nHar du ikke bedt om dine data, så skift din adgangskode.`,
+      en:
+        `Hello\n\nThe data you asked to download from Patientportal is ready. Log in and download it under Profile within ${String(p.validHours)} hours. ` +
+        `To protect your privacy it is not in this mail.\n\n${p.link}\n\nIf you did not ask for your data, change your password.`,
+    }),
   patientEmailChanged: (p: { link: string }) =>
     render({
       subject: { da: 'Din e-mailadresse i Patientportal er skiftet', en: 'Your e-mail address in Patientportal was changed' },
       da: `Hej\n\nDit login til Patientportal bruger fra nu af en anden e-mailadresse, og sikkerhedskoder sendes dertil. Var det ikke dig, så kontakt din klinik straks.\n\n${p.link}`,
       en: `Hello\n\nYour Patientportal login now uses another e-mail address, and security codes go there. If this was not you, contact your clinic at once.\n\n${p.link}`,
+    }),
+  // Fuldmagt mails name the two persons and the last day, never clinics or functions (no health content).
+  fuldmagtGiven: (p: { receiverName: string; until: string; link: string }) =>
+    render({
+      subject: { da: 'Du har givet en fuldmagt i Patientportal', en: 'You have given a power of attorney in Patientportal' },
+      da:
+        `Hej\n\nDu har givet ${p.receiverName} fuldmagt i Patientportal til og med ${p.until}. Den gælder, når ${p.receiverName} har accepteret den.\n` +
+        `Du kan se og tilbagekalde den under Profil -> Fuldmagter:\n\n${p.link}\n\nVar det ikke dig, så tilbagekald fuldmagten og kontakt din klinik.`,
+      en:
+        `Hello\n\nYou have given ${p.receiverName} a power of attorney in Patientportal until ${p.until}. It applies once ${p.receiverName} has accepted it.\n` +
+        `You can see and revoke it under Profile -> Powers of attorney:\n\n${p.link}\n\nIf this was not you, revoke it and contact your clinic.`,
+    }),
+  fuldmagtOffered: (p: { giverName: string; until: string; link: string }) =>
+    render({
+      subject: { da: 'Du har fået en fuldmagt i Patientportal', en: 'You have been given a power of attorney in Patientportal' },
+      da: `Hej\n\n${p.giverName} har givet dig fuldmagt i Patientportal til og med ${p.until}. Log ind med MitID for at acceptere eller afvise den:\n\n${p.link}`,
+      en: `Hello\n\n${p.giverName} has given you a power of attorney in Patientportal until ${p.until}. Log in with MitID to accept or decline it:\n\n${p.link}`,
+    }),
+  fuldmagtAccepted: (p: { giverName: string; receiverName: string; link: string }) =>
+    render({
+      subject: { da: 'En fuldmagt i Patientportal er accepteret', en: 'A power of attorney in Patientportal was accepted' },
+      da: `Hej\n\n${p.receiverName} har accepteret fuldmagten fra ${p.giverName} og kan nu handle for ${p.giverName} i Patientportal.\n\n${p.link}`,
+      en: `Hello\n\n${p.receiverName} has accepted the power of attorney from ${p.giverName} and can now act for ${p.giverName} in Patientportal.\n\n${p.link}`,
+    }),
+  fuldmagtEnded: (p: { giverName: string; receiverName: string; how: 'revoked' | 'declined' | 'given_up'; link: string }) =>
+    render({
+      subject: { da: 'En fuldmagt i Patientportal er ophørt', en: 'A power of attorney in Patientportal has ended' },
+      da: `Hej\n\n${
+        { revoked: `${p.giverName} har tilbagekaldt`, declined: `${p.receiverName} har afvist`, given_up: `${p.receiverName} har frasagt sig` }[p.how]
+      } fuldmagten fra ${p.giverName} til ${p.receiverName}. ${p.receiverName} kan ikke længere handle for ${p.giverName} i Patientportal.\n\n${p.link}`,
+      en: `Hello\n\n${
+        { revoked: `${p.giverName} has revoked`, declined: `${p.receiverName} has declined`, given_up: `${p.receiverName} has given up` }[p.how]
+      } the power of attorney from ${p.giverName} to ${p.receiverName}. ${p.receiverName} can no longer act for ${p.giverName} in Patientportal.\n\n${p.link}`,
     }),
 } satisfies Record<string, (params: never) => RenderedMail>;
 

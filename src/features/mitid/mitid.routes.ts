@@ -37,7 +37,7 @@ export const mitidRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
           purpose: Type.Union([Type.Literal('login'), Type.Literal('register'), Type.Literal('stepup')]),
           clinic: Type.Optional(Type.String({ maxLength: 100 })),
           /** For purpose=stepup: the profile action the logged-in patient confirms with MitID. */
-          action: Type.Optional(Type.Union([Type.Literal('delete_login'), Type.Literal('change_email')])),
+          action: Type.Optional(Type.Union([Type.Literal('delete_login'), Type.Literal('change_email'), Type.Literal('give_fuldmagt')])),
         }),
       },
       config: authRateLimit(ctx),

@@ -58,9 +58,9 @@ describe.each(backends)('Min log of a child and of the parent acting for it (%s)
     );
     expect(childLog.map(line)).toEqual([
       'Test Medarbejder: afsluttede dine forældres adgang til at handle for dig',
-      "Din mor: skrev en e-konsultation 'Feber' for dig",
-      'Din mor: bookede en tid for dig',
-      'Din mor: begyndte at handle for dig',
+      "Mette Hansen (mor): skrev i din e-konsultation 'Feber'",
+      'Mette Hansen (mor): bookede en tid for dig',
+      'Mette Hansen (mor): begyndte at handle for dig',
       'Test Medarbejder: så forældreadgangen til dine oplysninger',
       'Test Medarbejder: ændrede dine forældres adgang til at handle for dig: E-konsultation, E-tidsbestilling',
       'Test Medarbejder: gav dine forældre adgang til at handle for dig: E-tidsbestilling',

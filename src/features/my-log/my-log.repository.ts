@@ -15,6 +15,7 @@ export const OWN_SECURITY_ACTIONS = [
   'portal.activated',
   // Someone using this login to act for a child is the login's own business to see.
   'child_access.switched',
+  'patient.data_exported',
 ] as const;
 
 export interface MyLogRow {
@@ -40,7 +41,8 @@ export async function myLogPage(db: Database, person: { accountId: string; cpr: 
     with mine as (
       select a.* from audit_events a
       where a.patient_id in (select id from patients where cpr = ${person.cpr})
-        and (a.actor_type not in ('patient', 'system') or (a.actor_type = 'patient' and a.actor_id is distinct from ${person.accountId}::uuid))
+        -- others' reads and changes, and what someone acting for the person did (a fuldmagt receiver)
+        and (a.actor_type not in ('patient', 'system') or (a.actor_type = 'patient' and a.details ? 'actingFor' and a.actor_id <> ${person.accountId}))
         and (${before ?? null}::bigint is null or a.id < ${before ?? null}::bigint)
       union all
       select a.* from audit_events a

@@ -25,7 +25,6 @@ function rightsChange(details: Record<string, unknown>, lang: 'da' | 'en'): stri
 /** The line Min log shows for one audit row, in plain Danish (and English). */
 export function describeEntry(row: MyLogRow, own = false): { da: string; en: string } {
   const subject = row.thread_subject ? `'${row.thread_subject}'` : '';
-  const about = subject ? ` ${subject}` : '';
   const rights = { da: names(row.details.rights, 'da') || 'ingen funktioner', en: names(row.details.rights, 'en') || 'no functions' };
   switch (row.action) {
     // Forældreadgang: read by the child (whose record it is) once the child has a login of its own.
@@ -43,23 +42,16 @@ export function describeEntry(row: MyLogRow, own = false): { da: string; en: str
       return own
         ? { da: 'Du skiftede til at handle for dit barn', en: 'You switched to acting for your child' }
         : { da: 'begyndte at handle for dig', en: 'started acting for you' };
-    // What a parent did for the child (the staff's own reads and answers have their lines below).
-    case 'booking.booked':
-      return { da: 'bookede en tid for dig', en: 'booked a time for you' };
-    case 'booking.cancelled':
-      return { da: 'aflyste en tid for dig', en: 'cancelled a time for you' };
-    case 'econsultation.started':
-      return { da: `skrev en e-konsultation${about} for dig`, en: `wrote an e-consultation${about} for you` };
-    case 'econsultation.patient_replied':
-      return { da: `svarede i din e-konsultation${about} for dig`, en: `replied in your e-consultation${about} for you` };
-    case 'renewal.requested':
-      return { da: 'bad om fornyelse af en recept for dig', en: 'asked for a prescription renewal for you' };
     case 'patient.viewed':
       return { da: 'så dine oplysninger i patientkartoteket', en: 'viewed your details in the patient record' };
     case 'portal_form.viewed':
       return { da: 'så din adgang til Patientportal', en: 'viewed your Patientportal access' };
     case 'medications.viewed':
       return { da: 'så din medicinliste', en: 'viewed your medication list' };
+    case 'renewal.medication_added':
+      return { da: 'tilføjede medicin til din medicinliste', en: 'added medicine to your medication list' };
+    case 'renewal.medication_updated':
+      return { da: 'ændrede medicin på din medicinliste', en: 'changed medicine on your medication list' };
     case 'econsultation.viewed':
       return { da: `så din e-konsultation ${subject}`.trim(), en: `viewed your e-consultation ${subject}`.trim() };
     case 'econsultation.attachment_viewed':
@@ -102,8 +94,27 @@ export function describeEntry(row: MyLogRow, own = false): { da: string; en: str
       return { da: 'Din e-mailadresse blev skiftet', en: 'Your e-mail address was changed' };
     case 'patient.phone_changed':
       return { da: 'Dit telefonnummer blev skiftet', en: 'Your phone number was changed' };
+    case 'patient.data_exported':
+      return { da: 'Du hentede dine data', en: 'You downloaded your data' };
     case 'portal.activated':
       return { da: 'Du aktiverede dit login', en: 'You activated your login' };
+    case 'econsultation.started':
+    case 'econsultation.patient_replied':
+      return { da: `skrev i din e-konsultation ${subject}`.trim(), en: `wrote in your e-consultation ${subject}`.trim() };
+    case 'booking.booked':
+      return { da: 'bookede en tid for dig', en: 'booked an appointment for you' };
+    case 'booking.cancelled':
+      return { da: 'aflyste en tid for dig', en: 'cancelled an appointment for you' };
+    case 'renewal.requested':
+      return { da: 'bad om receptfornyelse for dig', en: 'asked for a prescription renewal for you' };
+    case 'fuldmagt.accepted':
+      return { da: 'accepterede din fuldmagt', en: 'accepted your power of attorney' };
+    case 'fuldmagt.switched':
+      return { da: 'begyndte at handle for dig med din fuldmagt', en: 'began acting for you with your power of attorney' };
+    case 'fuldmagt.declined':
+      return { da: 'afviste din fuldmagt', en: 'declined your power of attorney' };
+    case 'fuldmagt.given_up':
+      return { da: 'frasagde sig din fuldmagt', en: 'gave up your power of attorney' };
     default:
       return { da: 'så eller ændrede dine oplysninger', en: 'viewed or changed your details' };
   }
@@ -114,13 +125,19 @@ const ROLE_NAMES: Record<string, { da: string; en: string }> = {
   admin: { da: 'administrator', en: 'administrator' },
 };
 
-/** Who acted for the person with another login: "Din mor", from the relation the audit row keeps. */
+/** Who acted for the person with another login, when the audit row has no name: "Din mor". */
 function actingName(details: Record<string, unknown>): string {
   const relation = (details.actingFor as { relation?: string } | undefined)?.relation;
   if (relation === 'mor') return 'Din mor';
   if (relation === 'far') return 'Din far';
   if (relation === 'fuldmagt') return 'Din fuldmagtshaver';
   return 'En forælder med forældremyndighed';
+}
+
+/** Someone who acted for the person (a parent, a fuldmagt receiver): "Jens Jensen (fuldmagt)". */
+function actingActor(details: Record<string, unknown>) {
+  const acting = details.actingFor as { actorName?: unknown; relation?: unknown } | undefined;
+  return acting && typeof acting.actorName === 'string' ? `${acting.actorName} (${String(acting.relation)})` : null;
 }
 
 export function presentEntry(row: MyLogRow, accountId: string | null = null) {
@@ -132,7 +149,7 @@ export function presentEntry(row: MyLogRow, accountId: string | null = null) {
     who: own
       ? null
       : row.actor_type === 'patient'
-        ? { name: actingName(row.details), role: null }
+        ? { name: actingActor(row.details) ?? actingName(row.details), role: null }
         : {
             // A clinic system shows with the name the clinic gave it ("Systemadgang").
             name: row.actor_name ?? (row.actor_type === 'cli' ? 'Systemadministrator' : 'Klinikken'),

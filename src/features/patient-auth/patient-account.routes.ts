@@ -16,7 +16,10 @@ const Overview = Type.Object({
   hasPassword: Type.Boolean(),
   /** A fresh MitID step-up this session holds, for the one profile action it was made for. */
   stepUp: Type.Union([
-    Type.Object({ action: Type.Union([Type.Literal('delete_login'), Type.Literal('change_email')]), until: Type.String({ format: 'date-time' }) }),
+    Type.Object({
+      action: Type.Union([Type.Literal('delete_login'), Type.Literal('change_email'), Type.Literal('give_fuldmagt')]),
+      until: Type.String({ format: 'date-time' }),
+    }),
     Type.Null(),
   ]),
   clinics: Type.Array(

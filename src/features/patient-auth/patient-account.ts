@@ -7,6 +7,7 @@ import { verifyPassword } from '../auth/passwords.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { checkEmail } from '../staff/staff-accounts.ts';
 import { consumeStepUp, currentStepUp } from '../mitid/mitid-stepup.ts';
+import { deleteExportsOf } from '../data-export/data-export.repository.ts';
 import { issuePatientToken, TOKEN_LIFETIME_MS, usePatientToken } from './patient-tokens.ts';
 
 const wrongPassword = () => new AppError(403, 'wrong_password', { da: 'Adgangskoden er forkert.', en: 'The password is wrong.' }, 'password');
@@ -209,6 +210,7 @@ export async function deleteOwnLogin(ctx: AppContext, actor: Actor, reauth: Reau
       .execute();
     await trx.updateTable('patient_tokens').set({ used_at: now }).where('account_id', '=', accountIdOf(actor)).where('used_at', 'is', null).execute();
     await trx.deleteFrom('patient_sessions').where('account_id', '=', accountIdOf(actor)).execute();
+    await deleteExportsOf(trx, accountIdOf(actor)); // "Hent mine data" ZIPs hold the contact data just erased
     if (email) await enqueueMail(trx, { to: email, template: 'patientLoginDeleted', params: { link: ctx.config.publicUrl } }, now);
     await audit(trx, actor, now, { action: 'patient.login_deleted' });
   });

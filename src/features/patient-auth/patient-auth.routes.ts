@@ -11,6 +11,7 @@ import { recordPasswordResetRequest } from './reset-requests.ts';
 import { finishPatientLogin, identifierKey, startPatientLogin } from './patient-login.ts';
 import { authRateLimit } from '../rate-limits/rate-limit.ts';
 import { patientOf } from './patient-of.ts';
+import { deletePatientSession } from './patient-sessions.ts';
 
 const TokenBody = Type.Object({ token: Type.String({ minLength: 20, maxLength: 200 }) });
 const TokenPasswordBody = Type.Object({ token: Type.String({ minLength: 20, maxLength: 200 }), password: Type.String({ maxLength: 1024 }) });
@@ -74,7 +75,7 @@ export const patientAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
     { schema: { tags, summary: 'End the patient session', response: { 200: Ok } }, onRequest: requirePatient(ctx) },
     async (request, reply) => {
       await ctx.db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('patient_sessions').where('id', '=', patientOf(request).id).execute();
+        await deletePatientSession(trx, patientOf(request).id);
         await audit(trx, patientActor(request), ctx.clock.now(), { action: 'patient.logout' });
       });
       void reply.clearCookie(cookie.name, { path: '/' });

@@ -12,6 +12,8 @@ export interface PatientSession {
   mitid: { loa: string; name: string } | null;
   /** The CPR number of the person the patient has switched to act for (a child), or null. */
   actingForCpr: string | null;
+  /** The fuldmagt the patient acts under now (for its giver), or null. */
+  actingForFuldmagtId: string | null;
 }
 
 export async function createPatientSession(
@@ -46,7 +48,17 @@ export async function findPatientSession(db: Database, token: string, now: Date,
   const row = await db
     .selectFrom('patient_sessions as s')
     .innerJoin('patient_accounts as a', 'a.id', 's.account_id')
-    .select(['s.id', 's.account_id', 's.last_seen_at', 's.expires_at', 's.mitid_loa', 's.mitid_name', 's.acting_for_cpr', 'a.deleted_at'])
+    .select([
+      's.id',
+      's.account_id',
+      's.last_seen_at',
+      's.expires_at',
+      's.mitid_loa',
+      's.mitid_name',
+      's.acting_for_cpr',
+      's.acting_for_fuldmagt_id',
+      'a.deleted_at',
+    ])
     .where('s.token_hash', '=', hashToken(token))
     .executeTakeFirst();
   if (!row) return { status: 'none' };
@@ -65,6 +77,11 @@ export async function findPatientSession(db: Database, token: string, now: Date,
       accountId: row.account_id,
       mitid: row.mitid_loa && row.mitid_name ? { loa: row.mitid_loa, name: row.mitid_name } : null,
       actingForCpr: row.acting_for_cpr,
+      actingForFuldmagtId: row.acting_for_fuldmagt_id,
     },
   };
+}
+
+export async function deletePatientSession(db: Database, sessionId: string): Promise<void> {
+  await db.deleteFrom('patient_sessions').where('id', '=', sessionId).execute();
 }

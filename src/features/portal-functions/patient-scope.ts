@@ -4,6 +4,7 @@ import { AppError, errors } from '../../errors.ts';
 import { ageOn } from '../mitid/claims.ts';
 import { parseCpr } from '../patients/cpr.ts';
 import { childScope } from '../child-access/child-access.ts';
+import { fuldmagtScope } from '../fuldmagt/fuldmagt-scope.ts';
 import type { PatientSession } from '../patient-auth/patient-sessions.ts';
 
 /** A logged-in patient at one clinic, or the person they act for there: read from the database on every request. */
@@ -25,10 +26,13 @@ export interface PatientScope {
 
 /**
  * The patient's active membership at the clinic, or, when the session acts for a child, the child's
- * access there (every condition checked again, see childScope). An ended membership hides the
- * clinic (404); a right counts only while the clinic still offers the function.
+ * access there (every condition checked again, see childScope), or, under a fuldmagt, the giver's
+ * membership within what the fuldmagt grants (see fuldmagtScope). `fn` is the function the route
+ * belongs to: a fuldmagt covers only the functions it names, reading included. An ended membership
+ * hides the clinic (404); a right counts only while the clinic still offers the function.
  */
-export async function patientScope(ctx: AppContext, session: PatientSession, clinicId: string): Promise<PatientScope> {
+export async function patientScope(ctx: AppContext, session: PatientSession, clinicId: string, fn?: PortalFunction): Promise<PatientScope> {
+  if (session.actingForFuldmagtId) return fuldmagtScope(ctx, session, session.actingForFuldmagtId, clinicId, fn);
   if (session.actingForCpr) return childScope(ctx, session, session.actingForCpr, clinicId);
   const accountId = session.accountId;
   const row = await ctx.db
@@ -76,7 +80,9 @@ export function actedBy(scope: PatientScope) {
 
 /** What an audit row of an action done for someone else adds to its details: both persons. */
 export const auditActing = (scope: PatientScope) =>
-  scope.actingFor ? { actingFor: { relation: scope.actingFor.relation, actorAccountId: scope.accountId, patientId: scope.patientId } } : {};
+  scope.actingFor
+    ? { actingFor: { relation: scope.actingFor.relation, actorAccountId: scope.accountId, actorName: scope.actingFor.actorName, patientId: scope.patientId } }
+    : {};
 
 /** "Mette Hansen (mor)": who acted for the patient, as the clinic and the patient see it; null when the patient acted. */
 export const actedByLabel = (row: { acted_by_name: string | null; acted_by_relation: string | null }) =>

@@ -153,7 +153,7 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       onRequest: patientOnly,
     },
     async (request) => {
-      const scope = await patientScope(ctx, patientOf(request), request.params.clinicId);
+      const scope = await patientScope(ctx, patientOf(request), request.params.clinicId, 'renewal');
       return { canRequest: scope.rights.includes('renewal'), medications: (await medicationList(ctx, scope.clinicId, scope.patientId)).map(present) };
     },
   );
@@ -170,7 +170,7 @@ export const renewalRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       onRequest: patientOnly,
     },
     async (request, reply) => {
-      const scope = await patientScope(ctx, patientOf(request), request.params.clinicId);
+      const scope = await patientScope(ctx, patientOf(request), request.params.clinicId, 'renewal');
       return reply.status(201).send(await requestRenewal(ctx, scope, request.params.medicationId, request.ip));
     },
   );

@@ -10,6 +10,8 @@ export interface RetentionPeriods {
   mitidHours: number;
   /** Rejected login requests (they hold the CPR number and name the patient gave). */
   rejectedRequestsDays: number;
+  /** A ready data export ("Hent mine data") can be downloaded this long, then it is deleted. */
+  exportsHours: number;
 }
 
 const ago = (now: Date, ms: number) => new Date(now.getTime() - ms);
@@ -41,6 +43,15 @@ export async function deleteExpiredRows(db: Database, now: Date, periods: Retent
     mitid_flows: count(await trx.deleteFrom('mitid_flows').where('expires_at', '<', mitid).executeTakeFirst()),
     mitid_identities: count(await trx.deleteFrom('mitid_identities').where('expires_at', '<', mitid).executeTakeFirst()),
     login_requests: count(await trx.deleteFrom('login_requests').where('status', '=', 'rejected').where('handled_at', '<', rejected).executeTakeFirst()),
+    // Ready exports when their download period ends (expires_at), failed ones after the same period.
+    data_exports: count(
+      await trx
+        .deleteFrom('data_exports')
+        .where((eb) =>
+          eb.or([eb('expires_at', '<=', now), eb.and([eb('status', '=', 'failed'), eb('created_at', '<', ago(now, periods.exportsHours * 3_600_000))])]),
+        )
+        .executeTakeFirst(),
+    ),
     rate_limit_counters: count(await trx.deleteFrom('rate_limit_counters').where('window_ends_at', '<', now).executeTakeFirst()),
     login_throttles: count(await trx.deleteFrom('login_throttles').where('updated_at', '<', ago(now, DAY)).executeTakeFirst()),
   }));

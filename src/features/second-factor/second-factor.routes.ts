@@ -11,6 +11,12 @@ import { authRateLimit } from '../rate-limits/rate-limit.ts';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { passkeyLoginOptions, passkeyRegistrationOptions, registerPasskey, verifyPasskeyLogin } from './passkeys.ts';
 import { confirmTotpEnrolment, countTry, findChallenge, secondFactorStatus, startTotpEnrolment, useChallenge, verifySecondFactor } from './second-factor.ts';
+import {
+  clinicRequiresSecondFactor,
+  platformRequiresSecondFactor,
+  setClinicRequiresSecondFactor,
+  setPlatformRequiresSecondFactor,
+} from './requirement.repository.ts';
 
 const tags = ['auth'];
 const Requirement = Type.Object({ requireStaff2fa: Type.Boolean() });
@@ -172,8 +178,7 @@ export const secondFactorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     },
     async (request) => {
       requireClinicRole(staffOf(request), request.params.clinicId);
-      const clinic = await ctx.db.selectFrom('clinics').select('require_staff_2fa').where('id', '=', request.params.clinicId).executeTakeFirstOrThrow();
-      return { requireStaff2fa: clinic.require_staff_2fa };
+      return { requireStaff2fa: await clinicRequiresSecondFactor(ctx.db, request.params.clinicId) };
     },
   );
 
@@ -193,7 +198,7 @@ export const secondFactorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       const { clinicId } = request.params;
       requireClinicRole(staffOf(request), clinicId, 'admin');
       await ctx.db.transaction().execute(async (trx) => {
-        await trx.updateTable('clinics').set({ require_staff_2fa: request.body.requireStaff2fa }).where('id', '=', clinicId).execute();
+        await setClinicRequiresSecondFactor(trx, clinicId, request.body.requireStaff2fa);
         await audit(trx, staffActor(request), ctx.clock.now(), { action: 'clinic.require_staff_2fa', clinicId, details: request.body });
       });
       return request.body;
@@ -205,8 +210,7 @@ export const secondFactorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     { schema: { tags: ['support'], summary: 'Whether every staff user must have a second factor', response: { 200: Requirement } }, onRequest: staffOnly },
     async (request) => {
       requireSupport(staffOf(request));
-      const row = await ctx.db.selectFrom('platform_settings').select('require_staff_2fa').executeTakeFirstOrThrow();
-      return { requireStaff2fa: row.require_staff_2fa };
+      return { requireStaff2fa: await platformRequiresSecondFactor(ctx.db) };
     },
   );
 
@@ -224,7 +228,7 @@ export const secondFactorRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     async (request) => {
       requireSupport(staffOf(request));
       await ctx.db.transaction().execute(async (trx) => {
-        await trx.updateTable('platform_settings').set({ require_staff_2fa: request.body.requireStaff2fa }).execute();
+        await setPlatformRequiresSecondFactor(trx, request.body.requireStaff2fa);
         await audit(trx, staffActor(request), ctx.clock.now(), { action: 'support.require_staff_2fa', details: request.body });
       });
       return request.body;

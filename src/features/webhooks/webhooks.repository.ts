@@ -41,8 +41,9 @@ export async function deleteEndpoint(db: Database, integrationId: string, endpoi
   return result.numDeletedRows > 0n;
 }
 
-export async function listDeliveries(db: Database, integrationId: string, endpointId: string, limit: number) {
-  return db
+/** An endpoint's delivery log, newest first; with `clinicId`, only that clinic's deliveries (what its admin may see). */
+export async function listDeliveries(db: Database, integrationId: string, endpointId: string, limit: number, clinicId?: string) {
+  let query = db
     .selectFrom('webhook_deliveries as d')
     .innerJoin('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
     .innerJoin('events as e', 'e.id', 'd.event_id')
@@ -61,8 +62,9 @@ export async function listDeliveries(db: Database, integrationId: string, endpoi
     .where('w.integration_id', '=', integrationId)
     .where('w.id', '=', endpointId)
     .orderBy('d.id', 'desc')
-    .limit(limit)
-    .execute();
+    .limit(limit);
+  if (clinicId !== undefined) query = query.where('d.clinic_id', '=', clinicId);
+  return query.execute();
 }
 
 /**

@@ -8,10 +8,10 @@ import { requireStaff } from '../../http/staff-auth.ts';
 import { audit } from '../audit/audit.ts';
 import { EVENT_TYPES } from '../events/events.ts';
 import { grantedClinics } from '../integrations/integrations.repository.ts';
-import { deleteEndpoint, insertEndpoint, listDeliveries, listEndpoints } from './webhooks.repository.ts';
+import { deleteEndpoint, insertEndpoint, listDeliveries, listEndpoints, type EndpointRow } from './webhooks.repository.ts';
 
 const EventType = Type.Union(EVENT_TYPES.map((t) => Type.Literal(t)));
-const Endpoint = Type.Object({
+export const Endpoint = Type.Object({
   id: Type.String(),
   url: Type.String(),
   eventTypes: Type.Array(Type.String()),
@@ -19,9 +19,41 @@ const Endpoint = Type.Object({
   failingSince: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   disabledAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
+export const Delivery = Type.Object({
+  id: Type.Integer(),
+  type: Type.String(),
+  clinicId: Type.String(),
+  status: Type.String(),
+  attempts: Type.Integer(),
+  lastStatusCode: Type.Union([Type.Integer(), Type.Null()]),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  nextAttemptAt: Type.String({ format: 'date-time' }),
+  deliveredAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
 const Params = Type.Object({ webhookId: Type.String({ format: 'uuid' }) });
 const tags = ['webhooks'];
 const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+export const presentEndpoint = (e: EndpointRow) => ({
+  id: e.id,
+  url: e.url,
+  eventTypes: e.event_types,
+  createdAt: e.created_at.toISOString(),
+  failingSince: iso(e.failing_since),
+  disabledAt: iso(e.disabled_at),
+});
+
+export const presentDelivery = (d: Awaited<ReturnType<typeof listDeliveries>>[number]) => ({
+  id: d.id,
+  type: d.type,
+  clinicId: d.clinic_id,
+  status: d.status,
+  attempts: d.attempts,
+  lastStatusCode: d.last_status_code,
+  lastError: d.last_error,
+  nextAttemptAt: d.next_attempt_at.toISOString(),
+  deliveredAt: iso(d.delivered_at),
+});
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -92,14 +124,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
     '/api/webhooks',
     { schema: { tags, summary: "The integration's webhooks", response: { 200: Type.Object({ webhooks: Type.Array(Endpoint) }) } }, onRequest: auth },
     async (request) => ({
-      webhooks: (await listEndpoints(ctx.db, integrationOf(request).id)).map((e) => ({
-        id: e.id,
-        url: e.url,
-        eventTypes: e.event_types,
-        createdAt: e.created_at.toISOString(),
-        failingSince: iso(e.failing_since),
-        disabledAt: iso(e.disabled_at),
-      })),
+      webhooks: (await listEndpoints(ctx.db, integrationOf(request).id)).map(presentEndpoint),
     }),
   );
 
@@ -110,38 +135,12 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
         tags,
         summary: 'The delivery log of a webhook, newest first: status, attempts, last error',
         params: Params,
-        response: {
-          200: Type.Object({
-            deliveries: Type.Array(
-              Type.Object({
-                id: Type.Integer(),
-                type: Type.String(),
-                clinicId: Type.String(),
-                status: Type.String(),
-                attempts: Type.Integer(),
-                lastStatusCode: Type.Union([Type.Integer(), Type.Null()]),
-                lastError: Type.Union([Type.String(), Type.Null()]),
-                nextAttemptAt: Type.String({ format: 'date-time' }),
-                deliveredAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-              }),
-            ),
-          }),
-        },
+        response: { 200: Type.Object({ deliveries: Type.Array(Delivery) }) },
       },
       onRequest: auth,
     },
     async (request) => ({
-      deliveries: (await listDeliveries(ctx.db, integrationOf(request).id, request.params.webhookId, 200)).map((d) => ({
-        id: d.id,
-        type: d.type,
-        clinicId: d.clinic_id,
-        status: d.status,
-        attempts: d.attempts,
-        lastStatusCode: d.last_status_code,
-        lastError: d.last_error,
-        nextAttemptAt: d.next_attempt_at.toISOString(),
-        deliveredAt: iso(d.delivered_at),
-      })),
+      deliveries: (await listDeliveries(ctx.db, integrationOf(request).id, request.params.webhookId, 200)).map(presentDelivery),
     }),
   );
 

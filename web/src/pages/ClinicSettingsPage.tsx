@@ -4,6 +4,8 @@ import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
 import type { ApiResponse } from '../api-schema.ts';
 import { useActingTexts } from '../texts-acting.ts';
+import { StaffSecuritySection } from './StaffSecuritySection.tsx';
+import { useFuldmagtTexts } from '../texts-fuldmagt.ts';
 
 type Settings = ApiResponse<'/api/clinics/{clinicId}/settings'>;
 
@@ -11,6 +13,7 @@ type Settings = ApiResponse<'/api/clinics/{clinicId}/settings'>;
 export function ClinicSettingsPage({ clinicId, isAdmin }: { clinicId: string; isAdmin: boolean }) {
   const { t } = useI18n();
   const x = useActingTexts();
+  const fx = useFuldmagtTexts();
   const [s, setS] = useState<Settings | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState('');
@@ -62,6 +65,10 @@ export function ClinicSettingsPage({ clinicId, isAdmin }: { clinicId: string; is
               onChange={(e) => set('parentsMayActForChildren', e.target.checked)}
             />
             <label htmlFor="parents-may-act">{x.parentsMayAct}</label>
+          </div>
+          <div className="check">
+            <input id="accepts-poa" type="checkbox" checked={s.acceptsPowerOfAttorney} onChange={(e) => set('acceptsPowerOfAttorney', e.target.checked)} />
+            <label htmlFor="accepts-poa">{fx.acceptsPoa}</label>
           </div>
           <div className="check">
             <input id="uses-mitid" type="checkbox" checked={s.usesMitid} onChange={(e) => set('usesMitid', e.target.checked)} />
@@ -140,6 +147,7 @@ export function ClinicSettingsPage({ clinicId, isAdmin }: { clinicId: string; is
       <p>
         {t.registrationLink}: <a href={registrationUrl}>{registrationUrl}</a>
       </p>
+      <StaffSecuritySection endpoint={`/api/clinics/${clinicId}/security`} scope="clinic" canEdit={isAdmin} />
     </>
   );
 }

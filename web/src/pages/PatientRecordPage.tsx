@@ -8,6 +8,7 @@ import { Link } from '../router.tsx';
 import { MedicationsSection } from './MedicationsSection.tsx';
 import { PortalForm } from './PortalForm.tsx';
 import { ParentAccessSection } from './ParentAccessSection.tsx';
+import { FuldmagtStaffSection } from './FuldmagtStaffSection.tsx';
 import type { ApiResponse } from '../api-schema.ts';
 
 type PatientRecord = ApiResponse<'/api/clinics/{clinicId}/patients/{patientId}'>;
@@ -98,6 +99,7 @@ export function PatientRecordPage({ clinicId, patientId }: { clinicId: string; p
           </section>
           <div id="portal-form">{portalOpen && <PortalForm clinicId={clinicId} patientId={patientId} onState={setPortalStatus} />}</div>
           {under15(patient.birthDate) && <ParentAccessSection clinicId={clinicId} patientId={patientId} />}
+          {!under15(patient.birthDate) && <FuldmagtStaffSection clinicId={clinicId} patientId={patientId} />}
           <MedicationsSection clinicId={clinicId} patientId={patientId} />
         </>
       )}

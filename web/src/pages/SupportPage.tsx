@@ -3,6 +3,7 @@ import { api } from '../api.ts';
 import { ErrorMessage, PageTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
 import type { ApiResponse } from '../api-schema.ts';
+import { StaffSecuritySection } from './StaffSecuritySection.tsx';
 
 type ClinicSummary = ApiResponse<'/api/support/clinics'>['clinics'][number];
 
@@ -104,6 +105,7 @@ export function SupportPage() {
           </table>
         )}
       </section>
+      <StaffSecuritySection endpoint="/api/support/security" scope="platform" canEdit />
     </>
   );
 }

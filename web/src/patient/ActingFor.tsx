@@ -5,6 +5,7 @@ import { ErrorMessage } from '../components.tsx';
 import { ActionStatus, useAction } from '../forms.tsx';
 import { navigate } from '../router.tsx';
 import { useActingTexts } from '../texts-acting.ts';
+import { useFuldmagtTexts } from '../texts-fuldmagt.ts';
 
 export type ActingForState = ApiResponse<'/api/patient/acting-for'>;
 
@@ -12,7 +13,7 @@ export type ActingForState = ApiResponse<'/api/patient/acting-for'>;
 export function ChildrenSection({ state, onChange }: { state: ActingForState; onChange: () => void }) {
   const x = useActingTexts();
   const [error, setError] = useState<unknown>(null);
-  if (state.children.length === 0 || state.actingFor) return null;
+  if (state.children.length === 0 || state.actingFor || state.actingForFuldmagt) return null;
   const switchTo = async (childId: string) => {
     setError(null);
     try {
@@ -48,7 +49,8 @@ export function ChildrenSection({ state, onChange }: { state: ActingForState; on
 /** The banner while acting for a child, on every page, with the way back. */
 export function ActingBanner({ state, onChange }: { state: ActingForState; onChange: () => void }) {
   const x = useActingTexts();
-  if (!state.actingFor) return null;
+  const f = useFuldmagtTexts();
+  if (!state.actingFor && !state.actingForFuldmagt) return null;
   const back = async () => {
     await api('PUT', '/api/patient/acting-for', { childId: null });
     onChange();
@@ -56,7 +58,7 @@ export function ActingBanner({ state, onChange }: { state: ActingForState; onCha
   };
   return (
     <div className="notice acting-banner" role="status">
-      <strong>{x.actingFor(state.actingFor.givenName, state.actingFor.age)}</strong>{' '}
+      <strong>{state.actingFor ? x.actingFor(state.actingFor.givenName, state.actingFor.age) : f.actingFor(state.actingForFuldmagt?.giverName ?? '')}</strong>{' '}
       <button type="button" onClick={() => void back()}>
         {x.backToSelf}
       </button>

@@ -19,7 +19,7 @@ export interface PatientOverview {
   email: string | null;
   phone: string | null;
   hasPassword: boolean;
-  stepUp: { action: 'delete_login' | 'change_email'; until: string } | null;
+  stepUp: { action: 'delete_login' | 'change_email' | 'give_fuldmagt'; until: string } | null;
   /** The children under 15 this login may act for, and whom it acts for now. */
   acting?: ActingForState;
   clinics: {
@@ -45,10 +45,9 @@ export function PatientApp({ path }: { path: string }) {
       const session = await api<{ csrfToken: string }>('GET', '/api/patient/session');
       setCsrfToken(session.csrfToken);
       const [own, acting] = await Promise.all([api<PatientOverview>('GET', '/api/patient/me'), api<ActingForState>('GET', '/api/patient/acting-for')]);
-      // Acting for a child: the child's clinics and functions, not one's own.
-      const clinics = acting.actingFor
-        ? acting.actingFor.clinics.map((c) => ({ ...c, wantsElectronicReply: false, history: [] as ClinicFunction[] }))
-        : own.clinics;
+      // Acting for a child or under a fuldmagt: that person's clinics and functions, not one's own.
+      const actingClinics = acting.actingFor?.clinics ?? acting.actingForFuldmagt?.clinics;
+      const clinics = actingClinics ? actingClinics.map((c) => ({ ...c, wantsElectronicReply: false, history: [] as ClinicFunction[] })) : own.clinics;
       setOverview({ ...own, clinics, acting });
     } catch {
       setOverview('anonymous');

@@ -5,10 +5,12 @@ import { ActionStatus, useAction } from '../forms.tsx';
 import { useI18n } from '../i18n.tsx';
 import { Link, useLocation } from '../router.tsx';
 import { useTexts } from '../texts-everyday.ts';
+import { DataExportSection } from './DataExportSection.tsx';
 import type { PatientOverview } from './PatientApp.tsx';
+import { FuldmagtSection } from './FuldmagtSection.tsx';
 
 /**
- * The profile: phone, e-mail and "Slet mit login". A sensitive action is confirmed with what the
+ * The profile: phone, e-mail, "Hent mine data" and "Slet mit login". A sensitive action is confirmed with what the
  * patient has: their password, or (registered with MitID, no password) a fresh MitID login that
  * returns here to the same action.
  */
@@ -28,7 +30,7 @@ export function PatientProfilePage({ overview, onChange, onDeleted }: { overview
   // Back from MitID: straight to the action the step-up was for.
   useEffect(() => {
     if (!stepUp) return;
-    const heading = document.getElementById(stepUp === 'delete_login' ? 'delete-title' : 'change-email-title');
+    const heading = document.getElementById(stepUp === 'delete_login' ? 'delete-title' : stepUp === 'give_fuldmagt' ? 'fuldmagt-title' : 'change-email-title');
     heading?.scrollIntoView({ block: 'center' });
     heading?.focus();
   }, [stepUp]);
@@ -126,6 +128,10 @@ export function PatientProfilePage({ overview, onChange, onDeleted }: { overview
         )}
         <ActionStatus action={emailAction} />
       </form>
+
+      <DataExportSection />
+
+      <FuldmagtSection onChange={onChange} />
 
       <form onSubmit={deleteLogin} aria-busy={deleteAction.busy} className="card" aria-labelledby="delete-title">
         <h2 id="delete-title" tabIndex={-1}>

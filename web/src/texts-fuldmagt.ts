@@ -1,0 +1,93 @@
+import { useI18n, type Lang } from './i18n.tsx';
+
+/** Texts of fuldmagt between adults (issue 15), kept apart so parallel work on other text files merges cleanly. */
+const da = {
+  title: 'Fuldmagter',
+  lead: 'Giv en anden voksen lov til at skrive, booke eller forny recepter for dig hos de klinikker, du vælger. Du kan tilbagekalde fuldmagten når som helst.',
+  mitidNeeded: 'Log ind med MitID for at give eller modtage fuldmagter.',
+  give: 'Giv en fuldmagt',
+  receiverCpr: 'Modtagerens CPR-nummer',
+  receiverName: 'Modtagerens navn',
+  clinics: 'Klinikker',
+  functions: 'Funktioner',
+  until: 'Gælder til og med',
+  untilHint: (latest: string) => `Højst 2 år frem (senest ${latest}).`,
+  next: 'Videre: bekræft med MitID',
+  confirm: 'Bekræft fuldmagten',
+  confirmWithMitid: 'Bekræft med MitID',
+  given: 'Fuldmagter du har givet',
+  received: 'Fuldmagter til dig',
+  none: 'Ingen.',
+  revoke: 'Tilbagekald',
+  accept: 'Acceptér',
+  decline: 'Afvis',
+  giveUp: 'Frasig dig fuldmagten',
+  actFor: (name: string) => `Handl for ${name}`,
+  actingFor: (name: string) => `Du handler for ${name} (fuldmagt)`,
+  givenLine: (name: string, masked: string) => `${name} (${masked})`,
+  receivedLine: (name: string) => `Fra ${name}`,
+  untilLine: (until: string) => `til og med ${until}`,
+  status: {
+    draft: 'afventer din bekræftelse med MitID',
+    offered: 'afventer modtagerens svar',
+    accepted: 'aktiv',
+    declined: 'afvist',
+    revoked: 'tilbagekaldt',
+    given_up: 'frasagt',
+    expired: 'udløbet',
+  } as Record<string, string>,
+  fn: { econsultation: 'E-konsultation', booking: 'E-tidsbestilling', renewal: 'E-receptfornyelse' } as Record<string, string>,
+  acceptsPoa: 'Modtager fuldmagter',
+  staffTitle: 'Fuldmagter',
+  staffNone: 'Patienten har ikke givet nogen fuldmagt, der gælder her.',
+  staffLine: (name: string, fns: string, until: string, offered: boolean) => `${name}: ${fns}, til og med ${until}${offered ? ' (ikke accepteret endnu)' : ''}`,
+};
+type Texts = typeof da;
+
+const en: Texts = {
+  title: 'Powers of attorney',
+  lead: 'Let another adult write, book or renew prescriptions for you at the clinics you choose. You can revoke it at any time.',
+  mitidNeeded: 'Log in with MitID to give or receive powers of attorney.',
+  give: 'Give a power of attorney',
+  receiverCpr: 'The receiver’s CPR number',
+  receiverName: 'The receiver’s name',
+  clinics: 'Clinics',
+  functions: 'Functions',
+  until: 'Valid until and including',
+  untilHint: (latest) => `At most 2 years ahead (latest ${latest}).`,
+  next: 'Next: confirm with MitID',
+  confirm: 'Confirm the power of attorney',
+  confirmWithMitid: 'Confirm with MitID',
+  given: 'Powers of attorney you have given',
+  received: 'Powers of attorney to you',
+  none: 'None.',
+  revoke: 'Revoke',
+  accept: 'Accept',
+  decline: 'Decline',
+  giveUp: 'Give up the power of attorney',
+  actFor: (name) => `Act for ${name}`,
+  actingFor: (name) => `You are acting for ${name} (power of attorney)`,
+  givenLine: (name, masked) => `${name} (${masked})`,
+  receivedLine: (name) => `From ${name}`,
+  untilLine: (until) => `until ${until}`,
+  status: {
+    draft: 'awaiting your confirmation with MitID',
+    offered: 'awaiting the receiver’s answer',
+    accepted: 'active',
+    declined: 'declined',
+    revoked: 'revoked',
+    given_up: 'given up',
+    expired: 'expired',
+  },
+  fn: { econsultation: 'E-consultation', booking: 'Online booking', renewal: 'Prescription renewal' },
+  acceptsPoa: 'Accepts powers of attorney',
+  staffTitle: 'Powers of attorney',
+  staffNone: 'The patient has given no power of attorney that applies here.',
+  staffLine: (name, fns, until, offered) => `${name}: ${fns}, until ${until}${offered ? ' (not accepted yet)' : ''}`,
+};
+
+const texts: Record<Lang, Texts> = { da, en };
+
+export function useFuldmagtTexts(): Texts {
+  return texts[useI18n().lang];
+}
