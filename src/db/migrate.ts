@@ -24,6 +24,7 @@ import * as m0051 from './migrations/0051_data_exports.ts';
 import * as m0052 from './migrations/0052_data_export_attempts.ts';
 import * as m0060 from './migrations/0060_custody.ts';
 import * as m0061 from './migrations/0061_acting_for_children.ts';
+import * as m0062 from './migrations/0062_parent_requests.ts';
 import * as m0065 from './migrations/0065_fuldmagt.ts';
 import * as m0070 from './migrations/0070_outbox_notify.ts';
 
@@ -53,6 +54,7 @@ const migrations: Record<string, Migration> = {
   '0052_data_export_attempts': m0052,
   '0060_custody': m0060,
   '0061_acting_for_children': m0061,
+  '0062_parent_requests': m0062,
   '0065_fuldmagt': m0065,
   '0070_outbox_notify': m0070,
 };

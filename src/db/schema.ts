@@ -267,7 +267,7 @@ export interface MitidIdentitiesTable {
   used_at: Timestamp | null;
 }
 
-export type LoginRequestReason = 'auto_approved' | 'manual_clinic' | 'not_own_doctor' | 'registry_unavailable' | 'no_mitid_clinic';
+export type LoginRequestReason = 'auto_approved' | 'manual_clinic' | 'not_own_doctor' | 'registry_unavailable' | 'no_mitid_clinic' | 'parent_request';
 export type RegistryAnswer = 'other_doctor' | 'no_doctor' | 'unknown_cpr';
 
 export interface LoginRequestsTable {

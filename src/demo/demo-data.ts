@@ -3,6 +3,18 @@ export const DEMO_PASSWORD = 'Demo-adgang-2026';
 /** A demo patient with a portal login at Lægerne Søndergade (same password; the code comes by mail). */
 export const DEMO_PATIENT = { cpr: '0101380000', email: 'anna.nielsen0@example.dk' };
 
+/**
+ * A family at Lægerne Søndergade for acting for a child (issue 15): Mette Hansen has a login and is a
+ * MitID test person of the bundled broker; her daughter Emma (born 12 July 2017) has Forældreadgang;
+ * src/demo/custody.csv names Mette and Jonas as Emma's custody holders.
+ */
+const familyAddress = { address: 'Skovvej 12', postal_code: '8000', city: 'Aarhus C' };
+export const DEMO_FAMILY = {
+  parent: { cpr: '0304851236', given_name: 'Mette', family_name: 'Hansen', ...familyAddress, phone: '20304050', email: 'mette.hansen@example.dk' },
+  otherParent: { cpr: '1911831237', given_name: 'Jonas', family_name: 'Hansen', ...familyAddress, phone: '20304051', email: 'jonas.hansen@example.dk' },
+  child: { cpr: '1207174028', given_name: 'Emma', family_name: 'Hansen', ...familyAddress, phone: null, email: null },
+};
+
 export const demoClinics = [
   {
     key: 'soendergade',

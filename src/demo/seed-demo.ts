@@ -6,7 +6,7 @@ import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { audit } from '../features/audit/audit.ts';
 import { hashPassword } from '../features/auth/passwords.ts';
-import { DEMO_PASSWORD, DEMO_PATIENT, demoClinics, demoPatients, demoStaff } from './demo-data.ts';
+import { DEMO_FAMILY, DEMO_PASSWORD, DEMO_PATIENT, demoClinics, demoPatients, demoStaff } from './demo-data.ts';
 
 /**
  * The portal functions at Lægerne Søndergade: times to book over the next two weeks, medication
@@ -98,6 +98,48 @@ async function seedPortalDemo(trx: Transaction<DB>, clinicId: string, passwordHa
     .execute();
 }
 
+/**
+ * The Hansen family at the clinic: Mette with a login (she logs in with MitID as a test person),
+ * Jonas without one, and Emma (under 15) with Forældreadgang to all three functions, so a parent
+ * can switch to "Du handler for Emma" out of the box.
+ */
+async function seedFamilyDemo(trx: Transaction<DB>, clinicId: string, now: Date) {
+  const { parent, otherParent, child } = DEMO_FAMILY;
+  const rows = await trx
+    .insertInto('patients')
+    .values([parent, otherParent, child].map((person) => ({ ...person, clinic_id: clinicId })))
+    .returning(['id', 'cpr'])
+    .execute();
+  const mette = rows.find((r) => r.cpr === parent.cpr);
+  const emma = rows.find((r) => r.cpr === child.cpr);
+  if (!mette || !emma) throw new Error('demo: the family was not created');
+  const account = await trx
+    .insertInto('patient_accounts')
+    .values({ cpr: parent.cpr, email: parent.email, password_hash: null, activated_at: now, created_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('portal_memberships')
+    .values({ account_id: account.id, clinic_id: clinicId, patient_id: mette.id, rights: ['econsultation', 'booking', 'renewal'], created_at: now })
+    .execute();
+  await trx
+    .insertInto('child_access')
+    .values({
+      clinic_id: clinicId,
+      patient_id: emma.id,
+      rights: ['econsultation', 'booking', 'renewal'],
+      wants_electronic_reply: true,
+      holder_cprs: [parent.cpr, otherParent.cpr],
+      created_at: now,
+      created_by: null,
+    })
+    .execute();
+  await trx
+    .insertInto('medications')
+    .values({ clinic_id: clinicId, patient_id: emma.id, name: 'Ventoline', dosage: '0,1 mg/dosis, 2 pust ved behov', renewable_online: true, created_at: now })
+    .execute();
+}
+
 /** Loads the demo into an empty database, in one transaction. Returns false when data exists. */
 export async function seedDemoIfEmpty(db: Database, now: Date): Promise<boolean> {
   const any = await db.selectFrom('clinics').select('id').limit(1).executeTakeFirst();
@@ -137,6 +179,7 @@ export async function seedDemoIfEmpty(db: Database, now: Date): Promise<boolean>
       }
     }
     await seedPortalDemo(trx, idOf('soendergade'), passwordHash, now);
+    await seedFamilyDemo(trx, idOf('soendergade'), now);
     await audit(trx, { type: 'system', id: null, ip: null }, now, { action: 'demo.loaded' });
   });
   // The GP registry the demo's "egen læge" checks use: its patients and the MitID test persons.

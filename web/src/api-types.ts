@@ -1054,6 +1054,55 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/patient/child-access-requests': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A custody holder (MitID) asks one of their own clinics for a child’s Forældreadgang; it lands in Loginbestillinger */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            clinicId: string;
+            /** @description The child’s CPR number: in the body, never in a URL */
+            childCpr: string;
+            childName: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              requestId: string;
+              alreadyOpen: boolean;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/clinics/{clinicId}/patients/{patientId}/parent-access': {
     parameters: {
       query?: never;
@@ -1995,6 +2044,8 @@ export interface paths {
                 receivedAt: string;
                 status: 'open' | 'approved' | 'rejected';
                 rejectionReason: string | null;
+                /** @description A request for a child’s Forældreadgang this login asked for: the child’s name */
+                forChild: string | null;
               }[];
             };
           };
@@ -2506,6 +2557,8 @@ export interface paths {
                 identityVerified: 'mitid' | 'none';
                 reason: string;
                 registryAnswer: string | null;
+                /** @description Anmodet af forælder: the custody holder who asked for the child’s Forældreadgang (MitID name); null when the patient asked */
+                requestedByParent: string | null;
                 /** @description Deleted membership or deleted login: the red "!" */
                 previouslyHadAccess: boolean;
                 presetRights: ('econsultation' | 'booking' | 'renewal')[];
@@ -2534,6 +2587,8 @@ export interface paths {
                 rejectionReason: string | null;
                 grantedRights: ('econsultation' | 'booking' | 'renewal')[] | null;
                 patientId: string | null;
+                /** @description Anmodet af forælder: the custody holder who asked for the child’s Forældreadgang (MitID name); null when the patient asked */
+                requestedByParent: string | null;
               }[];
               nextCursor: string | null;
             };
@@ -2996,6 +3051,8 @@ export interface paths {
                 unread: number;
                 patientId: string;
                 patientName: string;
+                /** @description Who wrote the latest patient message for the patient, e.g. "Mette Hansen (mor)"; null when the patient did */
+                actedBy: string | null;
               }[];
             };
           };

@@ -9,6 +9,7 @@ import { patientOf } from '../patient-auth/patient-of.ts';
 import type { PatientSession } from '../patient-auth/patient-sessions.ts';
 import { childrenOf, endChildAccessFor, grantChildAccess, switchActingFor, type ChildOfParent } from './child-access.ts';
 import { liveChildAccess } from './child-access.repository.ts';
+import { requestChildAccess } from './parent-request.ts';
 import { endedFuldmagtOf, receivedFuldmagter, stopActingForFuldmagt, switchToFuldmagt } from '../fuldmagt/fuldmagt-scope.ts';
 import { ReceivedFuldmagt } from '../fuldmagt/fuldmagt.schema.ts';
 
@@ -105,6 +106,24 @@ export const childAccessRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       if (childId === null) await stopActingForFuldmagt(ctx, session);
       return actingForState({ ...session, actingForFuldmagtId: null }, (child) => child.childId === childId);
     },
+  );
+
+  app.post(
+    '/api/patient/child-access-requests',
+    {
+      schema: {
+        tags: ['acting for others'],
+        summary: 'A custody holder (MitID) asks one of their own clinics for a child’s Forældreadgang; it lands in Loginbestillinger',
+        body: Type.Object({
+          clinicId: Type.String({ format: 'uuid' }),
+          childCpr: Type.String({ minLength: 10, maxLength: 11, description: 'The child’s CPR number: in the body, never in a URL' }),
+          childName: Type.String({ minLength: 3, maxLength: 200 }),
+        }),
+        response: { 200: Type.Object({ requestId: Type.String(), alreadyOpen: Type.Boolean() }) },
+      },
+      onRequest: patientOnly,
+    },
+    async (request) => requestChildAccess(ctx, patientOf(request), request.body, request.ip),
   );
 
   app.get(

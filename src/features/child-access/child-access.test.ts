@@ -120,6 +120,13 @@ describe.each(backends)('parents acting for children under 15 on %s', (backend) 
       messages: { actedBy: string }[];
     }>();
     expect(thread.messages[0]!.actedBy).toBe('Mette Hansen (mor)');
+    const inbox = (await secretaryA.get(`/api/clinics/${clinicA.id}/econsultations`)).json<{
+      threads: { id: string; patientName: string; actedBy: string | null }[];
+    }>();
+    expect(inbox.threads.find((th) => th.id === started.json<{ id: string }>().id)).toMatchObject({
+      patientName: 'Emma Hansen',
+      actedBy: 'Mette Hansen (mor)',
+    });
 
     // Back to herself: the child's clinic is not hers.
     await mette.send('PUT', '/api/patient/acting-for', { childId: null });

@@ -46,7 +46,7 @@ export async function custodyHolders(ctx: AppContext, childCpr: string): Promise
 }
 
 /** Acting for a child needs a MitID login at Substantial or High, not a password. */
-function requireMitid(session: PatientSession): { loa: string; name: string } {
+export function requireMitid(session: PatientSession): { loa: string; name: string } {
   if (!session.mitid || !ACCEPTED_LOA.includes(session.mitid.loa)) throw childAccessErrors.mitidRequired();
   return session.mitid;
 }
@@ -153,17 +153,24 @@ export async function switchActingFor(ctx: AppContext, session: PatientSession, 
     await setActingFor(ctx.db, session.id, null);
     return;
   }
-  requireMitid(session);
+  const mitid = requireMitid(session);
   const child = await childCprOfAccess(ctx.db, childId);
   const listed = child ? (await childrenOf(ctx, session)).find((c) => c.childId === childId) : undefined;
   // A stranger naming someone else's child learns nothing: the same 404 as a made-up id.
   if (!child || !listed) throw errors.notFound();
   if (listed.status === 'turned_15') throw childAccessErrors.turned15(listed.givenName);
   if (listed.status === 'custody_unavailable') throw childAccessErrors.custodyUnavailable();
+  // Who acted goes in the audit row, so the child's Min log can say "Mette Hansen (mor)".
+  const relation = relationOf(await holderCprOf(ctx, session));
   await ctx.db.transaction().execute(async (trx) => {
     await setActingFor(trx, session.id, child.cpr);
     for (const clinic of listed.clinics) {
-      await audit(trx, actor, now, { action: 'child_access.switched', clinicId: clinic.id, patientId: clinic.patientId });
+      await audit(trx, actor, now, {
+        action: 'child_access.switched',
+        clinicId: clinic.id,
+        patientId: clinic.patientId,
+        details: { actingFor: { relation, actorAccountId: session.accountId, actorName: mitid.name, patientId: clinic.patientId } },
+      });
     }
   });
 }

@@ -210,6 +210,9 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
                 unread: Type.Integer(),
                 patientId: Type.String(),
                 patientName: Type.String(),
+                actedBy: Type.Union([Type.String(), Type.Null()], {
+                  description: 'Who wrote the latest patient message for the patient, e.g. "Mette Hansen (mor)"; null when the patient did',
+                }),
               }),
             ),
           }),
@@ -229,6 +232,7 @@ export const econsultationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
           unread: t.unread ?? 0,
           patientId: t.patient_id,
           patientName: `${t.given_name} ${t.family_name}`,
+          actedBy: t.acted_by,
         })),
       };
     },

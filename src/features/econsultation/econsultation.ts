@@ -215,23 +215,36 @@ export async function patientReply(
 
 /** The clinic's inbox: newest activity first, with the patient and the count of unread patient messages. */
 export async function clinicInbox(ctx: AppContext, clinicId: string) {
-  return ctx.db
-    .selectFrom('econsultation_threads as t')
-    .innerJoin('patients as p', 'p.id', 't.patient_id')
-    .select(['t.id', 't.subject', 't.status', 't.last_message_at', 't.patient_id', 'p.given_name', 'p.family_name'])
-    .select((eb) =>
-      eb
-        .selectFrom('econsultation_messages as m')
-        .select(sql<number>`count(*)::int`.as('n'))
-        .whereRef('m.thread_id', '=', 't.id')
-        .where('m.sender', '=', 'patient')
-        .where('m.read_at', 'is', null)
-        .as('unread'),
-    )
-    .where('t.clinic_id', '=', clinicId)
-    .orderBy('t.last_message_at', 'desc')
-    .limit(200)
-    .execute();
+  return (
+    ctx.db
+      .selectFrom('econsultation_threads as t')
+      .innerJoin('patients as p', 'p.id', 't.patient_id')
+      .select(['t.id', 't.subject', 't.status', 't.last_message_at', 't.patient_id', 'p.given_name', 'p.family_name'])
+      .select((eb) =>
+        eb
+          .selectFrom('econsultation_messages as m')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .whereRef('m.thread_id', '=', 't.id')
+          .where('m.sender', '=', 'patient')
+          .where('m.read_at', 'is', null)
+          .as('unread'),
+      )
+      // Who wrote the latest patient message when it was someone acting for the patient: "Mette Hansen (mor)".
+      .select((eb) =>
+        eb
+          .selectFrom('econsultation_messages as m')
+          .select(sql<string | null>`m.acted_by_name || ' (' || m.acted_by_relation || ')'`.as('label'))
+          .whereRef('m.thread_id', '=', 't.id')
+          .where('m.sender', '=', 'patient')
+          .orderBy('m.seq', 'desc')
+          .limit(1)
+          .as('acted_by'),
+      )
+      .where('t.clinic_id', '=', clinicId)
+      .orderBy('t.last_message_at', 'desc')
+      .limit(200)
+      .execute()
+  );
 }
 
 /** A staff view of a thread is a view of patient data: audited. */

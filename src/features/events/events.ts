@@ -20,6 +20,7 @@ export type EventType = (typeof EVENT_TYPES)[number];
  */
 const EVENT_OF_ACTION: Record<string, EventType> = {
   'registration.queued': 'login_request.created',
+  'child_access.requested': 'login_request.created',
   'portal.request_approved': 'login_request.handled',
   'login_request.rejected': 'login_request.handled',
   'registration.auto_approved': 'portal_access.changed',

@@ -7,6 +7,7 @@ import { enqueueMail } from '../mail/outbox.ts';
 import { issuePatientToken, TOKEN_LIFETIME_MS } from '../patient-auth/patient-tokens.ts';
 import { ensureAccount, findOrCreatePatientRecord } from '../portal-access/accounts.ts';
 import { checkRights } from '../portal-access/rights.ts';
+import { approveParentRequest } from '../child-access/parent-request.ts';
 
 export interface Handler {
   actor: Actor;
@@ -35,6 +36,8 @@ async function lockOpenRequest(trx: Transaction<DB>, requestId: string, handler:
       'r.status',
       'r.handled_at',
       'r.handled_by',
+      'r.reason',
+      'r.requested_by_account_id',
       'c.name as clinic_name',
       'c.offered_functions',
     ])
@@ -66,6 +69,8 @@ export async function approveRequest(ctx: AppContext, requestId: string, input: 
   return ctx.db.transaction().execute(async (trx) => {
     const r = await lockOpenRequest(trx, requestId, handler);
     const rights = checkRights(input.rights, r.offered_functions);
+    // A parent asked for a child's Forældreadgang: the child gets access for its custody holders, not a login.
+    if (r.reason === 'parent_request') return approveParentRequest(ctx, trx, r, rights, handler.actor);
     if (r.identity_verified === 'none' && !input.identityChecked) {
       throw errors.validation('identityChecked', {
         da: 'Identiteten er ikke bekræftet med MitID. Bekræft at I har kontrolleret den (fx ved fremmøde).',

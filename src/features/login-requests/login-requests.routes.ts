@@ -25,6 +25,9 @@ const OpenRequest = Type.Object({
   identityVerified: Type.Union([Type.Literal('mitid'), Type.Literal('none')]),
   reason: Type.String(),
   registryAnswer: Nullable(Type.String()),
+  requestedByParent: Nullable(
+    Type.String({ description: 'Anmodet af forælder: the custody holder who asked for the child’s Forældreadgang (MitID name); null when the patient asked' }),
+  ),
   previouslyHadAccess: Type.Boolean({ description: 'Deleted membership or deleted login: the red "!"' }),
   presetRights: Rights,
   previousAccess: Type.Union(
@@ -56,6 +59,9 @@ const HandledRequest = Type.Object({
   rejectionReason: Nullable(Type.String()),
   grantedRights: Type.Union([Rights, Type.Null()]),
   patientId: Nullable(Type.String()),
+  requestedByParent: Nullable(
+    Type.String({ description: 'Anmodet af forælder: the custody holder who asked for the child’s Forældreadgang (MitID name); null when the patient asked' }),
+  ),
 });
 
 export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
@@ -112,6 +118,7 @@ export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
               rejectionReason: r.rejection_reason,
               grantedRights: r.granted_rights,
               patientId: r.patient_id,
+              requestedByParent: r.requested_by_name,
             };
           }),
           nextCursor,
@@ -134,6 +141,7 @@ export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
             identityVerified: r.identity_verified,
             reason: r.reason,
             registryAnswer: r.registry_answer,
+            requestedByParent: r.requested_by_name,
             previouslyHadAccess: previous !== null || r.loginDeleted,
             // The rights they had before, where still offered; otherwise all the clinic offers.
             presetRights: (previous ?? r.offered_functions).filter((f) => r.offered_functions.includes(f)),

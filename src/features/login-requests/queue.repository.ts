@@ -26,7 +26,19 @@ export function decodeCursor(cursor: string): { at: Date; id: string } {
 export function openRequestsQuery(db: Database, clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
   let q = db
     .selectFrom('login_requests as r')
-    .select(['r.id', 'r.clinic_id', 'r.created_at', 'r.name', 'r.cpr', 'r.email', 'r.phone', 'r.identity_verified', 'r.reason', 'r.registry_answer'])
+    .select([
+      'r.id',
+      'r.clinic_id',
+      'r.created_at',
+      'r.name',
+      'r.cpr',
+      'r.email',
+      'r.phone',
+      'r.identity_verified',
+      'r.reason',
+      'r.registry_answer',
+      'r.requested_by_name',
+    ])
     .where('r.clinic_id', 'in', clinicIds)
     .where('r.status', '=', 'open')
     .orderBy('r.created_at')
@@ -108,6 +120,7 @@ export function openRequestsPageQuery(db: Database, clinicIds: string[], cursor:
       'r.identity_verified',
       'r.reason',
       'r.registry_answer',
+      'r.requested_by_name',
       'c.name as clinic_name',
       'c.offered_functions',
       'p.id as known_patient_id',
@@ -161,6 +174,7 @@ export async function listHandledRequests(db: Database, clinicIds: string[], cur
       'r.granted_rights',
       'r.patient_id',
       'r.identity_verified',
+      'r.requested_by_name',
       's.name as handled_by_name',
     ])
     .where('r.clinic_id', 'in', clinicIds)

@@ -22,6 +22,8 @@ export const TEST_PERSONS: TestPerson[] = [
   { cpr: '1105824562', name: 'Lise Prøvesen', birthDate: '1982-05-11', loa: 'High' },
   { cpr: '2212994321', name: 'Anders Andetsted', birthDate: '1999-12-22', loa: 'Substantial' },
   { cpr: '0303154012', name: 'Lille Barnesen', birthDate: '2015-03-03', loa: 'Substantial' },
+  // The demo's parent (src/demo/demo-data.ts DEMO_FAMILY): has a login and may act for Emma Hansen.
+  { cpr: '0304851236', name: 'Mette Hansen', birthDate: '1985-04-03', loa: 'Substantial' },
   { cpr: '1509703876', name: 'Svend Svagsikring', birthDate: '1970-09-15', loa: 'Low' },
 ];
 

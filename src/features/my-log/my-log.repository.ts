@@ -13,6 +13,8 @@ export const OWN_SECURITY_ACTIONS = [
   'patient.email_change_requested',
   'patient.phone_changed',
   'portal.activated',
+  // Someone using this login to act for a child is the login's own business to see.
+  'child_access.switched',
   'patient.data_exported',
 ] as const;
 
@@ -21,6 +23,7 @@ export interface MyLogRow {
   occurred_at: Date;
   action: string;
   actor_type: string;
+  actor_id: string | null;
   details: Record<string, unknown>;
   clinic_name: string | null;
   actor_name: string | null;
@@ -49,7 +52,7 @@ export async function myLogPage(db: Database, person: { accountId: string; cpr: 
       order by id desc
       limit ${limit}
     )
-    select m.id, m.occurred_at, m.action, m.actor_type, m.details,
+    select m.id, m.occurred_at, m.action, m.actor_type, m.actor_id, m.details,
            c.name as clinic_name,
            coalesce(s.name, i.name) as actor_name,
            sm.role as actor_role,

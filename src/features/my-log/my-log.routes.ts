@@ -39,7 +39,7 @@ export const myLogRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       const limit = request.query.limit ?? 30;
       const rows = await myLogPage(ctx.db, { accountId, cpr: account.cpr }, request.query.before, limit);
       const last = rows.at(-1);
-      return { entries: rows.map(presentEntry), nextBefore: rows.length === limit && last ? last.id : null };
+      return { entries: rows.map((row) => presentEntry(row, accountId)), nextBefore: rows.length === limit && last ? last.id : null };
     },
   );
 };

@@ -23,9 +23,25 @@ function rightsChange(details: Record<string, unknown>, lang: 'da' | 'en'): stri
 }
 
 /** The line Min log shows for one audit row, in plain Danish (and English). */
-export function describeEntry(row: MyLogRow): { da: string; en: string } {
+export function describeEntry(row: MyLogRow, own = false): { da: string; en: string } {
   const subject = row.thread_subject ? `'${row.thread_subject}'` : '';
+  const rights = { da: names(row.details.rights, 'da') || 'ingen funktioner', en: names(row.details.rights, 'en') || 'no functions' };
   switch (row.action) {
+    // Forældreadgang: read by the child (whose record it is) once the child has a login of its own.
+    case 'child_access.viewed':
+      return { da: 'så forældreadgangen til dine oplysninger', en: 'viewed the parent access to your details' };
+    case 'child_access.granted':
+      return { da: `gav dine forældre adgang til at handle for dig: ${rights.da}`, en: `gave your parents access to act for you: ${rights.en}` };
+    case 'child_access.changed':
+      return { da: `ændrede dine forældres adgang til at handle for dig: ${rights.da}`, en: `changed your parents' access to act for you: ${rights.en}` };
+    case 'child_access.ended':
+      return { da: 'afsluttede dine forældres adgang til at handle for dig', en: "ended your parents' access to act for you" };
+    case 'child_access.requested':
+      return { da: 'bad klinikken om adgang til at handle for dig', en: 'asked the clinic for access to act for you' };
+    case 'child_access.switched':
+      return own
+        ? { da: 'Du skiftede til at handle for dit barn', en: 'You switched to acting for your child' }
+        : { da: 'begyndte at handle for dig', en: 'started acting for you' };
     case 'patient.viewed':
       return { da: 'så dine oplysninger i patientkartoteket', en: 'viewed your details in the patient record' };
     case 'portal_form.viewed':
@@ -109,37 +125,37 @@ const ROLE_NAMES: Record<string, { da: string; en: string }> = {
   admin: { da: 'administrator', en: 'administrator' },
 };
 
-/** Someone who acted for the person (a fuldmagt receiver): "Jens Jensen (fuldmagt)". */
+/** Who acted for the person with another login, when the audit row has no name: "Din mor". */
+function actingName(details: Record<string, unknown>): string {
+  const relation = (details.actingFor as { relation?: string } | undefined)?.relation;
+  if (relation === 'mor') return 'Din mor';
+  if (relation === 'far') return 'Din far';
+  if (relation === 'fuldmagt') return 'Din fuldmagtshaver';
+  return 'En forælder med forældremyndighed';
+}
+
+/** Someone who acted for the person (a parent, a fuldmagt receiver): "Jens Jensen (fuldmagt)". */
 function actingActor(details: Record<string, unknown>) {
   const acting = details.actingFor as { actorName?: unknown; relation?: unknown } | undefined;
   return acting && typeof acting.actorName === 'string' ? `${acting.actorName} (${String(acting.relation)})` : null;
 }
 
-export function presentEntry(row: MyLogRow) {
-  const actedFor = row.actor_type === 'patient' ? actingActor(row.details) : null;
-  if (actedFor) {
-    return {
-      id: row.id,
-      at: row.occurred_at.toISOString(),
-      clinic: row.clinic_name,
-      who: { name: actedFor, role: null },
-      kind: 'clinic' as const,
-      text: describeEntry(row),
-    };
-  }
-  const own = row.actor_type === 'patient';
+export function presentEntry(row: MyLogRow, accountId: string | null = null) {
+  const own = row.actor_type === 'patient' && row.actor_id === accountId;
   return {
     id: row.id,
     at: row.occurred_at.toISOString(),
     clinic: row.clinic_name,
     who: own
       ? null
-      : {
-          // A clinic system shows with the name the clinic gave it ("Systemadgang").
-          name: row.actor_name ?? (row.actor_type === 'cli' ? 'Systemadministrator' : 'Klinikken'),
-          role: row.actor_role ? (ROLE_NAMES[row.actor_role] ?? null) : null,
-        },
+      : row.actor_type === 'patient'
+        ? { name: actingActor(row.details) ?? actingName(row.details), role: null }
+        : {
+            // A clinic system shows with the name the clinic gave it ("Systemadgang").
+            name: row.actor_name ?? (row.actor_type === 'cli' ? 'Systemadministrator' : 'Klinikken'),
+            role: row.actor_role ? (ROLE_NAMES[row.actor_role] ?? null) : null,
+          },
     kind: own ? ('own' as const) : ('clinic' as const),
-    text: describeEntry(row),
+    text: describeEntry(row, own),
   };
 }

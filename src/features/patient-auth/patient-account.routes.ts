@@ -60,6 +60,9 @@ export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
                 receivedAt: Type.String({ format: 'date-time' }),
                 status: Type.Union([Type.Literal('open'), Type.Literal('approved'), Type.Literal('rejected')]),
                 rejectionReason: Type.Union([Type.String(), Type.Null()]),
+                forChild: Type.Union([Type.String(), Type.Null()], {
+                  description: 'A request for a child’s Forældreadgang this login asked for: the child’s name',
+                }),
               }),
             ),
           }),
@@ -68,17 +71,29 @@ export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
       onRequest: patientOnly,
     },
     async (request) => {
+      const accountId = patientOf(request).accountId;
       const rows = await ctx.db
         .selectFrom('login_requests as r')
         .innerJoin('clinics as c', 'c.id', 'r.clinic_id')
-        .innerJoin('patient_accounts as a', 'a.cpr', 'r.cpr')
-        .select(['c.name', 'r.created_at', 'r.status', 'r.rejection_reason'])
-        .where('a.id', '=', patientOf(request).accountId)
+        .select(['c.name', 'r.created_at', 'r.status', 'r.rejection_reason', 'r.name as for_name', 'r.requested_by_account_id'])
+        // The login's own requests, and those it made for a child.
+        .where((eb) =>
+          eb.or([
+            eb('r.cpr', '=', eb.selectFrom('patient_accounts').select('cpr').where('id', '=', accountId)),
+            eb('r.requested_by_account_id', '=', accountId),
+          ]),
+        )
         .orderBy('r.created_at', 'desc')
         .limit(20)
         .execute();
       return {
-        requests: rows.map((r) => ({ clinicName: r.name, receivedAt: r.created_at.toISOString(), status: r.status, rejectionReason: r.rejection_reason })),
+        requests: rows.map((r) => ({
+          clinicName: r.name,
+          receivedAt: r.created_at.toISOString(),
+          status: r.status,
+          rejectionReason: r.rejection_reason,
+          forChild: r.requested_by_account_id === accountId ? r.for_name : null,
+        })),
       };
     },
   );

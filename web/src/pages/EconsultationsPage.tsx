@@ -5,12 +5,14 @@ import { ErrorMessage, PageTitle } from '../components.tsx';
 import { formatDateTime } from '../format.ts';
 import { ThreadView, type ThreadData } from '../functions/ThreadView.tsx';
 import { useI18n } from '../i18n.tsx';
+import { useActingTexts } from '../texts-acting.ts';
 
 type InboxThread = ApiResponse<'/api/clinics/{clinicId}/econsultations'>['threads'][number];
 
 /** The clinic's e-konsultation inbox: unread counts, read, answer, close. */
 export function EconsultationsPage({ clinicId }: { clinicId: string }) {
   const { t, lang } = useI18n();
+  const x = useActingTexts();
   const base = `/api/clinics/${clinicId}`;
   const [threads, setThreads] = useState<InboxThread[]>([]);
   const [open, setOpen] = useState<ThreadData | null>(null);
@@ -61,7 +63,10 @@ export function EconsultationsPage({ clinicId }: { clinicId: string }) {
                   </button>
                   {th.unread > 0 && <span className="count">{t.unread(th.unread)}</span>}
                 </td>
-                <td>{th.patientName}</td>
+                <td>
+                  {th.patientName}
+                  {th.actedBy && <div className="muted">{x.wroteFor(th.actedBy)}</div>}
+                </td>
                 <td>{th.status === 'closed' ? t.closedThread : ''}</td>
                 <td>{formatDateTime(th.lastMessageAt, lang)}</td>
               </tr>

@@ -6,6 +6,7 @@ import { ActionStatus, useAction } from '../forms.tsx';
 import { dayKey, formatDate, formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
 import { Link } from '../router.tsx';
+import { useActingTexts } from '../texts-acting.ts';
 import { useStaffTexts } from '../texts-staff.ts';
 
 type RequestList = ApiResponse<'/api/login-requests'>;
@@ -18,6 +19,7 @@ const RIGHTS: Right[] = ['econsultation', 'booking', 'renewal'];
 export function LoginRequestsPage({ session, onChanged }: { session: Session; onChanged: () => void }) {
   const { t, lang } = useI18n();
   const s = useStaffTexts();
+  const acting = useActingTexts();
   const [tab, setTab] = useState<'open' | 'handled'>('open');
   const [clinicFilter, setClinicFilter] = useState('');
   const [openRows, setOpenRows] = useState<OpenRequest[]>([]);
@@ -138,7 +140,12 @@ export function LoginRequestsPage({ session, onChanged }: { session: Session; on
                       {r.identityVerified === 'mitid' ? t.identityMitid : t.identityNone}
                     </td>
                     <td>
-                      {t.reasons[r.reason] ?? r.reason}
+                      {r.reason === 'parent_request' ? acting.parentRequestReason : (t.reasons[r.reason] ?? r.reason)}
+                      {r.requestedByParent && (
+                        <div>
+                          <strong>{acting.requestedByParent(r.requestedByParent)}</strong>
+                        </div>
+                      )}
                       {r.registryAnswer && ` (${t.registryAnswers[r.registryAnswer] ?? r.registryAnswer})`}
                     </td>
                     <td>{r.presetRights.map((x) => t[x]).join(', ') || s.noRights}</td>
@@ -173,7 +180,10 @@ export function LoginRequestsPage({ session, onChanged }: { session: Session; on
           <tbody>
             {handledRows.map((r) => (
               <tr key={r.id}>
-                <td>{r.patientId && r.clinicId === session.activeClinicId ? <Link href={`/patients/${r.patientId}`}>{r.name}</Link> : r.name}</td>
+                <td>
+                  {r.patientId && r.clinicId === session.activeClinicId ? <Link href={`/patients/${r.patientId}`}>{r.name}</Link> : r.name}
+                  {r.requestedByParent && <div className="muted">{acting.requestedByParent(r.requestedByParent)}</div>}
+                </td>
                 <td className="mono">{r.maskedCpr}</td>
                 {multi && <td>{r.clinicName}</td>}
                 <td>

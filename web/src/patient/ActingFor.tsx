@@ -1,7 +1,8 @@
-import { useState } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { api } from '../api.ts';
 import type { ApiResponse } from '../api-schema.ts';
 import { ErrorMessage } from '../components.tsx';
+import { ActionStatus, useAction } from '../forms.tsx';
 import { navigate } from '../router.tsx';
 import { useActingTexts } from '../texts-acting.ts';
 import { useFuldmagtTexts } from '../texts-fuldmagt.ts';
@@ -68,5 +69,64 @@ export function ActingBanner({ state, onChange }: { state: ActingForState; onCha
         {x.backToSelf}
       </button>
     </div>
+  );
+}
+
+/**
+ * "Anmod om forældreadgang": a MitID-logged-in parent asks one of their own clinics for a child's
+ * access. The child's CPR number goes in the POST body; the request waits in Loginbestillinger.
+ */
+export function AskForChildAccess({ state, clinics }: { state: ActingForState; clinics: { id: string; name: string }[] }) {
+  const x = useActingTexts();
+  const action = useAction();
+  const [form, setForm] = useState({ clinicId: clinics[0]?.id ?? '', childCpr: '', childName: '' });
+  if (!state.mitid || state.actingFor || clinics.length === 0) return null;
+  const send = (event: SubmitEvent) => {
+    event.preventDefault();
+    const name = form.childName.trim().split(/\s+/)[0] ?? form.childName;
+    void action.run(async () => {
+      const answer = await api<{ alreadyOpen: boolean }>('POST', '/api/patient/child-access-requests', form);
+      setForm({ ...form, childCpr: '', childName: '' });
+      return answer.alreadyOpen ? x.askAlreadyOpen(name) : x.askSent(name);
+    });
+  };
+  return (
+    <section aria-labelledby="ask-child-title">
+      <h2 id="ask-child-title">{x.askTitle}</h2>
+      <p>{x.askLead}</p>
+      <form className="narrow" onSubmit={send}>
+        <label htmlFor="ask-clinic">{x.askClinic}</label>
+        <select id="ask-clinic" {...action.field('clinicId')} value={form.clinicId} onChange={(e) => setForm({ ...form, clinicId: e.target.value })}>
+          {clinics.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="ask-child-cpr">{x.childCpr}</label>
+        <input
+          id="ask-child-cpr"
+          {...action.field('childCpr')}
+          inputMode="numeric"
+          autoComplete="off"
+          required
+          value={form.childCpr}
+          onChange={(e) => setForm({ ...form, childCpr: e.target.value })}
+        />
+        <label htmlFor="ask-child-name">{x.childName}</label>
+        <input
+          id="ask-child-name"
+          {...action.field('childName')}
+          autoComplete="off"
+          required
+          value={form.childName}
+          onChange={(e) => setForm({ ...form, childName: e.target.value })}
+        />
+        <button type="submit" disabled={action.busy}>
+          {x.askSend}
+        </button>
+        <ActionStatus action={action} />
+      </form>
+    </section>
   );
 }

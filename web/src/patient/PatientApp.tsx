@@ -12,7 +12,7 @@ import { PatientProfilePage } from './PatientProfilePage.tsx';
 import { MyLogPage } from './MyLogPage.tsx';
 import { RegisterPage } from './RegisterPage.tsx';
 import { TokenPasswordPage } from './TokenPasswordPage.tsx';
-import { ActingBanner, ChildrenSection, type ActingForState } from './ActingFor.tsx';
+import { ActingBanner, AskForChildAccess, ChildrenSection, type ActingForState } from './ActingFor.tsx';
 
 export interface PatientOverview {
   name: string | null;
@@ -162,6 +162,7 @@ function SignedInRoutes({
       <Route path="/portal">
         <PatientHomePage overview={overview} />
         {overview.acting && <ChildrenSection state={overview.acting} onChange={reload} />}
+        {overview.acting && <AskForChildAccess state={overview.acting} clinics={overview.clinics} />}
       </Route>
       <Route path="/portal/login">
         <Redirect to="/portal" replace />

@@ -4,6 +4,7 @@ import { PageTitle } from '../components.tsx';
 import { formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n.tsx';
 import { Link } from '../router.tsx';
+import { useActingTexts } from '../texts-acting.ts';
 import { useTexts } from '../texts-everyday.ts';
 import type { PatientOverview } from './PatientApp.tsx';
 import { FUNCTIONS, visibleFunctions } from './PatientClinicPage.tsx';
@@ -13,12 +14,15 @@ interface AccessRequest {
   receivedAt: string;
   status: 'open' | 'approved' | 'rejected';
   rejectionReason: string | null;
+  forChild: string | null;
 }
 
 /** The patient's clinics: the functions granted or with history as links; the rest one quiet line. */
 export function PatientHomePage({ overview }: { overview: PatientOverview }) {
   const { t, lang } = useI18n();
   const x = useTexts();
+  const acting = useActingTexts();
+  const child = overview.acting?.actingFor;
   const [requests, setRequests] = useState<AccessRequest[]>([]);
   useEffect(() => {
     api<{ requests: AccessRequest[] }>('GET', '/api/patient/requests')
@@ -28,7 +32,7 @@ export function PatientHomePage({ overview }: { overview: PatientOverview }) {
   return (
     <>
       <PageTitle>{overview.name ?? t.portalHome}</PageTitle>
-      <h2>{t.yourClinics}</h2>
+      <h2>{child ? acting.clinicsOf(child.name) : t.yourClinics}</h2>
       {overview.clinics.length === 0 && <p>{t.noClinics}</p>}
       {overview.clinics.map((clinic) => {
         const shown = visibleFunctions(clinic);
@@ -58,7 +62,8 @@ export function PatientHomePage({ overview }: { overview: PatientOverview }) {
           <ul className="functions">
             {requests.map((r, i) => (
               <li key={i}>
-                <strong>{r.clinicName}</strong> ({formatDateTime(r.receivedAt, lang)}): {t.requestStatus[r.status]}
+                <strong>{r.clinicName}</strong>
+                {r.forChild && <> – {acting.parentAccessFor(r.forChild)}</>} ({formatDateTime(r.receivedAt, lang)}): {t.requestStatus[r.status]}
                 {r.rejectionReason && <> – {r.rejectionReason}</>}
               </li>
             ))}
