@@ -9,8 +9,8 @@ export const childAccessErrors = {
     }),
   custodyEnded: (childName: string) =>
     new AppError(403, 'custody_ended', {
-      da: `Ifølge CPR-registret har du ikke forældremyndighed over ${childName}. Du kan ikke længere handle for barnet.`,
-      en: `According to the CPR register you do not hold custody of ${childName}. You can no longer act for the child.`,
+      da: `Du står ikke længere som indehaver af forældremyndigheden over ${childName}, så du kan ikke handle for barnet.`,
+      en: `You are no longer listed as holding custody of ${childName}, so you cannot act for the child.`,
     }),
   turned15: (childName: string) =>
     new AppError(403, 'child_turned_15', {

@@ -173,6 +173,32 @@ describe.each(backends)('parents acting for children under 15 on %s', (backend) 
     expect((await stranger.send('GET', '/api/patient/acting-for')).json().children).toEqual([]);
   });
 
+  it('mails the answer notice for a child only to a parent who still holds custody', async () => {
+    const emailOf = async (cpr: string) =>
+      (await t.ctx.db.selectFrom('patient_accounts').select('email').where('cpr', '=', cpr).executeTakeFirstOrThrow()).email!;
+    const mette = await mitidParent(METTE);
+    const emma = (await mette.send('GET', '/api/patient/acting-for'))
+      .json<{ children: { childId: string; name: string }[] }>()
+      .children.find((c) => c.name.startsWith('Emma'))!;
+    await mette.send('PUT', '/api/patient/acting-for', { childId: emma.childId });
+    const started = await mette.send('POST', `/api/patient/clinics/${clinicA.id}/econsultations`, { subject: 'Hoste', body: 'Emma hoster.' });
+    expect(started.statusCode, started.body).toBe(201);
+    const threadUrl = `/api/clinics/${clinicA.id}/econsultations/${started.json<{ id: string }>().id}/messages`;
+    const metteMail = await emailOf(METTE.cpr);
+    const notices = async () =>
+      (await t.ctx.db.selectFrom('outbox_mails').select('id').where('to_address', '=', metteMail).where('template', '=', 'econsultationAnswered').execute())
+        .length;
+    const before = await notices();
+
+    expect((await secretaryA.post(threadUrl, { body: 'Kom forbi i morgen.' })).statusCode).toBe(201);
+    expect(await notices()).toBe(before + 1); // the parent who wrote, with custody: notified
+
+    await custody(`${EMMA},${JONAS.cpr}\n`); // Mette no longer holds custody
+    expect((await secretaryA.post(threadUrl, { body: 'Husk sygesikringskortet.' })).statusCode).toBe(201);
+    expect(await notices()).toBe(before + 1); // no notice about the child to a former custody holder
+    await custody(`${EMMA},${METTE.cpr}\n`);
+  });
+
   it('ends access when the clinic turns the setting off, and a speciallæge refuses Forældreadgang by default', async () => {
     const mette = await mitidParent(METTE);
     const emma = (await mette.send('GET', '/api/patient/acting-for'))

@@ -134,7 +134,9 @@ export async function childrenOf(ctx: AppContext, session: PatientSession): Prom
       givenName: first.given_name,
       age,
       status,
-      clinics: accesses.map((a) => ({
+      // Which clinics (possibly specialists) and rights only while the parent may act: a child who
+      // turned 15 decides for themselves, and an unanswered custody lookup proves nothing.
+      clinics: (status === 'available' ? accesses : []).map((a) => ({
         id: a.clinic_id,
         name: a.clinic_name,
         rights: a.rights.filter((r) => a.offered_functions.includes(r)),

@@ -6,6 +6,8 @@ import { audit, staffUserIdOf, type Actor } from '../audit/audit.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { actedBy, auditActing, requireRight, type PatientScope } from '../portal-functions/patient-scope.ts';
 import { checkAttachments, type IncomingAttachment } from './attachments.ts';
+import { ageOn } from '../mitid/claims.ts';
+import { parseCpr } from '../patients/cpr.ts';
 
 function checkBody(body: string, maxLength: number): string {
   const text = body.trim();
@@ -278,33 +280,42 @@ export async function markClinicThreadRead(ctx: AppContext, clinicId: string, th
 }
 
 /**
- * The clinic answers. When the patient wants electronic answers, a notice is mailed: never the
- * content, only that there is an answer to read in the portal.
- */
-/**
  * A child (under 15, no login of its own) is notified through the custody holder who last wrote in
- * the thread for the child, when the child's access wants electronic answers. Still a notice only.
+ * the thread for the child, when the child's access wants electronic answers. Still a notice only,
+ * and only while that person may still act for the child: the child is under 15 today and the
+ * custody source names them now (a parent who lost custody, or a child who turned 15, gets no more
+ * notices). A custody source that cannot answer sends no notice; the answer is in the portal.
  */
-async function parentToNotify(trx: Transaction<DB>, clinicId: string, patientId: string, threadId: string) {
+async function parentToNotify(ctx: AppContext, trx: Transaction<DB>, clinicId: string, patientId: string, threadId: string) {
   const access = await trx
-    .selectFrom('child_access')
-    .select('wants_electronic_reply')
-    .where('clinic_id', '=', clinicId)
-    .where('patient_id', '=', patientId)
-    .where('ended_at', 'is', null)
+    .selectFrom('child_access as ca')
+    .innerJoin('patients as p', 'p.id', 'ca.patient_id')
+    .select(['ca.wants_electronic_reply', 'p.cpr'])
+    .where('ca.clinic_id', '=', clinicId)
+    .where('ca.patient_id', '=', patientId)
+    .where('ca.ended_at', 'is', null)
     .executeTakeFirst();
   if (!access) return undefined;
+  const birth = parseCpr(access.cpr)?.birthDate.toISOString().slice(0, 10);
+  if (!birth || ageOn(birth, ctx.clock.now()) >= 15) return undefined;
   const parent = await trx
     .selectFrom('econsultation_messages as m')
     .innerJoin('patient_accounts as a', 'a.id', 'm.acted_by_account_id')
-    .select(['a.email'])
+    .select(['a.email', 'a.cpr'])
     .where('m.thread_id', '=', threadId)
     .where('a.deleted_at', 'is', null)
     .orderBy('m.seq', 'desc')
     .executeTakeFirst();
-  return { wants_electronic_reply: access.wants_electronic_reply, email: parent?.email ?? null };
+  if (!parent) return undefined;
+  const holders = await ctx.custody.holdersOf(access.cpr).catch(() => [] as string[]);
+  if (!holders.includes(parent.cpr)) return undefined;
+  return { wants_electronic_reply: access.wants_electronic_reply, email: parent.email };
 }
 
+/**
+ * The clinic answers. When the patient wants electronic answers, a notice is mailed: never the
+ * content, only that there is an answer to read in the portal.
+ */
 export async function clinicReply(ctx: AppContext, clinicId: string, threadId: string, body: string, actor: Actor) {
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
@@ -328,7 +339,7 @@ export async function clinicReply(ctx: AppContext, clinicId: string, threadId: s
       .where('m.patient_id', '=', thread.patient_id)
       .where('m.ended_at', 'is', null)
       .executeTakeFirst()
-      .then((own) => own ?? parentToNotify(trx, clinicId, thread.patient_id, threadId));
+      .then((own) => own ?? parentToNotify(ctx, trx, clinicId, thread.patient_id, threadId));
     if (member?.wants_electronic_reply && member.email) {
       await enqueueMail(
         trx,
