@@ -11,6 +11,7 @@ import { clinicAcceptsMitid } from '../registration/decide-registration.ts';
 import { IDENTITY_TTL_MS, finishMitidFlow, rememberIdentity, startMitidFlow } from './mitid-flow.ts';
 import { loginWithMitid } from './mitid-login.ts';
 import { authRateLimit } from '../rate-limits/rate-limit.ts';
+import { clinicBySlug, slugOfClinic } from '../registration/registration.repository.ts';
 
 export function mitidCookies(ctx: AppContext) {
   const base = cookieSettings(ctx);
@@ -58,7 +59,7 @@ export const mitidRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       }
       let clinicId: string | null = null;
       if (purpose === 'register') {
-        const clinic = slug ? await ctx.db.selectFrom('clinics').selectAll().where('slug', '=', slug).executeTakeFirst() : undefined;
+        const clinic = slug ? await clinicBySlug(ctx.db, slug) : undefined;
         if (!clinic || !clinicAcceptsMitid(clinic)) return reply.redirect(`${back}?mitid=closed`);
         clinicId = clinic.id;
       }
@@ -87,7 +88,7 @@ export const mitidRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       if (!ok || !result.stepUp) return reply.redirect('/portal/profile?mitid=stepup_other_person');
       return reply.redirect(`/portal/profile?stepup=${result.stepUp.action}`);
     }
-    const slug = clinicId ? (await ctx.db.selectFrom('clinics').select('slug').where('id', '=', clinicId).executeTakeFirstOrThrow()).slug : null;
+    const slug = clinicId ? await slugOfClinic(ctx.db, clinicId) : null;
     const back = purpose === 'register' && slug !== null ? `/portal/register/${encodeURIComponent(slug)}` : '/portal/login';
     if (result.error) return reply.redirect(`${back}?mitid=${encodeURIComponent(result.error.code)}`);
     const { identity } = result;

@@ -13,6 +13,7 @@ import { checkEmail } from '../staff/staff-accounts.ts';
 import { PublicRequestDesk } from '../login-requests/public-request.ts';
 import { clinicAcceptsMitid, decideRegistration, isAutomatic, MIN_SELF_REGISTRATION_AGE, registrationClosed, under15 } from './decide-registration.ts';
 import { authRateLimit } from '../rate-limits/rate-limit.ts';
+import { clinicBySlug as findClinicBySlug, countWrongEmailCode, latestRequestOf, setRegistrationContact } from './registration.repository.ts';
 
 const Slug = Type.Object({ slug: Type.String({ maxLength: 100 }) });
 const EMAIL_CODE_TRIES = 5;
@@ -52,7 +53,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
   const cookies = mitidCookies(ctx);
   const limited = authRateLimit(ctx);
   const clinicBySlug = async (slug: string) => {
-    const clinic = await ctx.db.selectFrom('clinics').selectAll().where('slug', '=', slug).executeTakeFirst();
+    const clinic = await findClinicBySlug(ctx.db, slug);
     if (!clinic) throw errors.notFound();
     return clinic;
   };
@@ -71,15 +72,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       const clinic = await clinicBySlug(request.params.slug);
       const identity = await findIdentity(ctx, request.cookies[cookies.identity.name], clinic.id, true);
       // The person MitID identified may see the state of their latest request at this clinic.
-      const latest = identity
-        ? await ctx.db
-            .selectFrom('login_requests')
-            .select(['status', 'rejection_reason'])
-            .where('clinic_id', '=', clinic.id)
-            .where('cpr', '=', identity.cpr)
-            .orderBy('created_at', 'desc')
-            .executeTakeFirst()
-        : undefined;
+      const latest = identity ? await latestRequestOf(ctx.db, clinic.id, identity.cpr) : undefined;
       return {
         clinic: {
           name: clinic.name,
@@ -153,11 +146,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
       const now = ctx.clock.now();
       await ctx.db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('mitid_identities')
-          .set({ email, phone, email_code_hash: hmac(ctx.config.sessionSecret, `${identity.id}:${code}`), email_code_attempts: 0, email_verified_at: null })
-          .where('id', '=', identity.id)
-          .execute();
+        await setRegistrationContact(trx, identity.id, { email, phone, emailCodeHash: hmac(ctx.config.sessionSecret, `${identity.id}:${code}`) });
         await enqueueMail(trx, { to: email, template: 'registrationEmailCode', params: { code, clinicName: clinic.name } }, now);
       });
       return { ok: true };
@@ -190,11 +179,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       if (!identity.email_code_hash || identity.email_code_attempts >= EMAIL_CODE_TRIES) throw codeWrong();
       const expected = hmac(ctx.config.sessionSecret, `${identity.id}:${request.body.code.trim()}`);
       if (!safeEqual(expected, identity.email_code_hash)) {
-        await ctx.db
-          .updateTable('mitid_identities')
-          .set((eb) => ({ email_code_attempts: eb('email_code_attempts', '+', 1) }))
-          .where('id', '=', identity.id)
-          .execute();
+        await countWrongEmailCode(ctx.db, identity.id);
         throw codeWrong();
       }
       if (!identity.email) throw new Error(`MitID identity ${identity.id}: an e-mail code without an e-mail address`);
