@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { sql } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import { requireStaff, requireSupport, staffOf } from '../../http/staff-auth.ts';
+import { listClinicsForSupport } from './clinics.repository.ts';
 
 const ClinicSummary = Type.Object({
   id: Type.String(),
@@ -27,24 +27,7 @@ export const clinicsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     },
     async (request) => {
       requireSupport(staffOf(request));
-      const rows = await ctx.db
-        .selectFrom('clinics as c')
-        .select([
-          'c.id',
-          'c.name',
-          'c.slug',
-          'c.specialty',
-          'c.ydernummer',
-          'c.uses_mitid',
-          'c.self_registration',
-          'c.auto_approval_allowed',
-          'c.offered_functions',
-          // count(*) is a bigint, which the pg driver hands over as a string.
-          sql<string>`(select count(*) from patients p where p.clinic_id = c.id)`.as('patient_count'),
-          sql<string>`(select count(*) from staff_memberships m where m.clinic_id = c.id)`.as('staff_count'),
-        ])
-        .orderBy('c.name')
-        .execute();
+      const rows = await listClinicsForSupport(ctx.db);
       return {
         clinics: rows.map((c) => ({
           id: c.id,

@@ -6,6 +6,7 @@ import { Ok } from '../auth/staff-auth.schema.ts';
 import { confirmEmailChange, deleteOwnLogin, getPatientOverview, requestEmailChange, updatePhone } from './patient-account.ts';
 import { authRateLimit } from '../rate-limits/rate-limit.ts';
 import { patientOf } from './patient-of.ts';
+import { loginRequestsOfAccount } from './patient-account.repository.ts';
 
 const Right = Type.Union([Type.Literal('econsultation'), Type.Literal('booking'), Type.Literal('renewal')]);
 const Overview = Type.Object({
@@ -72,20 +73,7 @@ export const patientAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
     },
     async (request) => {
       const accountId = patientOf(request).accountId;
-      const rows = await ctx.db
-        .selectFrom('login_requests as r')
-        .innerJoin('clinics as c', 'c.id', 'r.clinic_id')
-        .select(['c.name', 'r.created_at', 'r.status', 'r.rejection_reason', 'r.name as for_name', 'r.requested_by_account_id'])
-        // The login's own requests, and those it made for a child.
-        .where((eb) =>
-          eb.or([
-            eb('r.cpr', '=', eb.selectFrom('patient_accounts').select('cpr').where('id', '=', accountId)),
-            eb('r.requested_by_account_id', '=', accountId),
-          ]),
-        )
-        .orderBy('r.created_at', 'desc')
-        .limit(20)
-        .execute();
+      const rows = await loginRequestsOfAccount(ctx.db, accountId);
       return {
         requests: rows.map((r) => ({
           clinicName: r.name,
