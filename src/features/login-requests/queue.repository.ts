@@ -75,63 +75,56 @@ function previousAccessOf(endedAt: Date | null, endReason: string | null, loginD
  * which on small tables plan as sequential scans of patients, logins and clinics per page.
  */
 export function openRequestsPageQuery(db: Database, clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
-  return db
-    .selectFrom(openRequestsQuery(db, clinicIds, cursor, limit).as('r'))
-    .innerJoinLateral(
-      (eb) => eb.selectFrom('clinics').select(['name', 'offered_functions']).whereRef('clinics.id', '=', 'r.clinic_id').limit(1).as('c'),
-      (join) => join.onTrue(),
-    )
-    .leftJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('patients')
-          .select(['id', sql<string>`given_name || ' ' || family_name`.as('name')])
-          .whereRef('patients.clinic_id', '=', 'r.clinic_id')
-          .whereRef('patients.cpr', '=', 'r.cpr')
-          .limit(1)
-          .as('p'),
-      (join) => join.onTrue(),
-    )
-    .leftJoinLateral(
-      (eb) => eb.selectFrom('patient_accounts').select(['id', 'deleted_at']).whereRef('patient_accounts.cpr', '=', 'r.cpr').limit(1).as('a'),
-      (join) => join.onTrue(),
-    )
-    .leftJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('portal_memberships as m')
-          .select(['m.rights', 'm.ended_at', 'm.end_reason'])
-          .whereRef('m.account_id', '=', 'a.id')
-          .whereRef('m.clinic_id', '=', 'r.clinic_id')
-          .where('m.ended_at', 'is not', null)
-          .orderBy('m.ended_at', 'desc')
-          .limit(1)
-          .as('prev'),
-      (join) => join.onTrue(),
-    )
-    .select([
-      'r.id',
-      'r.clinic_id',
-      'r.created_at',
-      'r.name',
-      'r.cpr',
-      'r.email',
-      'r.phone',
-      'r.identity_verified',
-      'r.reason',
-      'r.registry_answer',
-      'r.requested_by_name',
-      'c.name as clinic_name',
-      'c.offered_functions',
-      'p.id as known_patient_id',
-      'p.name as known_patient_name',
-      'a.deleted_at as login_deleted_at',
-      'prev.rights as previous_rights',
-      'prev.ended_at as previous_ended_at',
-      'prev.end_reason as previous_end_reason',
-    ])
-    .orderBy('r.created_at')
-    .orderBy('r.id');
+  return (
+    db
+      .selectFrom(openRequestsQuery(db, clinicIds, cursor, limit).as('r'))
+      .innerJoinLateral(
+        (eb) => eb.selectFrom('clinics').select(['name', 'offered_functions']).whereRef('clinics.id', '=', 'r.clinic_id').limit(1).as('c'),
+        (join) => join.onTrue(),
+      )
+      .leftJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('patients')
+            .select(['id', sql<string>`given_name || ' ' || family_name`.as('name')])
+            .whereRef('patients.clinic_id', '=', 'r.clinic_id')
+            .whereRef('patients.cpr', '=', 'r.cpr')
+            .limit(1)
+            .as('p'),
+        (join) => join.onTrue(),
+      )
+      .leftJoinLateral(
+        (eb) => eb.selectFrom('patient_accounts').select(['id', 'deleted_at']).whereRef('patient_accounts.cpr', '=', 'r.cpr').limit(1).as('a'),
+        (join) => join.onTrue(),
+      )
+      .leftJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('portal_memberships as m')
+            .select(['m.rights', 'm.ended_at', 'm.end_reason'])
+            .whereRef('m.account_id', '=', 'a.id')
+            .whereRef('m.clinic_id', '=', 'r.clinic_id')
+            .where('m.ended_at', 'is not', null)
+            .orderBy('m.ended_at', 'desc')
+            .limit(1)
+            .as('prev'),
+        (join) => join.onTrue(),
+      )
+      // The page's own columns as the keyset query selects them, then each row's facts.
+      .selectAll('r')
+      .select([
+        'c.name as clinic_name',
+        'c.offered_functions',
+        'p.id as known_patient_id',
+        'p.name as known_patient_name',
+        'a.deleted_at as login_deleted_at',
+        'prev.rights as previous_rights',
+        'prev.ended_at as previous_ended_at',
+        'prev.end_reason as previous_end_reason',
+      ])
+      .orderBy('r.created_at')
+      .orderBy('r.id')
+  );
 }
 
 export async function listOpenRequests(db: Database, clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
