@@ -53,6 +53,8 @@ describe.runIf(hasChromium)('a parent acts for a child under 15 (issue 15), in C
 
     // An e-konsultation for Emma.
     await page.getByRole('navigation', { name: 'Funktioner' }).getByRole('link', { name: 'E-konsultation' }).click();
+    // The page has loaded the child's threads before the form is filled, so a late load cannot reset it.
+    await page.getByRole('region', { name: 'Dine e-konsultationer' }).waitFor();
     await page.getByLabel('Overskrift').fill('Ondt i øret');
     await page.getByLabel('Besked').fill('Emma har haft ondt i øret siden i går.');
     await page.getByRole('button', { name: 'Send' }).click();
