@@ -21,7 +21,7 @@ import { sql } from 'kysely';
 import { hashPassword } from '../src/features/auth/passwords.ts';
 import { freshBenchDatabase } from './bench-db.ts';
 import { writeProfileSummary } from './cpu-profile.ts';
-import { cpuTimesOf, ensureBuild, freePort, root, startProcess, stopProcess } from './processes.ts';
+import { cpuTimesOf, ensureBuild, minorFaultsOf, freePort, root, startProcess, stopProcess } from './processes.ts';
 import { recordResult } from './results.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -105,9 +105,11 @@ async function main() {
     load.send({ type: 'run', base, emails, password: PASSWORD, seconds: SECONDS, clients: CLIENTS, warmup: 100 });
     await message('warm');
     const cpuBefore = cpuTimesOf(pid);
+    const faultsBefore = minorFaultsOf(pid);
     load.send({ type: 'go' });
     const done = await message('done');
     const cpuAfter = cpuTimesOf(pid);
+    const faults = minorFaultsOf(pid) - faultsBefore;
     const userMs = cpuAfter.user - cpuBefore.user;
     const systemMs = cpuAfter.system - cpuBefore.system;
     const cpuMs = userMs + systemMs;
@@ -125,7 +127,7 @@ async function main() {
       `login: ${rate.toFixed(0)} logins/s; server CPU per login ${perLogin.toFixed(1)} ms, of which argon2id ${argon2.toFixed(1)} ms = ${((argon2 / perLogin) * 100).toFixed(0)}%; ` +
       `Keycloak's documented ${String(KEYCLOAK_PER_VCPU)}/s per vCPU = ${(perCore / KEYCLOAK_PER_VCPU).toFixed(1)}x`;
     const details = [
-      `cores: ${String(availableParallelism())}, clients: ${String(CLIENTS)}, seconds: ${seconds.toFixed(1)}, logins: ${String(completed)}, server CPU ${(cpuMs / 1000).toFixed(1)} s (${((cpuMs / 1000 / seconds) * 100).toFixed(0)}% of one core; user ${(userMs / completed).toFixed(1)} + system ${(systemMs / completed).toFixed(1)} ms per login)`,
+      `cores: ${String(availableParallelism())}, clients: ${String(CLIENTS)}, seconds: ${seconds.toFixed(1)}, logins: ${String(completed)}, server CPU ${(cpuMs / 1000).toFixed(1)} s (${((cpuMs / 1000 / seconds) * 100).toFixed(0)}% of one core; user ${(userMs / completed).toFixed(1)} + system ${(systemMs / completed).toFixed(1)} ms per login; ${(faults / completed).toFixed(0)} page faults per login)`,
       `argon2id verify CPU: ${argon2Before.toFixed(1)} ms before the run, ${argon2After.toFixed(1)} ms after; server CPU besides argon2id ${(perLogin - argon2).toFixed(1)} ms per login; ${perCore.toFixed(0)} logins/s per core of server CPU`,
     ];
     if (profileDir) {

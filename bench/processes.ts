@@ -74,6 +74,13 @@ export function cpuTimesOf(pid: number): { user: number; system: number } {
   return { user: (Number(fields[11]) / hz) * 1000, system: (Number(fields[12]) / hz) * 1000 };
 }
 
+/** Minor page faults of a process (all its threads): memory the kernel had to map in on first touch. */
+export function minorFaultsOf(pid: number): number {
+  const stat = execFileSync('cat', [`/proc/${String(pid)}/stat`], { encoding: 'utf8' });
+  // minflt is field 10 of the line, 8 after the command name.
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+}
+
 export function cpuMsOf(pid: number): number {
   const { user, system } = cpuTimesOf(pid);
   return user + system;

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { ActorType, DB } from '../../db/schema.ts';
 import { errors } from '../../errors.ts';
-import { emitEventFor } from '../events/events.ts';
+import { writeAsOneStatement } from '../../db/one-statement.ts';
+import { eventInsertFor } from '../events/events.ts';
 
 export interface Actor {
   type: ActorType;
@@ -17,23 +18,28 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** Writes one audit row. Call it with the transaction of the change it records. */
+const auditValues = (actor: Actor, at: Date, entry: AuditEntry) => ({
+  occurred_at: at,
+  actor_type: actor.type,
+  actor_id: actor.id,
+  clinic_id: entry.clinicId ?? null,
+  patient_id: entry.patientId ?? null,
+  action: entry.action,
+  ip: actor.ip,
+  details: JSON.stringify(entry.details ?? {}),
+});
+
+/** Writes one audit row, and the clinic systems' event of the change if it has one. Call it with the transaction of the change it records. */
 export async function audit(trx: Kysely<DB>, actor: Actor, at: Date, entry: AuditEntry): Promise<void> {
-  await trx
-    .insertInto('audit_events')
-    .values({
-      occurred_at: at,
-      actor_type: actor.type,
-      actor_id: actor.id,
-      clinic_id: entry.clinicId ?? null,
-      patient_id: entry.patientId ?? null,
-      action: entry.action,
-      ip: actor.ip,
-      details: JSON.stringify(entry.details ?? {}),
-    })
-    .execute();
-  // The clinic systems' event of the change, if any, in the same transaction.
-  await emitEventFor(trx, at, entry);
+  await writeAsOneStatement(trx, auditInserts(trx, actor, at, entry));
+}
+
+/**
+ * audit()'s inserts, not yet run: the audit row, then the event if the change has one. For a path
+ * that writes its change, audit row, event and mail as one statement (db/one-statement.ts).
+ */
+export function auditInserts(db: Kysely<DB>, actor: Actor, at: Date, entry: AuditEntry) {
+  return [db.insertInto('audit_events').values(auditValues(actor, at, entry)), eventInsertFor(db, at, entry)];
 }
 
 /**

@@ -55,12 +55,9 @@ export interface AuditedChange {
   details?: Record<string, unknown>;
 }
 
-/** Writes the event of an audited change, if it is one clinic systems hear of, in the caller's transaction. */
-export async function emitEventFor(trx: Kysely<DB>, at: Date, change: AuditedChange): Promise<void> {
+/** The insert of an audited change's event, not yet run, or undefined if clinic systems do not hear of it. */
+export function eventInsertFor(db: Kysely<DB>, at: Date, change: AuditedChange) {
   const type = EVENT_OF_ACTION[change.action];
-  if (!type || !change.clinicId) return;
-  await trx
-    .insertInto('events')
-    .values({ clinic_id: change.clinicId, type, occurred_at: at, data: JSON.stringify(idsOf(change.patientId, change.details)) })
-    .execute();
+  if (!type || !change.clinicId) return undefined;
+  return db.insertInto('events').values({ clinic_id: change.clinicId, type, occurred_at: at, data: JSON.stringify(idsOf(change.patientId, change.details)) });
 }

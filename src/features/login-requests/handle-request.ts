@@ -2,9 +2,10 @@ import type { Transaction } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import type { DB } from '../../db/schema.ts';
 import { AppError, errors } from '../../errors.ts';
-import { audit, staffUserIdOf, type Actor } from '../audit/audit.ts';
-import { enqueueMail } from '../mail/outbox.ts';
-import { issuePatientToken, TOKEN_LIFETIME_MS } from '../patient-auth/patient-tokens.ts';
+import { writeAsOneStatement } from '../../db/one-statement.ts';
+import { audit, auditInserts, staffUserIdOf, type Actor } from '../audit/audit.ts';
+import { enqueueMail, mailInsert } from '../mail/outbox.ts';
+import { patientTokenInsert, retireLivePatientTokens, TOKEN_LIFETIME_MS } from '../patient-auth/patient-tokens.ts';
 import { ensureAccount, findOrCreatePatientRecord } from '../portal-access/accounts.ts';
 import { checkRights } from '../portal-access/rights.ts';
 import { approveParentRequest } from '../child-access/parent-request.ts';
@@ -80,56 +81,55 @@ export async function approveRequest(ctx: AppContext, requestId: string, input: 
     // MitID has proved the person, so such a login is usable at once; otherwise it waits for activation.
     const person = { cpr: r.cpr, name: r.name, email: r.email, phone: r.phone, mitidUuid: r.identity_verified === 'mitid' ? r.mitid_uuid : null };
     const patient = { id: await findOrCreatePatientRecord(trx, r.clinic_id, person) };
-    const { accountId, needsActivation, email: to } = await ensureAccount(trx, person, now);
-    const active = await trx
-      .selectFrom('portal_memberships')
-      .select('id')
-      .where('account_id', '=', accountId)
-      .where('clinic_id', '=', r.clinic_id)
-      .where('ended_at', 'is', null)
-      .executeTakeFirst();
-    if (active) {
-      await trx.updateTable('portal_memberships').set({ rights }).where('id', '=', active.id).execute();
-    } else {
-      await trx
+    const { accountId, needsActivation, email: to, created } = await ensureAccount(trx, person, now);
+    // ensureAccount holds the login's row lock; a login it has just created has no links to void.
+    if (needsActivation && !created) await retireLivePatientTokens(trx, accountId, 'activation', now);
+    const activation = needsActivation ? patientTokenInsert(trx, { accountId, purpose: 'activation', clinicId: r.clinic_id }, now) : undefined;
+    const mail = activation
+      ? mailInsert(
+          trx,
+          {
+            to,
+            template: 'patientActivation',
+            params: {
+              clinicName: r.clinic_name,
+              link: `${ctx.config.publicUrl}/portal/activate#token=${activation.token}`,
+              validDays: TOKEN_LIFETIME_MS.activation / 86_400_000,
+            },
+            clinicId: r.clinic_id,
+          },
+          now,
+        )
+      : mailInsert(
+          trx,
+          { to, template: 'loginRequestApproved', params: { clinicName: r.clinic_name, link: `${ctx.config.publicUrl}/portal/login` }, clinicId: r.clinic_id },
+          now,
+        );
+    // The rest in one statement (one round trip): the membership (a returning patient's active one
+    // gets the ticked rights), the request marked approved, the link, the mail, audit row and event.
+    await writeAsOneStatement(trx, [
+      trx
         .insertInto('portal_memberships')
         .values({ account_id: accountId, clinic_id: r.clinic_id, patient_id: patient.id, rights, created_at: now })
-        .execute();
-    }
-    await trx
-      .updateTable('login_requests')
-      .set({ status: 'approved', handled_at: now, handled_by: staffUserIdOf(handler.actor), granted_rights: rights, patient_id: patient.id })
-      .where('id', '=', r.id)
-      .execute();
-    if (needsActivation) {
-      const token = await issuePatientToken(trx, { accountId, purpose: 'activation', clinicId: r.clinic_id }, now);
-      await enqueueMail(
-        trx,
-        {
-          to,
-          template: 'patientActivation',
-          params: {
-            clinicName: r.clinic_name,
-            link: `${ctx.config.publicUrl}/portal/activate#token=${token}`,
-            validDays: TOKEN_LIFETIME_MS.activation / 86_400_000,
-          },
-          clinicId: r.clinic_id,
-        },
-        now,
-      );
-    } else {
-      await enqueueMail(
-        trx,
-        { to, template: 'loginRequestApproved', params: { clinicName: r.clinic_name, link: `${ctx.config.publicUrl}/portal/login` }, clinicId: r.clinic_id },
-        now,
-      );
-    }
-    await audit(trx, handler.actor, now, {
-      action: 'portal.request_approved',
-      clinicId: r.clinic_id,
-      patientId: patient.id,
-      details: { requestId: r.id, rights, identityVerified: r.identity_verified },
-    });
+        .onConflict((oc) =>
+          oc
+            .columns(['account_id', 'clinic_id'])
+            .where('ended_at', 'is', null)
+            .doUpdateSet({ rights: (eb) => eb.ref('excluded.rights') }),
+        ),
+      trx
+        .updateTable('login_requests')
+        .set({ status: 'approved', handled_at: now, handled_by: staffUserIdOf(handler.actor), granted_rights: rights, patient_id: patient.id })
+        .where('id', '=', r.id),
+      activation?.insert,
+      mail,
+      ...auditInserts(trx, handler.actor, now, {
+        action: 'portal.request_approved',
+        clinicId: r.clinic_id,
+        patientId: patient.id,
+        details: { requestId: r.id, rights, identityVerified: r.identity_verified },
+      }),
+    ]);
     return { patientId: patient.id };
   });
 }

@@ -189,6 +189,21 @@ describe.each(backends)('mail outbox delivery on %s', (backend) => {
     expect((await statusOf('loop@example.test')).status).toBe('sent');
   });
 
+  it('after a batch smaller than a full one, claims again only when woken or at the next poll', async () => {
+    const server = await sink();
+    const w = worker(server.url, { pollMs: 3_600_000 });
+    const runs = vi.spyOn(w, 'runOnce');
+    await enqueue('short-batch@example.test');
+    w.start();
+    await server.waitFor('short-batch@example.test');
+    await vi.waitFor(async () => expect((await statusOf('short-batch@example.test')).status).toBe('sent'));
+    // A claim that finds nothing would follow within milliseconds; give it ample time to show.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(runs).toHaveBeenCalledTimes(1);
+    w.wake();
+    await vi.waitFor(() => expect(runs).toHaveBeenCalledTimes(2));
+  });
+
   describe('woken by PostgreSQL when a mail is queued', () => {
     const listeners: NotificationListener[] = [];
     afterEach(async () => {

@@ -128,7 +128,9 @@ export class MailWorker {
       this.#running = this.runOnce()
         .then((count) => {
           this.#busy = false;
-          this.#schedule(count > 0 || this.#wokenWhileBusy ? 0 : this.#o.pollMs);
+          // A full batch may have left more behind; a short one emptied what was due, and mails
+          // queued since woke us (#wokenWhileBusy), so an empty claim would only cost a round trip.
+          this.#schedule(count >= this.#o.batchSize || this.#wokenWhileBusy ? 0 : this.#o.pollMs);
         })
         .catch((error: unknown) => {
           this.#busy = false;

@@ -43,24 +43,26 @@ export function mailAddress(email: string | null | undefined, whose: string): st
  * the mail then exists exactly when the change does. The delivery worker sends it later.
  */
 export async function enqueueMail<T extends TemplateName>(trx: Kysely<DB>, mail: OutgoingMail<T>, now: Date) {
+  await mailInsert(trx, mail, now).execute();
+}
+
+/** enqueueMail()'s insert, not yet run: for a statement that writes the change and its mail together (CTEs). */
+export function mailInsert<T extends TemplateName>(db: Kysely<DB>, mail: OutgoingMail<T>, now: Date) {
   const params = mail.params as Record<string, unknown>;
   const { subject, text } = renderMail(mail.template, params);
   const link = oneTimeLinkOf(mail.template, params);
-  await trx
-    .insertInto('outbox_mails')
-    .values({
-      created_at: now,
-      clinic_id: mail.clinicId ?? null,
-      template: mail.template,
-      to_address: mail.to,
-      subject,
-      text_body: text,
-      next_attempt_at: now,
-      message_id: randomUUID(),
-      // Kept so "queue again" can render the mail with a fresh link; never the token itself.
-      template_params: JSON.stringify(link ? { ...params, link: link.linkBase } : params),
-      link_token_hash: link?.tokenHash ?? null,
-      link_kind: link?.kind ?? null,
-    })
-    .execute();
+  return db.insertInto('outbox_mails').values({
+    created_at: now,
+    clinic_id: mail.clinicId ?? null,
+    template: mail.template,
+    to_address: mail.to,
+    subject,
+    text_body: text,
+    next_attempt_at: now,
+    message_id: randomUUID(),
+    // Kept so "queue again" can render the mail with a fresh link; never the token itself.
+    template_params: JSON.stringify(link ? { ...params, link: link.linkBase } : params),
+    link_token_hash: link?.tokenHash ?? null,
+    link_kind: link?.kind ?? null,
+  });
 }

@@ -4,11 +4,12 @@ import type { DB } from '../../db/schema.ts';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { normalizeCpr } from '../patients/cpr.ts';
-import { audit } from '../audit/audit.ts';
+import { writeAsOneStatement } from '../../db/one-statement.ts';
+import { audit, auditInserts } from '../audit/audit.ts';
 import { verifyPassword } from '../auth/passwords.ts';
 import { hmac } from '../auth/tokens.ts';
-import { enqueueMail, mailAddress } from '../mail/outbox.ts';
-import { createPatientSession } from './patient-sessions.ts';
+import { enqueueMail, mailAddress, mailInsert } from '../mail/outbox.ts';
+import { newPatientSession } from './patient-sessions.ts';
 import type { FailureThrottle } from './failure-throttle.ts';
 import { deviceKey, type DeviceEntry } from './device-cookies.ts';
 
@@ -123,43 +124,42 @@ export async function startPatientLogin({ ctx, throttle }: LoginDeps, input: { i
   }
   // Only the holder of the right password learns that the login is stopped.
   if (!device && account.stopped_at) throw loginStopped();
-  await throttle.succeed(throttleKey);
   const code = String(randomInt(0, 100_000_000)).padStart(8, '0');
   const challengeId = randomUUID();
-  return ctx.db.transaction().execute(async (trx) => {
-    if (!device && account.failed_logins > 0) {
-      await trx.updateTable('patient_accounts').set({ failed_logins: 0 }).where('id', '=', account.id).execute();
-    }
-    await trx
-      .insertInto('patient_login_challenges')
-      .values({
-        id: challengeId,
-        account_id: account.id,
-        code_hash: codeHash(ctx, challengeId, code),
-        created_at: now,
-        expires_at: new Date(now.getTime() + CODE_TTL_MS),
-      })
-      .execute();
-    await enqueueMail(
-      trx,
+  // One statement, so one atomic change in one round trip: the key starts afresh, the challenge,
+  // its code mail and the audit row (it was a delete and a transaction of five round trips).
+  await writeAsOneStatement(ctx.db, [
+    throttle.succeedQuery(throttleKey),
+    // A trusted device's failures were never counted towards the stop (see above).
+    device || account.failed_logins === 0 ? undefined : ctx.db.updateTable('patient_accounts').set({ failed_logins: 0 }).where('id', '=', account.id),
+    ctx.db.insertInto('patient_login_challenges').values({
+      id: challengeId,
+      account_id: account.id,
+      code_hash: codeHash(ctx, challengeId, code),
+      created_at: now,
+      expires_at: new Date(now.getTime() + CODE_TTL_MS),
+    }),
+    mailInsert(
+      ctx.db,
       { to: mailAddress(account.email, `patient account ${account.id}`), template: 'patientLoginCode', params: { code, validMinutes: CODE_TTL_MS / 60_000 } },
       now,
-    );
-    await audit(trx, { type: 'patient', id: account.id, ip: input.ip }, now, { action: 'patient.login_code_sent' });
-    return { challengeId };
-  });
+    ),
+    ...auditInserts(ctx.db, { type: 'patient', id: account.id, ip: input.ip }, now, { action: 'patient.login_code_sent' }),
+  ]);
+  return { challengeId };
 }
 
 /** Step 2: the mailed code. At most 5 tries per code; a right one opens a session. */
 export async function finishPatientLogin({ ctx }: LoginDeps, input: { challengeId: string; code: string; ip: string }) {
   const now = ctx.clock.now();
   const submitted = codeHash(ctx, input.challengeId, input.code.trim());
-  return ctx.db
-    .transaction()
-    .execute(async (trx) => {
-      // One statement counts the try and, when the code is right, uses the challenge: two submits
-      // at once cannot both succeed, and a wrong code's count is kept (see below).
-      const tried = await trx
+  const session = newPatientSession(now, ctx.sessionPolicy);
+  // One statement: counts the try and, when the code is right, uses the challenge, opens the
+  // session and writes the audit row (CTEs see the challenge's update through its RETURNING). Two
+  // submits at once cannot both succeed, and a wrong code's count is kept.
+  const tried = await ctx.db
+    .with('tried', (db) =>
+      db
         .updateTable('patient_login_challenges')
         .set((eb) => ({
           attempts: eb('attempts', '+', 1),
@@ -169,19 +169,48 @@ export async function finishPatientLogin({ ctx }: LoginDeps, input: { challengeI
         .where('used_at', 'is', null)
         .where('expires_at', '>', now)
         .where('attempts', '<', CODE_MAX_TRIES)
-        .returning(['account_id', 'attempts', 'used_at'])
-        .executeTakeFirst();
-      if (!tried) throw codeExpired();
-      if (!tried.used_at) {
-        // Returning (not throwing) commits the counted try.
-        return { wrong: tried.attempts >= CODE_MAX_TRIES ? codeExpired() : codeWrong(CODE_MAX_TRIES - tried.attempts) } as const;
-      }
-      const session = await createPatientSession(trx, tried.account_id, now, ctx.sessionPolicy);
-      await audit(trx, { type: 'patient', id: tried.account_id, ip: input.ip }, now, { action: 'patient.login' });
-      return { session, accountId: tried.account_id };
-    })
-    .then((result) => {
-      if (result.wrong) throw result.wrong;
-      return result;
-    });
+        .returning(['account_id', 'attempts', 'used_at']),
+    )
+    .with('opened', (db) =>
+      db
+        .insertInto('patient_sessions')
+        .columns(['id', 'token_hash', 'account_id', 'created_at', 'last_seen_at', 'expires_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('tried')
+            .where('tried.used_at', 'is not', null)
+            .select([
+              sql<string>`${session.id}::uuid`.as('id'),
+              sql<string>`${session.tokenHash}`.as('token_hash'),
+              'tried.account_id',
+              sql<Date>`${now}::timestamptz`.as('created_at'),
+              sql<Date>`${now}::timestamptz`.as('last_seen_at'),
+              sql<Date>`${session.expiresAt}::timestamptz`.as('expires_at'),
+            ]),
+        ),
+    )
+    .with('audited', (db) =>
+      db
+        .insertInto('audit_events')
+        .columns(['occurred_at', 'actor_type', 'actor_id', 'action', 'ip', 'details'])
+        .expression((eb) =>
+          eb
+            .selectFrom('tried')
+            .where('tried.used_at', 'is not', null)
+            .select([
+              sql<Date>`${now}::timestamptz`.as('occurred_at'),
+              sql<'patient'>`'patient'`.as('actor_type'),
+              'tried.account_id',
+              sql<string>`'patient.login'`.as('action'),
+              sql<string>`${input.ip}`.as('ip'),
+              sql<string>`'{}'::jsonb`.as('details'),
+            ]),
+        ),
+    )
+    .selectFrom('tried')
+    .select(['account_id', 'attempts', 'used_at'])
+    .executeTakeFirst();
+  if (!tried) throw codeExpired();
+  if (!tried.used_at) throw tried.attempts >= CODE_MAX_TRIES ? codeExpired() : codeWrong(CODE_MAX_TRIES - tried.attempts);
+  return { session: { id: session.id, token: session.token }, accountId: tried.account_id };
 }

@@ -16,6 +16,12 @@ export interface PatientSession {
   actingForFuldmagtId: string | null;
 }
 
+/** A new session's id and cookie token (only its hash is stored) and when it ends at the latest. */
+export function newPatientSession(now: Date, policy: SessionPolicy) {
+  const token = newToken();
+  return { id: randomUUID(), token, tokenHash: hashToken(token), expiresAt: new Date(now.getTime() + policy.absoluteMs) };
+}
+
 export async function createPatientSession(
   trx: Kysely<DB>,
   accountId: string,
@@ -23,22 +29,21 @@ export async function createPatientSession(
   policy: SessionPolicy,
   mitid?: { loa: string; name: string },
 ): Promise<{ id: string; token: string }> {
-  const token = newToken();
-  const id = randomUUID();
+  const session = newPatientSession(now, policy);
   await trx
     .insertInto('patient_sessions')
     .values({
-      id,
-      token_hash: hashToken(token),
+      id: session.id,
+      token_hash: session.tokenHash,
       account_id: accountId,
       created_at: now,
       last_seen_at: now,
-      expires_at: new Date(now.getTime() + policy.absoluteMs),
+      expires_at: session.expiresAt,
       mitid_loa: mitid?.loa ?? null,
       mitid_name: mitid?.name ?? null,
     })
     .execute();
-  return { id, token };
+  return { id: session.id, token: session.token };
 }
 
 export type PatientSessionLookup = { status: 'valid'; session: PatientSession } | { status: 'expired' } | { status: 'none' };

@@ -22,27 +22,44 @@ export async function issuePatientToken(
   now: Date,
 ): Promise<string> {
   await trx.selectFrom('patient_accounts').select('id').where('id', '=', input.accountId).forUpdate().execute();
+  await retireLivePatientTokens(trx, input.accountId, input.purpose, now);
+  const { token, insert } = patientTokenInsert(trx, input, now);
+  await insert.execute();
+  return token;
+}
+
+/** Voids the login's unused tokens of one purpose. Hold the login's row lock (see issuePatientToken). */
+export async function retireLivePatientTokens(trx: Kysely<DB>, accountId: string, purpose: PatientTokenPurpose, now: Date): Promise<void> {
   await trx
     .updateTable('patient_tokens')
     .set({ used_at: now })
-    .where('account_id', '=', input.accountId)
-    .where('purpose', '=', input.purpose)
+    .where('account_id', '=', accountId)
+    .where('purpose', '=', purpose)
     .where('used_at', 'is', null)
     .execute();
+}
+
+/**
+ * A new token and its insert, not yet run, for a caller that holds the login's row lock and has no
+ * live token of the purpose left (a login it has just created, or after retireLivePatientTokens):
+ * the insert can then join the change's other writes in one statement.
+ */
+export function patientTokenInsert(
+  db: Kysely<DB>,
+  input: { accountId: string; purpose: PatientTokenPurpose; clinicId?: string | null; newEmail?: string | null },
+  now: Date,
+) {
   const token = newToken();
-  await trx
-    .insertInto('patient_tokens')
-    .values({
-      token_hash: hashToken(token),
-      account_id: input.accountId,
-      purpose: input.purpose,
-      clinic_id: input.clinicId ?? null,
-      new_email: input.newEmail ?? null,
-      created_at: now,
-      expires_at: new Date(now.getTime() + TOKEN_LIFETIME_MS[input.purpose]),
-    })
-    .execute();
-  return token;
+  const insert = db.insertInto('patient_tokens').values({
+    token_hash: hashToken(token),
+    account_id: input.accountId,
+    purpose: input.purpose,
+    clinic_id: input.clinicId ?? null,
+    new_email: input.newEmail ?? null,
+    created_at: now,
+    expires_at: new Date(now.getTime() + TOKEN_LIFETIME_MS[input.purpose]),
+  });
+  return { token, insert };
 }
 
 /** Reads a token without using it (the page a link opens). Throws 410 when it cannot be used. */

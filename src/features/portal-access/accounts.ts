@@ -14,15 +14,26 @@ export interface Person {
 
 /** The clinic's record of the person: matched by CPR, or created from what we were told. */
 export async function findOrCreatePatientRecord(trx: Transaction<DB>, clinicId: string, person: Person): Promise<string> {
-  const found = await trx.selectFrom('patients').select('id').where('clinic_id', '=', clinicId).where('cpr', '=', person.cpr).executeTakeFirst();
-  if (found) return found.id;
   const { given, family } = splitName(person.name);
-  const created = await trx
-    .insertInto('patients')
-    .values({ clinic_id: clinicId, cpr: person.cpr, given_name: given, family_name: family, email: person.email, phone: person.phone })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return created.id;
+  // One round trip: the insert does nothing when the clinic has the person (unique clinic_id, cpr),
+  // and the select then finds the record.
+  const row = await trx
+    .with('created', (db) =>
+      db
+        .insertInto('patients')
+        .values({ clinic_id: clinicId, cpr: person.cpr, given_name: given, family_name: family, email: person.email, phone: person.phone })
+        .onConflict((oc) => oc.columns(['clinic_id', 'cpr']).doNothing())
+        .returning('id'),
+    )
+    .selectFrom('created')
+    .select('id')
+    .unionAll((db) => db.selectFrom('patients').select('id').where('clinic_id', '=', clinicId).where('cpr', '=', person.cpr))
+    .limit(1)
+    .executeTakeFirst();
+  if (row) return row.id;
+  // Another transaction created the record after this statement's snapshot was taken (it waited
+  // for that one to commit): a new statement sees it.
+  return (await trx.selectFrom('patients').select('id').where('clinic_id', '=', clinicId).where('cpr', '=', person.cpr).executeTakeFirstOrThrow()).id;
 }
 
 /**
@@ -30,33 +41,32 @@ export async function findOrCreatePatientRecord(trx: Transaction<DB>, clinicId: 
  * it is otherwise. A person MitID has identified can use it at once (MitID login); anyone else
  * must activate it from a mailed link, which `needsActivation` says.
  */
-export async function ensureAccount(trx: Transaction<DB>, person: Person, now: Date): Promise<{ accountId: string; needsActivation: boolean; email: string }> {
+export async function ensureAccount(
+  trx: Transaction<DB>,
+  person: Person,
+  now: Date,
+): Promise<{ accountId: string; needsActivation: boolean; email: string; created: boolean }> {
   const verified = person.mitidUuid !== null;
-  const account = await trx
-    .selectFrom('patient_accounts')
-    .select(['id', 'email', 'activated_at', 'deleted_at'])
-    .where('cpr', '=', person.cpr)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!account || account.deleted_at) {
-    // The address becomes the login's: it must not be another person's.
-    const holder = await trx
-      .selectFrom('patient_accounts')
-      .select('cpr')
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', person.email.toLowerCase()))
-      .executeTakeFirst();
-    if (holder && holder.cpr !== person.cpr) {
-      throw new AppError(
-        409,
-        'email_in_use',
-        {
-          // Says what the secretary must do, not whose the address is: no other clinic's patient is confirmed.
-          da: 'Adressen kan ikke bruges til dette login. Bed patienten om en e-mailadresse, som kun patienten selv bruger.',
-          en: 'The address cannot be used for this login. Ask the patient for an e-mail address that only the patient uses.',
-        },
-        'email',
-      );
-    }
+  // One round trip: the person's login, locked, and whether another person's login has the address.
+  const found = await sql<{ id: string | null; email: string | null; activated_at: Date | null; deleted_at: Date | null; address_taken: boolean }>`
+    select a.id, a.email, a.activated_at, a.deleted_at,
+      exists (select 1 from patient_accounts h where lower(h.email) = ${person.email.toLowerCase()} and h.cpr <> ${person.cpr}) as address_taken
+    from (select) as one
+    left join lateral (select id, email, activated_at, deleted_at from patient_accounts where cpr = ${person.cpr} for update) as a on true`.execute(trx);
+  const { address_taken: addressTaken, ...row } = found.rows[0] ?? { address_taken: false, id: null };
+  const account = row.id ? { ...row, id: row.id } : undefined;
+  // The address becomes the login's (new or started over): it must not be another person's.
+  if ((!account || account.deleted_at) && addressTaken) {
+    throw new AppError(
+      409,
+      'email_in_use',
+      {
+        // Says what the secretary must do, not whose the address is: no other clinic's patient is confirmed.
+        da: 'Adressen kan ikke bruges til dette login. Bed patienten om en e-mailadresse, som kun patienten selv bruger.',
+        en: 'The address cannot be used for this login. Ask the patient for an e-mail address that only the patient uses.',
+      },
+      'email',
+    );
   }
   const fresh = { email: person.email, phone: person.phone, activated_at: verified ? now : null, mitid_uuid: person.mitidUuid };
   if (!account) {
@@ -65,7 +75,7 @@ export async function ensureAccount(trx: Transaction<DB>, person: Person, now: D
       .values({ cpr: person.cpr, created_at: now, ...fresh })
       .returning('id')
       .executeTakeFirstOrThrow();
-    return { accountId: created.id, needsActivation: !verified, email: person.email };
+    return { accountId: created.id, needsActivation: !verified, email: person.email, created: true };
   }
   if (account.deleted_at) {
     await trx
@@ -73,7 +83,7 @@ export async function ensureAccount(trx: Transaction<DB>, person: Person, now: D
       .set({ ...fresh, deleted_at: null, password_hash: null, failed_logins: 0, stopped_at: null })
       .where('id', '=', account.id)
       .execute();
-    return { accountId: account.id, needsActivation: !verified, email: person.email };
+    return { accountId: account.id, needsActivation: !verified, email: person.email, created: false };
   }
   if (verified) {
     await trx
@@ -86,5 +96,5 @@ export async function ensureAccount(trx: Transaction<DB>, person: Person, now: D
   if (person.phone !== null) {
     await trx.updateTable('patient_accounts').set({ phone: person.phone }).where('id', '=', account.id).where('phone', 'is', null).execute();
   }
-  return { accountId: account.id, needsActivation: !verified && account.activated_at === null, email: account.email ?? person.email };
+  return { accountId: account.id, needsActivation: !verified && account.activated_at === null, email: account.email ?? person.email, created: false };
 }

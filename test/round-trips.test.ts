@@ -1,0 +1,67 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { backends } from './helpers/databases.ts';
+import { buildClinic, buildLoginRequest, buildStaff } from './helpers/factories.ts';
+import { activatedPatient, mailedCode, PATIENT_PASSWORD } from './helpers/portal.ts';
+import { PatientClient, StaffClient, startTestApp, type TestApp } from './helpers/test-app.ts';
+
+/**
+ * Round trips to PostgreSQL per request on the hot paths. On these machines a round trip costs about
+ * as much of the app's CPU as the SQL it carries (bench:login), so these budgets keep a login close
+ * to the cost of its password hash and an approval close to a read. The counts are exact, not
+ * timings: every statement the app's pool sends goes through pg.Client#query, BEGIN and COMMIT too.
+ */
+describe.each(backends)('round trips to the database per request on %s', (backend) => {
+  let t: TestApp;
+  // Calls through to pg: a spy only records the statements.
+  let queries: MockInstance<(...args: unknown[]) => unknown>;
+  const count = async <T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }> => {
+    const before = queries.mock.calls.length;
+    const result = await fn();
+    const statements = queries.mock.calls.slice(before).map(([first]) => {
+      const text = typeof first === 'string' ? first : (first as { text?: string } | undefined)?.text;
+      return (text ?? '').replace(/\s+/g, ' ').slice(0, 60);
+    });
+    return { result, statements };
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp(backend);
+    queries = vi.spyOn(pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }, 'query');
+  });
+  afterAll(async () => {
+    queries.mockRestore();
+    await t.close();
+  });
+
+  it('a password login is 4 round trips and its mailed code 2', async () => {
+    const { patient, email } = await activatedPatient(t);
+    const client = new PatientClient(t.app);
+    // The rate limit's count, the login by CPR, the guess throttle's count, then one statement with
+    // the throttle cleared, the challenge, the code mail and the audit row.
+    const started = await count(() => client.startLogin(patient.cpr, PATIENT_PASSWORD));
+    expect(started.result.statusCode).toBe(200);
+    expect(started.statements, started.statements.join('\n')).toHaveLength(4);
+    const code = mailedCode((await t.mailTo(email)).text)!;
+    // The rate limit's count, then one statement that uses the code, opens the session and audits it.
+    const { challengeId } = started.result.json<{ challengeId: string }>();
+    const entered = await count(() => client.enterCode(challengeId, code));
+    expect(entered.result.statusCode).toBe(200);
+    expect(entered.statements, entered.statements.join('\n')).toHaveLength(2);
+  });
+
+  it('approving a new patient from Loginbestillinger is 9 round trips', async () => {
+    const clinic = await buildClinic(t.ctx.db);
+    const request = await buildLoginRequest(t.ctx.db, clinic.id);
+    const user = await buildStaff(t.ctx.db, { clinics: [{ id: clinic.id }] });
+    const staff = new StaffClient(t.app);
+    await staff.login(user.email, user.password);
+    // The staff session and its clinics; then in one transaction (begin, commit): the request locked, the patient
+    // record found or created, the login found and locked with the address check, the login created,
+    // and one statement with the membership, the request's outcome, the activation link, the mail,
+    // the audit row and the clinic systems' event.
+    const approved = await count(() => staff.post(`/api/login-requests/${request.id}/approve`, { rights: ['econsultation'], identityChecked: true }));
+    expect(approved.result.statusCode, approved.result.body).toBe(200);
+    expect(approved.statements, approved.statements.join('\n')).toHaveLength(9);
+  });
+});
