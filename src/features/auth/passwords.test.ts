@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyPassword } from './passwords.ts';
+import { HASHES_AT_ONCE, hashingLoad, hashPassword, verifyPassword } from './passwords.ts';
 
 describe('password hashing', () => {
   it("uses argon2id with OWASP's minimum parameters (19 MiB, 2 iterations, 1 lane)", async () => {
@@ -7,5 +7,15 @@ describe('password hashing', () => {
     expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(await verifyPassword(stored, 'correct horse battery staple')).toBe(true);
     expect(await verifyPassword(stored, 'wrong')).toBe(false);
+  });
+
+  it('runs at most one hash per core at once, known and unknown logins alike, and queues the rest', async () => {
+    const stored = await hashPassword('correct horse battery staple');
+    await verifyPassword(null, 'warm the dummy hash');
+    const checks = [...Array.from({ length: 4 }, () => verifyPassword(stored, 'wrong')), ...Array.from({ length: 4 }, () => verifyPassword(null, 'wrong'))];
+    await Promise.resolve();
+    expect(hashingLoad()).toEqual({ running: HASHES_AT_ONCE, waiting: 8 - HASHES_AT_ONCE });
+    expect(await Promise.all(checks)).toEqual(Array.from({ length: 8 }, () => false));
+    expect(hashingLoad()).toEqual({ running: 0, waiting: 0 });
   });
 });
