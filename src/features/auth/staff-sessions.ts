@@ -1,3 +1,4 @@
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Database } from '../../db/database.ts';
 import type { StaffRole } from '../../db/schema.ts';
 import { hashToken, newToken } from './tokens.ts';
@@ -40,10 +41,21 @@ export type SessionLookup = { status: 'valid'; session: StaffSession } | { statu
  * deleted on the spot, so an old cookie can never come back to life.
  */
 export async function findStaffSession(db: Database, token: string, now: Date, policy: SessionPolicy): Promise<SessionLookup> {
+  // The session, its user and the user's clinics in one round trip: every staff request starts here.
   const row = await db
     .selectFrom('staff_sessions as s')
     .innerJoin('staff_users as u', 'u.id', 's.user_id')
     .select(['s.id', 's.user_id', 's.clinic_id', 's.last_seen_at', 's.expires_at', 'u.name', 'u.email', 'u.is_support'])
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('staff_memberships as m')
+          .innerJoin('clinics as c', 'c.id', 'm.clinic_id')
+          .select(['c.id', 'c.name', 'm.role'])
+          .whereRef('m.user_id', '=', 's.user_id')
+          .orderBy('c.name'),
+      ).as('clinics'),
+    )
     .where('s.token_hash', '=', hashToken(token))
     .executeTakeFirst();
   if (!row) return { status: 'none' };
@@ -56,13 +68,7 @@ export async function findStaffSession(db: Database, token: string, now: Date, p
   if (idleFor > 60_000) {
     await db.updateTable('staff_sessions').set({ last_seen_at: now }).where('id', '=', row.id).execute();
   }
-  const clinics = await db
-    .selectFrom('staff_memberships as m')
-    .innerJoin('clinics as c', 'c.id', 'm.clinic_id')
-    .select(['c.id', 'c.name', 'm.role'])
-    .where('m.user_id', '=', row.user_id)
-    .orderBy('c.name')
-    .execute();
+  const { clinics } = row;
   const active = clinics.some((c) => c.id === row.clinic_id) ? row.clinic_id : (clinics[0]?.id ?? null);
   return {
     status: 'valid',
