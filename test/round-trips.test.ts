@@ -48,6 +48,17 @@ describe.each(backends)('round trips to the database per request on %s', (backen
     const entered = await count(() => client.enterCode(challengeId, code));
     expect(entered.result.statusCode).toBe(200);
     expect(entered.statements, entered.statements.join('\n')).toHaveLength(2);
+    // What the one statement wrote: a session that works, and the login's audit row.
+    expect((await client.get('/api/patient/me')).statusCode).toBe(200);
+    const account = await t.ctx.db.selectFrom('patient_accounts').select('id').where('cpr', '=', patient.cpr).executeTakeFirstOrThrow();
+    const audited = await t.ctx.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('actor_type', '=', 'patient')
+      .where('actor_id', '=', account.id)
+      .where('action', 'in', ['patient.login_code_sent', 'patient.login'])
+      .execute();
+    expect(audited.map((row) => row.action).sort()).toEqual(['patient.login', 'patient.login_code_sent']);
   });
 
   it('an authenticated staff request starts with one round trip: the session, its user and clinics', async () => {

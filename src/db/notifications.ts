@@ -31,6 +31,11 @@ export function listenForNotifications(url: string, handlers: Record<string, () 
   const start = async () => {
     const next = createPostgresSubscriber({ connectionString: url }, { retryLimit: Infinity, retryTimeout: Infinity, retryInterval: RECONNECT_MS });
     next.events.on('notification', ({ channel }) => handlers[channel]?.());
+    // pg-listen reconnects a dropped connection by itself (and listens again): what was queued
+    // while it was gone is picked up at once, not at the next poll.
+    next.events.on('connected', () => {
+      if (subscriber === next) for (const wake of Object.values(handlers)) wake();
+    });
     next.events.on('error', (error) => {
       log.warn({ err: safeError(error) }, 'notification listener: connection lost; workers poll until it is back');
       void next.close().catch(() => undefined);

@@ -9,7 +9,7 @@ describe('password hashing', () => {
     expect(await verifyPassword(stored, 'wrong')).toBe(false);
   });
 
-  it('runs at most one hash per core at once, known and unknown logins alike, and queues the rest', async () => {
+  it('runs at most HASHES_AT_ONCE hashes at once (a core each, a thread-pool thread spare) and queues the rest, unknown logins too', async () => {
     const stored = await hashPassword('correct horse battery staple');
     await verifyPassword(null, 'warm the dummy hash');
     const checks = [...Array.from({ length: 4 }, () => verifyPassword(stored, 'wrong')), ...Array.from({ length: 4 }, () => verifyPassword(null, 'wrong'))];

@@ -16,18 +16,20 @@ export const PASSWORD_MAX_LENGTH = 128;
  * measured about 4 ms more server CPU per login with 4 hashes at once on 2 cores. The rest wait
  * their turn in order, the same wait whether or not the account exists.
  */
-export const HASHES_AT_ONCE = Math.max(1, Math.min(availableParallelism(), Number(process.env.UV_THREADPOOL_SIZE ?? 4) - 1));
+const threadPoolSize = Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10) || 4;
+export const HASHES_AT_ONCE = Math.max(1, Math.min(availableParallelism(), threadPoolSize - 1));
 const hashing = pLimit(HASHES_AT_ONCE);
 
-/** Hashes running and waiting now (tests; a gauge if operators ever want one). */
+/** Hashes running and waiting now (the tests check the limit with it). */
 export const hashingLoad = () => ({ running: hashing.activeCount, waiting: hashing.pendingCount });
 
 export function hashPassword(password: string): Promise<string> {
   return hashing(() => hash(password, ARGON2_OPTIONS));
 }
 
-// A real hash of a random string, made once: verifying against it costs what a real check costs.
-let dummyHash: Promise<string> | undefined;
+// A real hash of a random string, made once when the module loads, so that even the first login
+// for an unknown account costs one verification, as a known one does.
+const dummyHash = hashPassword('dummy-password-for-constant-time');
 
 /**
  * Always runs argon2, also when there is no such account, so that the response time does not
@@ -35,7 +37,6 @@ let dummyHash: Promise<string> | undefined;
  */
 export async function verifyPassword(storedHash: string | null | undefined, password: string): Promise<boolean> {
   if (!storedHash) {
-    dummyHash ??= hashPassword('dummy-password-for-constant-time');
     const dummy = await dummyHash;
     await hashing(() => verify(dummy, password)).catch(() => false);
     return false;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { minutes } from '../../clock.ts';
 import { backends } from '../../../test/helpers/databases.ts';
-import { buildClinic, buildLoginRequest, buildPatient, buildStaff } from '../../../test/helpers/factories.ts';
+import { buildClinic, buildLoginRequest, buildPatient, buildPortalLogin, buildStaff } from '../../../test/helpers/factories.ts';
 import { activate, activatedPatient, linkToken, PATIENT_PASSWORD, patientLogin } from '../../../test/helpers/portal.ts';
 import { StaffClient, startTestApp, type TestApp } from '../../../test/helpers/test-app.ts';
 
@@ -72,6 +72,45 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
     expect(new Set(seen).size).toBe(120);
     expect(new Set(seen)).toEqual(new Set(ids));
     expect((await staff.get('/api/login-requests?cursor=garbage')).statusCode).toBe(400);
+  });
+
+  it('Opret at a second clinic for a login still waiting for activation voids the first link: only the newest works', async () => {
+    const a = await buildClinic(t.ctx.db, { name: 'Klinik A' });
+    const b = await buildClinic(t.ctx.db, { name: 'Klinik B' });
+    const first = await buildLoginRequest(t.ctx.db, a.id, { identity_verified: 'none' });
+    const second = await buildLoginRequest(t.ctx.db, b.id, { identity_verified: 'none', cpr: first.cpr, email: first.email });
+    const staff = await staffFor([a.id, b.id]);
+    expect((await staff.post(`/api/login-requests/${first.id}/approve`, { rights: ['econsultation'], identityChecked: true })).statusCode).toBe(200);
+    const firstLink = linkToken((await t.mailTo(first.email)).text, '/portal/activate')!;
+    expect((await staff.post(`/api/login-requests/${second.id}/approve`, { rights: ['booking'], identityChecked: true })).statusCode).toBe(200);
+    const secondLink = linkToken((await t.mailTo(first.email)).text, '/portal/activate')!;
+    const account = await t.ctx.db.selectFrom('patient_accounts').select('id').where('cpr', '=', first.cpr).executeTakeFirstOrThrow();
+    const live = () =>
+      t.ctx.db
+        .selectFrom('patient_tokens')
+        .select('token_hash')
+        .where('account_id', '=', account.id)
+        .where('purpose', '=', 'activation')
+        .where('used_at', 'is', null)
+        .execute();
+    expect(await live()).toHaveLength(1);
+    expect((await activate(t, firstLink)).statusCode).toBe(410);
+    expect((await activate(t, secondLink)).statusCode).toBe(200);
+    expect(await live()).toHaveLength(0);
+  });
+
+  it('Opret for a person whose login already has access at the clinic gives the ticked rights to that one membership', async () => {
+    const clinic = await buildClinic(t.ctx.db);
+    const patient = await buildPatient(t.ctx.db, clinic.id);
+    const email = `member-${String(Date.now())}@example.test`;
+    await buildPortalLogin(t.ctx.db, { cpr: patient.cpr, email, clinicId: clinic.id, patientId: patient.id, rights: ['econsultation'] });
+    const request = await buildLoginRequest(t.ctx.db, clinic.id, { cpr: patient.cpr, email });
+    const staff = await staffFor([clinic.id]);
+    const approved = await staff.post(`/api/login-requests/${request.id}/approve`, { rights: ['econsultation', 'booking'] });
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect(approved.json().patientId).toBe(patient.id);
+    const memberships = await t.ctx.db.selectFrom('portal_memberships').select(['rights', 'ended_at']).where('patient_id', '=', patient.id).execute();
+    expect(memberships).toEqual([{ rights: ['econsultation', 'booking'], ended_at: null }]);
   });
 
   it('Opret creates the patient record, the login and the membership with the ticked rights, and mails the patient', async () => {

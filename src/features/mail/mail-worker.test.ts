@@ -204,6 +204,14 @@ describe.each(backends)('mail outbox delivery on %s', (backend) => {
     await vi.waitFor(() => expect(runs).toHaveBeenCalledTimes(2));
   });
 
+  it('after a full batch, claims the next one at once without waiting to be woken', async () => {
+    const server = await sink();
+    const w = worker(server.url, { pollMs: 3_600_000, batchSize: 2 });
+    for (const n of [1, 2, 3]) await enqueue(`full-batch-${String(n)}@example.test`);
+    w.start();
+    await server.waitFor('full-batch-3@example.test', 10_000);
+  });
+
   describe('woken by PostgreSQL when a mail is queued', () => {
     const listeners: NotificationListener[] = [];
     afterEach(async () => {

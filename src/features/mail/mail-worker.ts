@@ -128,8 +128,9 @@ export class MailWorker {
       this.#running = this.runOnce()
         .then((count) => {
           this.#busy = false;
-          // A full batch may have left more behind; a short one emptied what was due, and mails
-          // queued since woke us (#wokenWhileBusy), so an empty claim would only cost a round trip.
+          // A full batch may have left more behind; a short one emptied what was due, and a mail
+          // queued since then wakes us (#wokenWhileBusy) through PostgreSQL's notification, so a
+          // claim now would come back empty. While the listener is down, the poll sends it.
           this.#schedule(count >= this.#o.batchSize || this.#wokenWhileBusy ? 0 : this.#o.pollMs);
         })
         .catch((error: unknown) => {

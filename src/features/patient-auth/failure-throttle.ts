@@ -48,11 +48,11 @@ export class FailureThrottle {
 
   /** A right password: the key starts afresh. */
   async succeed(key: string): Promise<void> {
-    await this.succeedQuery(key).execute();
+    await this.succeedWrite(key).execute();
   }
 
   /** succeed()'s delete, not yet run, for a statement that does more in the same round trip. */
-  succeedQuery(key: string) {
+  succeedWrite(key: string) {
     return this.db.deleteFrom('login_throttles').where('key', '=', key);
   }
 }

@@ -129,7 +129,7 @@ export async function startPatientLogin({ ctx, throttle }: LoginDeps, input: { i
   // One statement, so one atomic change in one round trip: the key starts afresh, the challenge,
   // its code mail and the audit row (it was a delete and a transaction of five round trips).
   await writeAsOneStatement(ctx.db, [
-    throttle.succeedQuery(throttleKey),
+    throttle.succeedWrite(throttleKey),
     // A trusted device's failures were never counted towards the stop (see above).
     device || account.failed_logins === 0 ? undefined : ctx.db.updateTable('patient_accounts').set({ failed_logins: 0 }).where('id', '=', account.id),
     ctx.db.insertInto('patient_login_challenges').values({
@@ -189,6 +189,8 @@ export async function finishPatientLogin({ ctx }: LoginDeps, input: { challengeI
             ]),
         ),
     )
+    // The audit row as audit() writes it, from the challenge's RETURNING; a patient's login
+    // belongs to no clinic, so it has no clinic-system event.
     .with('audited', (db) =>
       db
         .insertInto('audit_events')

@@ -36,6 +36,16 @@ export async function findOrCreatePatientRecord(trx: Transaction<DB>, clinicId: 
   return (await trx.selectFrom('patients').select('id').where('clinic_id', '=', clinicId).where('cpr', '=', person.cpr).executeTakeFirstOrThrow()).id;
 }
 
+async function addressHeldByAnother(trx: Transaction<DB>, person: Person): Promise<boolean> {
+  const holder = await trx
+    .selectFrom('patient_accounts')
+    .select('id')
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', person.email.toLowerCase()))
+    .where('cpr', '<>', person.cpr)
+    .executeTakeFirst();
+  return holder !== undefined;
+}
+
 /**
  * The person's one login (by CPR): created if new, started over if they had deleted it, kept as
  * it is otherwise. A person MitID has identified can use it at once (MitID login); anyone else
@@ -53,9 +63,13 @@ export async function ensureAccount(
       exists (select 1 from patient_accounts h where lower(h.email) = ${person.email.toLowerCase()} and h.cpr <> ${person.cpr}) as address_taken
     from (select) as one
     left join lateral (select id, email, activated_at, deleted_at from patient_accounts where cpr = ${person.cpr} for update) as a on true`.execute(trx);
-  const { address_taken: addressTaken, ...row } = found.rows[0] ?? { address_taken: false, id: null };
-  const account = row.id ? { ...row, id: row.id } : undefined;
-  // The address becomes the login's (new or started over): it must not be another person's.
+  // The outer select always gives one row; its login columns are null when there is no login.
+  const row = found.rows[0];
+  const account = row?.id ? { ...row, id: row.id } : undefined;
+  // The address becomes the login's (new or started over): it must not be another person's. A
+  // deleted login's lock may have waited for another transaction, which the statement's snapshot
+  // does not see, so that rare case asks again.
+  const addressTaken = account?.deleted_at ? await addressHeldByAnother(trx, person) : (row?.address_taken ?? false);
   if ((!account || account.deleted_at) && addressTaken) {
     throw new AppError(
       409,
