@@ -10,7 +10,8 @@
  * @node-rs/argon2's verify in this process, same run, same hash). Each login is one verification.
  *
  * BENCH_PROFILE=1 also runs the server with --cpu-prof and writes a summary of the profile's top
- * entries to docs/perf/login-profile.md.
+ * entries to docs/perf/login-profile.md. BENCH_PERF=1 instead samples the server on-CPU with Linux
+ * perf over the measured seconds and writes docs/perf/login-perf.md (bench/perf-profile.ts).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -21,12 +22,14 @@ import { sql } from 'kysely';
 import { hashPassword } from '../src/features/auth/passwords.ts';
 import { freshBenchDatabase } from './bench-db.ts';
 import { writeProfileSummary } from './cpu-profile.ts';
-import { cpuTimesOf, ensureBuild, minorFaultsOf, freePort, root, startProcess, stopProcess } from './processes.ts';
+import { recordPerf, writePerfSummary } from './perf-profile.ts';
+import { cpuTimesOf, ensureBuild, minorFaultsOf, threadCpuMsOf, freePort, root, startProcess, stopProcess } from './processes.ts';
 import { recordResult } from './results.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const PROFILE = process.env.BENCH_PROFILE === '1';
+const PERF = process.env.BENCH_PERF === '1';
 const ACCOUNTS = 500;
 const PASSWORD = 'benchmark password that is long';
 // Keycloak's sizing guide: 15 password-based logins per second per vCPU.
@@ -98,7 +101,7 @@ async function main() {
       AUTH_RATE_LIMIT_PER_MINUTE: '100000',
     },
     `${base}/health`,
-    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(PERF ? ['--perf-basic-prof'] : [])],
   );
   try {
     const pid = server.pid ?? 0;
@@ -106,10 +109,18 @@ async function main() {
     await message('warm');
     const cpuBefore = cpuTimesOf(pid);
     const faultsBefore = minorFaultsOf(pid);
+    // argon2id runs on libuv's thread pool (nothing else does during a login), so that pool's
+    // threads' CPU is argon2id's in the server itself, at the same moment: immune to the machine's
+    // speed drifting between this and the separate measurement above and below.
+    const poolBefore = threadCpuMsOf(pid, /^libuv-worker/);
+    const perfFile = path.join(tmpdir(), `pp-login-${String(pid)}.perf.data`);
+    const perf = PERF ? recordPerf(pid, perfFile) : undefined;
     load.send({ type: 'go' });
     const done = await message('done');
+    await perf?.stop();
     const cpuAfter = cpuTimesOf(pid);
     const faults = minorFaultsOf(pid) - faultsBefore;
+    const poolMs = threadCpuMsOf(pid, /^libuv-worker/) - poolBefore;
     const userMs = cpuAfter.user - cpuBefore.user;
     const systemMs = cpuAfter.system - cpuBefore.system;
     const cpuMs = userMs + systemMs;
@@ -129,11 +140,16 @@ async function main() {
     const details = [
       `cores: ${String(availableParallelism())}, clients: ${String(CLIENTS)}, seconds: ${seconds.toFixed(1)}, logins: ${String(completed)}, server CPU ${(cpuMs / 1000).toFixed(1)} s (${((cpuMs / 1000 / seconds) * 100).toFixed(0)}% of one core; user ${(userMs / completed).toFixed(1)} + system ${(systemMs / completed).toFixed(1)} ms per login; ${(faults / completed).toFixed(0)} page faults per login)`,
       `argon2id verify CPU: ${argon2Before.toFixed(1)} ms before the run, ${argon2After.toFixed(1)} ms after; server CPU besides argon2id ${(perLogin - argon2).toFixed(1)} ms per login; ${perCore.toFixed(0)} logins/s per core of server CPU`,
+      `argon2id in the server (libuv's thread pool): ${(poolMs / completed).toFixed(1)} ms per login = ${((poolMs / cpuMs) * 100).toFixed(0)}% of the server's CPU; the rest ${((cpuMs - poolMs) / completed).toFixed(1)} ms per login`,
     ];
     if (profileDir) {
       const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
       if (!file) throw new Error('no CPU profile written');
       writeProfileSummary(readFileSync(path.join(profileDir, file), 'utf8'), `${summary}\n${details.join('\n')}`);
+    }
+    if (PERF) {
+      const threads = writePerfSummary(perfFile, `${summary}\n${details.join('\n')}`, new URL('../docs/perf/login-perf.md', import.meta.url));
+      details.push(`on-CPU (perf, which adds its own overhead to this run): ${threads.join('; ')}`);
     }
     recordResult('bench:login', [...details, summary]);
     for (const line of details) console.log(line);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -72,6 +73,19 @@ export function cpuTimesOf(pid: number): { user: number; system: number } {
   const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
   // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
   return { user: (Number(fields[11]) / hz) * 1000, system: (Number(fields[12]) / hz) * 1000 };
+}
+
+/** User + system CPU time in ms of those threads of a process whose name matches (Linux). */
+export function threadCpuMsOf(pid: number, name: RegExp): number {
+  const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  let ticks = 0;
+  for (const tid of readdirSync(`/proc/${String(pid)}/task`)) {
+    const stat = readFileSync(`/proc/${String(pid)}/task/${tid}/stat`, 'utf8');
+    if (!name.test(stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')))) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks / hz) * 1000;
 }
 
 /** Minor page faults of a process (all its threads): memory the kernel had to map in on first touch. */
