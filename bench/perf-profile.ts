@@ -57,7 +57,11 @@ function areaOf(frames: string[]): string {
 
 /** Reads a perf.data file and writes the summary as markdown; returns the by-thread lines. */
 export function writePerfSummary(file: string, heading: string, out: URL): string[] {
-  const text = execFileSync('perf', ['script', '-i', file, '-F', 'comm,ip,sym,dso'], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
+  const text = execFileSync('perf', ['script', '-i', file, '-F', 'comm,ip,sym,dso'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const threads = new Map<string, number>();
   const areas = new Map<string, number>();
   let total = 0;
