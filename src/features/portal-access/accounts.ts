@@ -36,15 +36,29 @@ export async function findOrCreatePatientRecord(trx: Transaction<DB>, clinicId: 
   return (await trx.selectFrom('patients').select('id').where('clinic_id', '=', clinicId).where('cpr', '=', person.cpr).executeTakeFirstOrThrow()).id;
 }
 
-async function addressHeldByAnother(trx: Transaction<DB>, person: Person): Promise<boolean> {
+/** Whether another person's login (another CPR) has this address, in any case. */
+export async function addressHeldByAnother(trx: Transaction<DB>, email: string, cpr: string): Promise<boolean> {
   const holder = await trx
     .selectFrom('patient_accounts')
     .select('id')
-    .where((eb) => eb(eb.fn('lower', ['email']), '=', person.email.toLowerCase()))
-    .where('cpr', '<>', person.cpr)
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .where('cpr', '<>', cpr)
     .executeTakeFirst();
   return holder !== undefined;
 }
+
+/** The address is another person's login's: the answer says what the secretary must do, not whose it is. */
+export const emailInUse = () =>
+  new AppError(
+    409,
+    'email_in_use',
+    {
+      // No other clinic's patient is confirmed by this answer.
+      da: 'Adressen kan ikke bruges til dette login. Bed patienten om en e-mailadresse, som kun patienten selv bruger.',
+      en: 'The address cannot be used for this login. Ask the patient for an e-mail address that only the patient uses.',
+    },
+    'email',
+  );
 
 /**
  * The person's one login (by CPR): created if new, started over if they had deleted it, kept as
@@ -69,19 +83,8 @@ export async function ensureAccount(
   // The address becomes the login's (new or started over): it must not be another person's. A
   // deleted login's lock may have waited for another transaction, which the statement's snapshot
   // does not see, so that rare case asks again.
-  const addressTaken = account?.deleted_at ? await addressHeldByAnother(trx, person) : (row?.address_taken ?? false);
-  if ((!account || account.deleted_at) && addressTaken) {
-    throw new AppError(
-      409,
-      'email_in_use',
-      {
-        // Says what the secretary must do, not whose the address is: no other clinic's patient is confirmed.
-        da: 'Adressen kan ikke bruges til dette login. Bed patienten om en e-mailadresse, som kun patienten selv bruger.',
-        en: 'The address cannot be used for this login. Ask the patient for an e-mail address that only the patient uses.',
-      },
-      'email',
-    );
-  }
+  const addressTaken = account?.deleted_at ? await addressHeldByAnother(trx, person.email, person.cpr) : (row?.address_taken ?? false);
+  if ((!account || account.deleted_at) && addressTaken) throw emailInUse();
   const fresh = { email: person.email, phone: person.phone, activated_at: verified ? now : null, mitid_uuid: person.mitidUuid };
   if (!account) {
     const created = await trx

@@ -6,6 +6,7 @@ import { audit, type Actor } from '../audit/audit.ts';
 import { enqueueMail, mailAddress } from '../mail/outbox.ts';
 import { issuePatientToken, TOKEN_LIFETIME_MS } from '../patient-auth/patient-tokens.ts';
 import { checkEmail } from '../staff/staff-accounts.ts';
+import { addressHeldByAnother, emailInUse } from './accounts.ts';
 import { checkRights } from './rights.ts';
 
 /** Who acts, where, on which patient record: every function here is scoped by these. */
@@ -72,23 +73,7 @@ export async function createPortalAccess(db: Database, scope: PortalScope, setti
     const rights = checkRights(settings.rights, patient.offered_functions);
     if (await activeMembership(trx, scope)) throw alreadyCreated();
 
-    const holder = await trx
-      .selectFrom('patient_accounts')
-      .select('cpr')
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
-      .executeTakeFirst();
-    if (holder && holder.cpr !== patient.cpr) {
-      throw new AppError(
-        409,
-        'email_in_use',
-        {
-          // Says what the secretary must do, not whose the address is: no other clinic's patient is confirmed.
-          da: 'Adressen kan ikke bruges til dette login. Bed patienten om en e-mailadresse, som kun patienten selv bruger.',
-          en: 'The address cannot be used for this login. Ask the patient for an e-mail address that only the patient uses.',
-        },
-        'email',
-      );
-    }
+    if (await addressHeldByAnother(trx, email, patient.cpr)) throw emailInUse();
 
     let account = await trx
       .selectFrom('patient_accounts')
