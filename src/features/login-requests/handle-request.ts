@@ -6,7 +6,7 @@ import { writeAsOneStatement } from '../../db/one-statement.ts';
 import { audit, auditInserts, staffUserIdOf, type Actor } from '../audit/audit.ts';
 import { enqueueMail, mailInsert } from '../mail/outbox.ts';
 import { patientTokenInsert, retireLivePatientTokens, TOKEN_LIFETIME_MS } from '../patient-auth/patient-tokens.ts';
-import { ensureAccount, findOrCreatePatientRecord } from '../portal-access/accounts.ts';
+import { ensureRecordAndLogin } from '../portal-access/accounts.ts';
 import { checkRights } from '../portal-access/rights.ts';
 import { approveParentRequest } from '../child-access/parent-request.ts';
 
@@ -80,9 +80,9 @@ export async function approveRequest(ctx: AppContext, requestId: string, input: 
     }
     // MitID has proved the person, so such a login is usable at once; otherwise it waits for activation.
     const person = { cpr: r.cpr, name: r.name, email: r.email, phone: r.phone, mitidUuid: r.identity_verified === 'mitid' ? r.mitid_uuid : null };
-    const patient = { id: await findOrCreatePatientRecord(trx, r.clinic_id, person) };
-    const { accountId, needsActivation, email: to, created } = await ensureAccount(trx, person, now);
-    // ensureAccount holds the login's row lock; a login it has just created has no links to void.
+    const { patientId, accountId, needsActivation, email: to, created } = await ensureRecordAndLogin(trx, r.clinic_id, person, now);
+    const patient = { id: patientId };
+    // ensureRecordAndLogin holds the login's row lock; a login it has just created has no links to void.
     if (needsActivation && !created) await retireLivePatientTokens(trx, accountId, 'activation', now);
     const activation = needsActivation ? patientTokenInsert(trx, { accountId, purpose: 'activation', clinicId: r.clinic_id }, now) : undefined;
     const mail = activation

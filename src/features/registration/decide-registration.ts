@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import type { Clinic, DB, LoginRequestReason, RegistryAnswer } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
-import { ensureAccount, findOrCreatePatientRecord } from '../portal-access/accounts.ts';
+import { ensureRecordAndLogin } from '../portal-access/accounts.ts';
 import { audit } from '../audit/audit.ts';
 import { RegistryUnavailable } from '../gp-registry/gp-registry.ts';
 import { ageOn } from '../mitid/claims.ts';
@@ -155,8 +155,7 @@ export async function decideRegistration(ctx: AppContext, clinic: Clinic, reg: V
 /** The clinic's patient record (created from MitID data if new), the one login, the membership. */
 async function grantAtOnce(trx: Transaction<DB>, clinic: Clinic, reg: VerifiedRegistration, now: Date) {
   const person = { cpr: reg.cpr, name: reg.name, email: reg.email, phone: reg.phone, mitidUuid: reg.mitidUuid };
-  const patientId = await findOrCreatePatientRecord(trx, clinic.id, person);
-  const { accountId } = await ensureAccount(trx, person, now);
+  const { patientId, accountId } = await ensureRecordAndLogin(trx, clinic.id, person, now);
   await trx
     .insertInto('portal_memberships')
     .values({ account_id: accountId, clinic_id: clinic.id, patient_id: patientId, rights: clinic.offered_functions, created_at: now })
