@@ -229,6 +229,61 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
     ).toHaveLength(results[0].statusCode === 200 ? 1 : 0);
   });
 
+  it('lets exactly one of two staff approve a request at once: one record, one login, one membership, one mail', async () => {
+    const clinic = await buildClinic(t.ctx.db);
+    const request = await buildLoginRequest(t.ctx.db, clinic.id, { identity_verified: 'none' });
+    const staff = [await staffFor([clinic.id], 'Første Sekretær'), await staffFor([clinic.id], 'Anden Sekretær')];
+    const results = await Promise.all(staff.map((s) => s.post(`/api/login-requests/${request.id}/approve`, { rights: ['booking'], identityChecked: true })));
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    expect(results.find((r) => r.statusCode === 409)!.json().error.code).toBe('already_handled');
+    const count = async (query: Promise<unknown[]>) => (await query).length;
+    const db = t.ctx.db;
+    expect(await count(db.selectFrom('patients').select('id').where('clinic_id', '=', clinic.id).where('cpr', '=', request.cpr).execute())).toBe(1);
+    expect(await count(db.selectFrom('patient_accounts').select('id').where('cpr', '=', request.cpr).execute())).toBe(1);
+    expect(await count(db.selectFrom('portal_memberships').select('id').where('clinic_id', '=', clinic.id).execute())).toBe(1);
+    expect(await count(db.selectFrom('outbox_mails').select('id').where('to_address', '=', request.email).execute())).toBe(1);
+  });
+
+  describe('an approval that is refused writes nothing: no patient record, no login, the request still open', () => {
+    const nothingWritten = async (clinicId: string, request: { id: string; cpr: string }) => {
+      const db = t.ctx.db;
+      expect(await db.selectFrom('patients').select('id').where('clinic_id', '=', clinicId).where('cpr', '=', request.cpr).execute()).toEqual([]);
+      expect(await db.selectFrom('patient_accounts').select('id').where('cpr', '=', request.cpr).execute()).toEqual([]);
+      expect((await db.selectFrom('login_requests').select('status').where('id', '=', request.id).executeTakeFirstOrThrow()).status).toBe('open');
+    };
+
+    it('without the identity check of a person MitID has not identified', async () => {
+      const clinic = await buildClinic(t.ctx.db);
+      const request = await buildLoginRequest(t.ctx.db, clinic.id, { identity_verified: 'none' });
+      const answer = await (await staffFor([clinic.id])).post(`/api/login-requests/${request.id}/approve`, { rights: ['booking'] });
+      expect(answer.statusCode).toBe(400);
+      await nothingWritten(clinic.id, request);
+    });
+
+    it('with a right the clinic does not offer', async () => {
+      const clinic = await buildClinic(t.ctx.db);
+      await t.ctx.db
+        .updateTable('clinics')
+        .set({ offered_functions: ['booking'] })
+        .where('id', '=', clinic.id)
+        .execute();
+      const request = await buildLoginRequest(t.ctx.db, clinic.id);
+      const answer = await (await staffFor([clinic.id])).post(`/api/login-requests/${request.id}/approve`, { rights: ['econsultation'] });
+      expect(answer.statusCode).toBe(400);
+      await nothingWritten(clinic.id, request);
+    });
+
+    it('when the address is another person’s login', async () => {
+      const clinic = await buildClinic(t.ctx.db);
+      const request = await buildLoginRequest(t.ctx.db, clinic.id);
+      await t.ctx.db.insertInto('patient_accounts').values({ cpr: '0101010101', email: request.email.toUpperCase(), created_at: new Date() }).execute();
+      const answer = await (await staffFor([clinic.id])).post(`/api/login-requests/${request.id}/approve`, { rights: ['booking'] });
+      expect(answer.statusCode).toBe(409);
+      expect(answer.json().error.code).toBe('email_in_use');
+      await nothingWritten(clinic.id, request);
+    });
+  });
+
   it('keeps other clinics’ staff from handling a request, by id too', async () => {
     const clinic = await buildClinic(t.ctx.db);
     const request = await buildLoginRequest(t.ctx.db, clinic.id);

@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { AppError, errors } from '../../errors.ts';
-import { splitName } from '../patients/names.ts';
+import { splitNameSql } from '../patients/names.ts';
 
 export interface Person {
   cpr: string;
@@ -48,95 +48,126 @@ export interface RecordAndLogin {
   created: boolean;
 }
 
-interface Found {
+/** What recordAndLoginSteps found and did, as the columns of its `facts` row. */
+export interface LoginFacts {
   patient_id: string | null;
-  id: string | null;
-  email: string | null;
-  activated_at: Date | null;
-  deleted_at: Date | null;
+  login_id: string | null;
+  login_email: string | null;
+  login_activated_at: Date | null;
+  login_deleted_at: Date | null;
   address_taken: boolean;
-  created_id: string | null;
+  created_login_id: string | null;
+}
+
+/**
+ * The common cases of ensureRecordAndLogin as the steps of one statement (data-modifying CTEs),
+ * after a `person` step that gives at most one row of clinic_id, cpr, name, email, phone and
+ * mitid_uuid (null unless MitID identified the person):
+ * - the clinic's patient record, inserted unless the clinic has the person (unique clinic_id, cpr);
+ * - the person's login by CPR, read and locked, and whether another person's login has the address;
+ * - a new login, unless there is one or the address is taken.
+ * The last step, `facts`, is always one row (LoginFacts). The writes are independent (see
+ * db/one-statement.ts); a throw after them rolls back the caller's transaction, the record included.
+ */
+export function recordAndLoginSteps(now: Date) {
+  const { given, family } = splitNameSql(sql<string>`name`);
+  return sql`created_record as (
+      insert into patients (clinic_id, cpr, given_name, family_name, email, phone)
+      select clinic_id, cpr, ${given}, ${family}, email, phone from person
+      on conflict (clinic_id, cpr) do nothing
+      returning id
+    ), login as (
+      select a.id, a.email, a.activated_at, a.deleted_at from patient_accounts a join person p on a.cpr = p.cpr for update of a
+    ), taken as (
+      select exists (select 1 from patient_accounts h join person p on lower(h.email) = lower(p.email) and h.cpr <> p.cpr) as address_taken
+    ), created_login as (
+      insert into patient_accounts (cpr, created_at, email, phone, activated_at, mitid_uuid)
+      select p.cpr, ${now}, p.email, p.phone, case when p.mitid_uuid is not null then ${now}::timestamptz end, p.mitid_uuid
+      from person p cross join taken t where not t.address_taken and not exists (select 1 from login)
+      returning id
+    ), facts as (
+      select coalesce((select id from created_record), (select r.id from patients r join person p on r.clinic_id = p.clinic_id and r.cpr = p.cpr)) as patient_id,
+        l.id as login_id, l.email as login_email, l.activated_at as login_activated_at, l.deleted_at as login_deleted_at,
+        t.address_taken, (select id from created_login) as created_login_id
+      from taken t left join login l on true
+    )`;
 }
 
 /**
  * The clinic's record of the person (matched by CPR, or created from what we were told) and the
  * person's one login (by CPR): created if new, started over if they had deleted it, kept as it is
  * otherwise. A person MitID has identified can use it at once (MitID login); anyone else must
- * activate it from a mailed link, which `needsActivation` says.
- *
- * One round trip for the common cases: the record's insert does nothing when the clinic has the
- * person (unique clinic_id, cpr); the login is read and locked, with whether another person's
- * login has the address; and a new login is inserted unless there is one or the address is taken.
- * The writes are independent (see db/one-statement.ts), and a throw here rolls back the caller's
- * transaction, the record included.
+ * activate it from a mailed link, which `needsActivation` says. One round trip when the login is
+ * new (recordAndLoginSteps).
  */
 export async function ensureRecordAndLogin(trx: Transaction<DB>, clinicId: string, person: Person, now: Date): Promise<RecordAndLogin> {
+  const { rows } = await sql<LoginFacts>`
+    with person as (
+      select ${clinicId}::uuid as clinic_id, ${person.cpr}::text as cpr, ${person.name}::text as name, ${person.email}::text as email,
+        ${person.phone}::text as phone, ${person.mitidUuid}::text as mitid_uuid
+    ), ${recordAndLoginSteps(now)}
+    select * from facts`.execute(trx);
+  const [facts] = rows;
+  if (!facts) throw new Error('ensureRecordAndLogin: the facts step gives one row');
+  return settleRecordAndLogin(trx, clinicId, person, facts, now);
+}
+
+/**
+ * The rest of ensureRecordAndLogin after recordAndLoginSteps: the rare cases its statement leaves
+ * (a record created meanwhile by another transaction, a deleted login started over, a kept login's
+ * MitID and phone), and the address check's answer.
+ */
+export async function settleRecordAndLogin(trx: Transaction<DB>, clinicId: string, person: Person, facts: LoginFacts, now: Date): Promise<RecordAndLogin> {
   const verified = person.mitidUuid !== null;
-  const { given, family } = splitName(person.name);
-  const activatedAt = verified ? now : null;
-  const found = await sql<Found>`
-    with created_record as (
-      insert into patients (clinic_id, cpr, given_name, family_name, email, phone)
-      values (${clinicId}, ${person.cpr}, ${given}, ${family}, ${person.email}, ${person.phone})
-      on conflict (clinic_id, cpr) do nothing
-      returning id
-    ), login as (
-      select id, email, activated_at, deleted_at from patient_accounts where cpr = ${person.cpr} for update
-    ), taken as (
-      select exists (select 1 from patient_accounts h where lower(h.email) = ${person.email.toLowerCase()} and h.cpr <> ${person.cpr}) as address_taken
-    ), created_login as (
-      insert into patient_accounts (cpr, created_at, email, phone, activated_at, mitid_uuid)
-      select ${person.cpr}, ${now}, ${person.email}, ${person.phone}, ${activatedAt}::timestamptz, ${person.mitidUuid}
-      from taken where not taken.address_taken and not exists (select 1 from login)
-      returning id
-    )
-    select coalesce((select id from created_record), (select id from patients where clinic_id = ${clinicId} and cpr = ${person.cpr})) as patient_id,
-      l.id, l.email, l.activated_at, l.deleted_at, t.address_taken, (select id from created_login) as created_id
-    from taken t left join login l on true`.execute(trx);
-  // The outer select reads the one row of `taken`, so there is always one row.
-  const [row] = found.rows;
-  if (!row) throw new Error('ensureRecordAndLogin: the statement returned no row');
-  // Another transaction created the record after this statement's snapshot was taken (the insert
+  // Another transaction created the record after the statement's snapshot was taken (the insert
   // waited for that one to commit): a new statement sees it.
   const patientId =
-    row.patient_id ??
+    facts.patient_id ??
     (await trx.selectFrom('patients').select('id').where('clinic_id', '=', clinicId).where('cpr', '=', person.cpr).executeTakeFirstOrThrow()).id;
-  if (row.created_id) return { patientId, accountId: row.created_id, needsActivation: !verified, email: person.email, created: true };
-  if (!row.id) {
+  if (facts.created_login_id) return { patientId, accountId: facts.created_login_id, needsActivation: !verified, email: person.email, created: true };
+  if (!facts.login_id) {
     // No login, and none inserted: the address is another person's.
-    if (row.address_taken) throw emailInUse();
+    if (facts.address_taken) throw emailInUse();
     throw errors.concurrentChange();
   }
-  const account = { ...row, id: row.id };
-  const fresh = { email: person.email, phone: person.phone, activated_at: activatedAt, mitid_uuid: person.mitidUuid };
-  if (account.deleted_at) {
+  const accountId = facts.login_id;
+  if (facts.login_deleted_at) {
     // The address becomes the started-over login's: it must not be another person's. The deleted
     // login's lock may have waited for another transaction, which the statement's snapshot does
     // not see, so this asks again.
     if (await addressHeldByAnother(trx, person.email, person.cpr)) throw emailInUse();
     await trx
       .updateTable('patient_accounts')
-      .set({ ...fresh, deleted_at: null, password_hash: null, failed_logins: 0, stopped_at: null })
-      .where('id', '=', account.id)
+      .set({
+        email: person.email,
+        phone: person.phone,
+        activated_at: verified ? now : null,
+        mitid_uuid: person.mitidUuid,
+        deleted_at: null,
+        password_hash: null,
+        failed_logins: 0,
+        stopped_at: null,
+      })
+      .where('id', '=', accountId)
       .execute();
-    return { patientId, accountId: account.id, needsActivation: !verified, email: person.email, created: false };
+    return { patientId, accountId, needsActivation: !verified, email: person.email, created: false };
   }
   if (verified) {
     await trx
       .updateTable('patient_accounts')
       .set({ mitid_uuid: person.mitidUuid, activated_at: sql<Date>`coalesce(activated_at, ${now}::timestamptz)` })
-      .where('id', '=', account.id)
+      .where('id', '=', accountId)
       .execute();
   }
   // The phone given at registration reaches the profile unless the login already has one.
   if (person.phone !== null) {
-    await trx.updateTable('patient_accounts').set({ phone: person.phone }).where('id', '=', account.id).where('phone', 'is', null).execute();
+    await trx.updateTable('patient_accounts').set({ phone: person.phone }).where('id', '=', accountId).where('phone', 'is', null).execute();
   }
   return {
     patientId,
-    accountId: account.id,
-    needsActivation: !verified && account.activated_at === null,
-    email: account.email ?? person.email,
+    accountId,
+    needsActivation: !verified && facts.login_activated_at === null,
+    email: facts.login_email ?? person.email,
     created: false,
   };
 }
