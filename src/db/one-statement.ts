@@ -1,4 +1,5 @@
 import { sql, type Kysely, type OperationNodeSource } from 'kysely';
+import { prepared } from './database.ts';
 import type { DB } from './schema.ts';
 
 /**
@@ -12,12 +13,11 @@ import type { DB } from './schema.ts';
  * only for writes to different rows that do not depend on each other (never, say, retiring a live
  * token and inserting its successor under a unique index on live tokens).
  */
-export async function writeAsOneStatement(db: Kysely<DB>, writes: (OperationNodeSource | undefined)[]): Promise<void> {
+export async function writeAsOneStatement(db: Kysely<DB>, writes: (OperationNodeSource | undefined)[], options: { prepared?: boolean } = {}): Promise<void> {
   const parts = writes.filter((write) => write !== undefined);
   if (parts.length === 0) return;
-  if (parts.length === 1) {
-    await sql`${parts[0]}`.execute(db);
-    return;
-  }
-  await sql`with ${sql.join(parts.map((write, i) => sql`${sql.raw(`w${String(i)}`)} as (${write})`))} select 1`.execute(db);
+  const statement =
+    parts.length === 1 ? sql`${parts[0]}` : sql`with ${sql.join(parts.map((write, i) => sql`${sql.raw(`w${String(i)}`)} as (${write})`))} select 1`;
+  // A hot path whose writes have a fixed shape may keep the statement prepared (see prepared()).
+  await (options.prepared ? prepared(statement) : statement).execute(db);
 }
