@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { InferResult } from 'kysely';
-import { executePrepared, type Database } from '../../db/database.ts';
+import { prepared, type Database } from '../../db/database.ts';
 import { errors } from '../../errors.ts';
 
 export const PAGE_SIZE = 50;
@@ -129,8 +129,8 @@ export function openRequestsPageQuery(db: Database, clinicIds: string[], cursor:
 
 export async function listOpenRequests(db: Database, clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
   const query = openRequestsPageQuery(db, clinicIds, cursor, limit);
-  // The page secretaries reload all day: prepared once per connection (see executePrepared).
-  const rows = await executePrepared<InferResult<typeof query>[number]>(db, query);
+  // The page secretaries reload all day: prepared once per connection (see prepared()).
+  const { rows } = await prepared(sql<InferResult<typeof query>[number]>`${query}`).execute(db);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
