@@ -64,6 +64,12 @@ export const errors = {
       da: 'For mange forsøg. Vent lidt og prøv igen.',
       en: 'Too many attempts. Wait a moment and try again.',
     }),
+  /** Too many logins at once: this one was turned away rather than queued (see passwords.ts). */
+  busy: () =>
+    new AppError(503, 'busy', {
+      da: 'Der er travlt lige nu. Prøv igen om et øjeblik.',
+      en: 'We are busy right now. Please try again in a moment.',
+    }),
   unavailable: () =>
     new AppError(503, 'unavailable', {
       da: 'Tjenesten er midlertidigt utilgængelig.',

@@ -81,8 +81,14 @@ export function registerErrorHandler(app: FastifyInstance): void {
     const known = toAppError(error);
     // The request id lets support find the log line of an answer a user reports.
     if (known) {
-      if (known.status === 503) request.log.warn({ err: safeError(error) }, 'database unavailable');
-      if (known.status === 503) void reply.header('Retry-After', '5');
+      if (known.status === 503) {
+        request.log.warn(
+          { err: safeError(error), code: known.code },
+          known.code === 'busy' ? 'login turned away: password checks queue full' : 'database unavailable',
+        );
+        // A turned-away login may come back soon; a lost database takes longer.
+        void reply.header('Retry-After', known.code === 'busy' ? '2' : '5');
+      }
       return reply.status(known.status).send(withRequestId(errorBody(known), request.id));
     }
     request.log.error({ err: safeError(error) }, 'unhandled error');

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 import pLimit from 'p-limit';
+import { errors } from '../../errors.ts';
 
 /** OWASP's argon2id minimum: 19 MiB, 2 iterations, 1 lane. */
 // argon2id is the library's default algorithm (Algorithm is a const enum, which isolated modules cannot read); passwords.test.ts pins it.
@@ -20,6 +21,16 @@ const threadPoolSize = Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10)
 export const HASHES_AT_ONCE = Math.max(1, Math.min(availableParallelism(), threadPoolSize - 1));
 const hashing = pLimit(HASHES_AT_ONCE);
 
+/**
+ * How many password checks may wait for a turn. Past it a check is turned away at once (503 busy)
+ * instead of queueing: a flood of logins then delays every other login, staff's too, by at most
+ * this queue (32 turns per core, about a third of a second at bench:login's ~10 ms per hash, a
+ * second at 30 ms) rather than without bound. The same for known and unknown accounts, before
+ * any check, so the answer tells nothing about the account. New passwords (activation, reset,
+ * staff) are not turned away: a mailed link gates them, and the tools hash many at once.
+ */
+export const MAX_WAITING_CHECKS = 32 * HASHES_AT_ONCE;
+
 /** Hashes running and waiting now (the tests check the limit with it). */
 export const hashingLoad = () => ({ running: hashing.activeCount, waiting: hashing.pendingCount });
 
@@ -36,10 +47,12 @@ const dummyHash = hashPassword('dummy-password-for-constant-time');
  * tell whether an e-mail address is registered.
  */
 export async function verifyPassword(storedHash: string | null | undefined, password: string): Promise<boolean> {
+  if (hashing.pendingCount >= MAX_WAITING_CHECKS) throw errors.busy();
   if (!storedHash) {
     const dummy = await dummyHash;
-    await hashing(() => verify(dummy, password)).catch(() => false);
+    await hashing(() => verify(dummy, password).catch(() => false));
     return false;
   }
-  return hashing(() => verify(storedHash, password)).catch(() => false);
+  // A stored hash argon2 cannot read is a failed check, not an error.
+  return hashing(() => verify(storedHash, password).catch(() => false));
 }
