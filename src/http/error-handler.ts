@@ -77,17 +77,26 @@ function withRequestId<T extends { error: object }>(body: T, requestId: string):
 
 /** One global handler: known errors keep their status and code, everything else is a bare 500. */
 export function registerErrorHandler(app: FastifyInstance): void {
+  // Logins turned away in a flood: one warning every 10 s with the count, not a line per login,
+  // which would flood the log during the very flood it reports (the metrics count each one).
+  let turnedAway = 0;
+  let warnedAt = 0;
   app.setErrorHandler((error: CaughtError, request, reply) => {
     const known = toAppError(error);
     // The request id lets support find the log line of an answer a user reports.
     if (known) {
-      if (known.status === 503) {
-        request.log.warn(
-          { err: safeError(error), code: known.code },
-          known.code === 'busy' ? 'login turned away: password checks queue full' : 'database unavailable',
-        );
-        // A turned-away login may come back soon; a lost database takes longer.
-        void reply.header('Retry-After', known.code === 'busy' ? '2' : '5');
+      if (known.code === 'busy') {
+        turnedAway += 1;
+        if (Date.now() - warnedAt >= 10_000) {
+          request.log.warn({ turnedAway }, 'logins turned away: the password checks queue is full');
+          warnedAt = Date.now();
+          turnedAway = 0;
+        }
+        // A turned-away login may come back in a moment.
+        void reply.header('Retry-After', '2');
+      } else if (known.status === 503) {
+        request.log.warn({ err: safeError(error) }, 'database unavailable');
+        void reply.header('Retry-After', '5');
       }
       return reply.status(known.status).send(withRequestId(errorBody(known), request.id));
     }

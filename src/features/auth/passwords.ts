@@ -46,8 +46,17 @@ const dummyHash = hashPassword('dummy-password-for-constant-time');
  * Always runs argon2, also when there is no such account, so that the response time does not
  * tell whether an e-mail address is registered.
  */
-export async function verifyPassword(storedHash: string | null | undefined, password: string): Promise<boolean> {
+/**
+ * Turns a login away (503 busy) while MAX_WAITING_CHECKS password checks wait. The login steps call
+ * it before any database work, so a turned-away login reads and writes nothing and is not counted
+ * as a try; verifyPassword calls it again, since the queue may have filled in between.
+ */
+export function turnAwayWhenHashingIsFull(): void {
   if (hashing.pendingCount >= MAX_WAITING_CHECKS) throw errors.busy();
+}
+
+export async function verifyPassword(storedHash: string | null | undefined, password: string): Promise<boolean> {
+  turnAwayWhenHashingIsFull();
   if (!storedHash) {
     const dummy = await dummyHash;
     await hashing(() => verify(dummy, password).catch(() => false));

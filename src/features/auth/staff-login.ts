@@ -2,7 +2,7 @@ import type { AppContext } from '../../context.ts';
 import { errors } from '../../errors.ts';
 import { audit } from '../audit/audit.ts';
 import { FailureThrottle } from '../patient-auth/failure-throttle.ts';
-import { verifyPassword } from './passwords.ts';
+import { turnAwayWhenHashingIsFull, verifyPassword } from './passwords.ts';
 
 /**
  * The password step of a staff login. Slowed per e-mail typed (the patients' rule: 5 free
@@ -10,6 +10,7 @@ import { verifyPassword } from './passwords.ts';
  * way: one argon2 verify, and on a failure one audit row (the try was counted before the check).
  */
 export async function checkStaffPassword(ctx: AppContext, throttle: FailureThrottle, input: { email: string; password: string; ip: string }) {
+  turnAwayWhenHashingIsFull();
   const now = ctx.clock.now();
   const email = input.email.trim().toLowerCase();
   const key = `staff:${email}`;

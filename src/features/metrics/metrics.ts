@@ -42,7 +42,7 @@ export function registerMetrics(app: FastifyInstance, ctx: AppContext): void {
   });
   const logins = new Counter({
     name: 'patientportal_patient_login_steps_total',
-    help: 'Patient login steps by step (password, code, mitid) and outcome (succeeded, failed, limited)',
+    help: 'Patient login steps by step (password, code, mitid) and outcome (succeeded, failed, limited, unavailable: turned away in a flood or no database)',
     labelNames: ['step', 'outcome'] as const,
     registers: [registry],
   });
@@ -62,7 +62,7 @@ export function registerMetrics(app: FastifyInstance, ctx: AppContext): void {
     duration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     const step = PATIENT_LOGIN_ROUTES[route];
     if (step) {
-      const outcome = reply.statusCode < 400 ? 'succeeded' : reply.statusCode === 429 ? 'limited' : 'failed';
+      const outcome = reply.statusCode < 400 ? 'succeeded' : reply.statusCode === 429 ? 'limited' : reply.statusCode === 503 ? 'unavailable' : 'failed';
       logins.inc({ step, outcome });
     }
   });

@@ -6,7 +6,7 @@ import { AppError } from '../../errors.ts';
 import { normalizeCpr } from '../patients/cpr.ts';
 import { writeAsOneStatement } from '../../db/one-statement.ts';
 import { audit, auditInserts } from '../audit/audit.ts';
-import { verifyPassword } from '../auth/passwords.ts';
+import { turnAwayWhenHashingIsFull, verifyPassword } from '../auth/passwords.ts';
 import { hmac } from '../auth/tokens.ts';
 import { enqueueMail, mailAddress, mailInsert } from '../mail/outbox.ts';
 import { newPatientSession } from './patient-sessions.ts';
@@ -80,6 +80,7 @@ const NO_ACCOUNT = '00000000-0000-0000-0000-000000000000';
  * failures in a row stop password login from untrusted clients until a new password is chosen.
  */
 export async function startPatientLogin({ ctx, throttle }: LoginDeps, input: { identifier: string; password: string; ip: string; devices: DeviceEntry[] }) {
+  turnAwayWhenHashingIsFull();
   const now = ctx.clock.now();
   const { key } = identifierKey(input.identifier);
   const account = await findLoginAccount(ctx.db, input.identifier);
