@@ -148,6 +148,9 @@ export const prepared = <Row>(statement: RawBuilder<Row>): RawBuilder<Row> => sq
 /**
  * Kysely runs every statement as `client.query(text, values)`, with no way to name it, so the
  * connection's query names a marked one by its text's hash: a changed statement is a new name.
+ * pg remembers a name once PostgreSQL has parsed it. (One pg path keeps the name although the
+ * statement is gone: a value it cannot serialise. Our values are strings, numbers, dates and
+ * arrays of them, and JSON is stringified before it gets here.)
  */
 function prepareMarkedStatements(client: pg.PoolClient): void {
   // pg's own query, looked up at each call rather than captured, so whatever wraps it later (a

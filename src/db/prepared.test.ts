@@ -30,12 +30,15 @@ describe('statements marked prepared()', () => {
   });
 
   it('keep working after a transaction that used them rolled back, or failed before they ran', async () => {
+    // First prepared inside a transaction that then rolls back (a refused approval does this).
+    const fresh = (value: number) => prepared(sql<{ tripled: number }>`select ${value}::int * 3 as tripled`);
     await expect(
       db.transaction().execute(async (trx) => {
-        await marked(3).execute(trx);
+        await fresh(3).execute(trx);
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
+    expect((await fresh(4).execute(db)).rows).toEqual([{ tripled: 12 }]);
     // A failed statement aborts the transaction, so the marked one after it is refused.
     await expect(
       db.transaction().execute(async (trx) => {

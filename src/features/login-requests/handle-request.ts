@@ -1,15 +1,15 @@
-import { sql, type Selectable, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { AppContext } from '../../context.ts';
-import type { ClinicsTable, DB, LoginRequestsTable } from '../../db/schema.ts';
+import type { DB } from '../../db/schema.ts';
 import { AppError, errors } from '../../errors.ts';
-import { prepared } from '../../db/database.ts';
 import { writeAsOneStatement } from '../../db/one-statement.ts';
 import { audit, auditInserts, staffUserIdOf, type Actor } from '../audit/audit.ts';
 import { enqueueMail, mailInsert } from '../mail/outbox.ts';
 import { patientTokenInsert, retireLivePatientTokens, TOKEN_LIFETIME_MS } from '../patient-auth/patient-tokens.ts';
-import { recordAndLoginSteps, settleRecordAndLogin, type LoginFacts } from '../portal-access/accounts.ts';
+import { settleRecordAndLogin } from '../portal-access/accounts.ts';
 import { checkRights } from '../portal-access/rights.ts';
 import { approveParentRequest } from '../child-access/parent-request.ts';
+import { lockRequest, lockRequestWithRecordAndLogin, staffNameOf, type LockedRequest } from './approval.repository.ts';
 
 export interface Handler {
   actor: Actor;
@@ -17,67 +17,17 @@ export interface Handler {
   clinicIds: string[];
 }
 
-/** The request's columns an approval or a rejection reads, with its clinic's. */
-type LockedRequest = Pick<
-  Selectable<LoginRequestsTable>,
-  | 'id'
-  | 'clinic_id'
-  | 'cpr'
-  | 'name'
-  | 'birth_date'
-  | 'email'
-  | 'phone'
-  | 'identity_verified'
-  | 'mitid_uuid'
-  | 'status'
-  | 'handled_at'
-  | 'handled_by'
-  | 'reason'
-  | 'requested_by_account_id'
-> & { clinic_name: string; offered_functions: Selectable<ClinicsTable>['offered_functions'] };
-
-/**
- * The request, locked, scoped to the caller's clinics (another clinic's request is not found, like
- * a missing one). SQL of its own, so an approval can build the rest of its first statement on it.
- */
-const lockedRequest = (requestId: string, handler: Handler) => sql<LockedRequest>`
-  select r.id, r.clinic_id, r.cpr, r.name, r.birth_date, r.email, r.phone, r.identity_verified, r.mitid_uuid, r.status,
-    r.handled_at, r.handled_by, r.reason, r.requested_by_account_id, c.name as clinic_name, c.offered_functions
-  from login_requests r join clinics c on c.id = r.clinic_id
-  where r.id = ${requestId} and r.clinic_id = any(${handler.clinicIds}::uuid[])
-  for update of r`;
-
 /** A missing request is 404; one another staff member got to first says who and when (409). */
 async function checkOpen<Row extends LockedRequest>(trx: Transaction<DB>, request: Row | undefined): Promise<Row> {
   if (!request) throw errors.notFound();
   if (request.status === 'open') return request;
   const when = request.handled_at?.toISOString().replace('T', ' ').slice(0, 16) ?? '';
   // Read after the lock: the row is the winner's version now, so this names the winner.
-  const winner = request.handled_by ? await trx.selectFrom('staff_users').select('name').where('id', '=', request.handled_by).executeTakeFirst() : undefined;
-  const who = winner?.name ?? 'systemet';
+  const who = (request.handled_by ? await staffNameOf(trx, request.handled_by) : undefined) ?? 'systemet';
   throw new AppError(409, 'already_handled', {
     da: `Anmodningen er allerede behandlet (${request.status === 'approved' ? 'oprettet' : 'afvist'}) af ${who} ${when} UTC.`,
     en: `The request was already handled (${request.status}) by ${who} at ${when} UTC.`,
   });
-}
-
-/**
- * The first statement of an approval: the request locked, and for an open request of a person
- * whose identity is settled, the clinic's patient record and the person's login found or created
- * (recordAndLoginSteps). A request that is handled, a parent's, or waits for the identity check
- * writes nothing here.
- */
-async function lockWithRecordAndLogin(trx: Transaction<DB>, requestId: string, identityChecked: boolean, handler: Handler, now: Date) {
-  // Prepared: PostgreSQL plans this many-step statement for longer than it runs it.
-  const { rows } = await prepared(sql<LockedRequest & LoginFacts>`
-    with request as (${lockedRequest(requestId, handler)}),
-    person as (
-      select clinic_id, cpr, name, email, phone, case when identity_verified = 'mitid' then mitid_uuid end as mitid_uuid
-      from request
-      where status = 'open' and reason <> 'parent_request' and (identity_verified = 'mitid' or ${identityChecked})
-    ), ${recordAndLoginSteps(now)}
-    select request.*, facts.* from request cross join facts`).execute(trx);
-  return checkOpen(trx, rows[0]);
 }
 
 /**
@@ -88,7 +38,7 @@ async function lockWithRecordAndLogin(trx: Transaction<DB>, requestId: string, i
 export async function approveRequest(ctx: AppContext, requestId: string, input: { rights: string[]; identityChecked: boolean }, handler: Handler) {
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
-    const r = await lockWithRecordAndLogin(trx, requestId, input.identityChecked, handler, now);
+    const r = await checkOpen(trx, await lockRequestWithRecordAndLogin(trx, requestId, handler.clinicIds, input.identityChecked, now));
     const rights = checkRights(input.rights, r.offered_functions);
     // A parent asked for a child's Forældreadgang: the child gets access for its custody holders, not a login.
     if (r.reason === 'parent_request') return approveParentRequest(ctx, trx, r, rights, handler.actor);
@@ -164,7 +114,7 @@ export async function rejectRequest(ctx: AppContext, requestId: string, reason: 
   const now = ctx.clock.now();
   const text = reason?.trim() || null;
   await ctx.db.transaction().execute(async (trx) => {
-    const r = await checkOpen(trx, (await lockedRequest(requestId, handler).execute(trx)).rows[0]);
+    const r = await checkOpen(trx, await lockRequest(trx, requestId, handler.clinicIds));
     await trx
       .updateTable('login_requests')
       .set({ status: 'rejected', handled_at: now, handled_by: staffUserIdOf(handler.actor), rejection_reason: text })

@@ -1,9 +1,11 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { minutes } from '../../clock.ts';
 import { backends } from '../../../test/helpers/databases.ts';
 import { buildClinic, buildLoginRequest, buildPatient, buildPortalLogin, buildStaff } from '../../../test/helpers/factories.ts';
 import { activate, activatedPatient, linkToken, PATIENT_PASSWORD, patientLogin } from '../../../test/helpers/portal.ts';
 import { StaffClient, startTestApp, type TestApp } from '../../../test/helpers/test-app.ts';
+import { lockRequestWithRecordAndLogin } from './approval.repository.ts';
 
 describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (backend) => {
   let t: TestApp;
@@ -244,7 +246,68 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
     expect(await count(db.selectFrom('outbox_mails').select('id').where('to_address', '=', request.email).execute())).toBe(1);
   });
 
-  describe('an approval that is refused writes nothing: no patient record, no login, the request still open', () => {
+  it('an approval that waited for another staff member’s lock on the request answers who handled it, and writes nothing', async () => {
+    const clinic = await buildClinic(t.ctx.db);
+    const request = await buildLoginRequest(t.ctx.db, clinic.id);
+    const other = await buildStaff(t.ctx.db, { clinics: [{ id: clinic.id }], name: 'Hurtig Sekretær' });
+    const staff = await staffFor([clinic.id]);
+    let approval: Promise<{ statusCode: number; json(): { error: { code: string; message: { da: string } } } }> | undefined;
+    await t.ctx.db.transaction().execute(async (trx) => {
+      // The other staff member holds the request (as a rejection does) while this approval starts.
+      await trx.selectFrom('login_requests').select('id').where('id', '=', request.id).forUpdate().execute();
+      approval = staff.post(`/api/login-requests/${request.id}/approve`, { rights: ['booking'] });
+      // Wait until the approval's first statement is queued behind the lock.
+      for (;;) {
+        const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query like '%with request as%'`.execute(t.ctx.db);
+        if (waiting.rows[0]!.n > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await trx.updateTable('login_requests').set({ status: 'rejected', handled_at: new Date(), handled_by: other.id }).where('id', '=', request.id).execute();
+    });
+    const answer = await approval!;
+    expect(answer.statusCode).toBe(409);
+    expect(answer.json().error.code).toBe('already_handled');
+    expect(answer.json().error.message.da).toContain('Hurtig Sekretær');
+    expect(await t.ctx.db.selectFrom('patients').select('id').where('clinic_id', '=', clinic.id).where('cpr', '=', request.cpr).execute()).toEqual([]);
+    expect(await t.ctx.db.selectFrom('patient_accounts').select('id').where('cpr', '=', request.cpr).execute()).toEqual([]);
+  });
+
+  it('the approval’s first statement finds or creates nothing for a request it must not act on (parent’s, identity unchecked, handled)', async () => {
+    const clinic = await buildClinic(t.ctx.db);
+    const unchecked = await buildLoginRequest(t.ctx.db, clinic.id, { identity_verified: 'none' });
+    const parents = await buildLoginRequest(t.ctx.db, clinic.id);
+    const parent = await t.ctx.db
+      .insertInto('patient_accounts')
+      .values({ cpr: '0202020202', created_at: new Date() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await t.ctx.db.updateTable('login_requests').set({ reason: 'parent_request', requested_by_account_id: parent.id }).where('id', '=', parents.id).execute();
+    const handled = await buildLoginRequest(t.ctx.db, clinic.id);
+    await t.ctx.db.updateTable('login_requests').set({ status: 'rejected', handled_at: new Date() }).where('id', '=', handled.id).execute();
+    const open = await buildLoginRequest(t.ctx.db, clinic.id);
+    const facts = async (request: { id: string; cpr: string }) => {
+      let seen: { facts: unknown; records: number } | undefined;
+      // Looked at inside the transaction, then rolled back: what the statement itself wrote.
+      await t.ctx.db
+        .transaction()
+        .execute(async (trx) => {
+          const row = await lockRequestWithRecordAndLogin(trx, request.id, [clinic.id], false, new Date());
+          const records = await trx.selectFrom('patients').select('id').where('clinic_id', '=', clinic.id).where('cpr', '=', request.cpr).execute();
+          seen = { facts: row && { patientId: row.patient_id, loginId: row.login_id, createdLoginId: row.created_login_id }, records: records.length };
+          throw new Error('roll back');
+        })
+        .catch(() => undefined);
+      return seen;
+    };
+    const nothing = { facts: { patientId: null, loginId: null, createdLoginId: null }, records: 0 };
+    for (const request of [unchecked, parents, handled]) expect(await facts(request), request.id).toEqual(nothing);
+    const control = await facts(open);
+    expect(control?.records).toBe(1);
+    expect(control?.facts).toMatchObject({ patientId: expect.any(String), createdLoginId: expect.any(String) });
+  });
+
+  describe('an approval that is refused leaves nothing behind: no patient record, no login, the request still open', () => {
     const nothingWritten = async (clinicId: string, request: { id: string; cpr: string }) => {
       const db = t.ctx.db;
       expect(await db.selectFrom('patients').select('id').where('clinic_id', '=', clinicId).where('cpr', '=', request.cpr).execute()).toEqual([]);

@@ -163,7 +163,7 @@ export async function confirmEmailChange(ctx: AppContext, input: { token: string
     const taken = await trx
       .selectFrom('patient_accounts')
       .select('id')
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', newEmail.toLowerCase()))
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', eb.fn('lower', [eb.val(newEmail)])))
       .where('id', '<>', used.account_id)
       .executeTakeFirst();
     if (taken) {

@@ -17,7 +17,9 @@ export async function addressHeldByAnother(trx: Transaction<DB>, email: string, 
   const holder = await trx
     .selectFrom('patient_accounts')
     .select('id')
-    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    // PostgreSQL's lower() on both sides, as the unique index on lower(email) and recordAndLoginSteps
+    // compare: JavaScript's toLowerCase maps a few letters differently.
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', eb.fn('lower', [eb.val(email)])))
     .where('cpr', '<>', cpr)
     .executeTakeFirst();
   return holder !== undefined;
@@ -126,7 +128,8 @@ export async function settleRecordAndLogin(trx: Transaction<DB>, clinicId: strin
     (await trx.selectFrom('patients').select('id').where('clinic_id', '=', clinicId).where('cpr', '=', person.cpr).executeTakeFirstOrThrow()).id;
   if (facts.created_login_id) return { patientId, accountId: facts.created_login_id, needsActivation: !verified, email: person.email, created: true };
   if (!facts.login_id) {
-    // No login, and none inserted: the address is another person's.
+    // No login, and none inserted: the address is another person's. (The statement inserts a login
+    // whenever there is none and the address is free, so the second answer is only a safeguard.)
     if (facts.address_taken) throw emailInUse();
     throw errors.concurrentChange();
   }

@@ -192,7 +192,7 @@ export async function correctPendingEmail(db: Database, scope: PortalScope, inpu
     const holder = await trx
       .selectFrom('patient_accounts')
       .select('id')
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', eb.fn('lower', [eb.val(email)])))
       .where('id', '<>', membership.account_id)
       .executeTakeFirst();
     if (holder) {
