@@ -11,8 +11,8 @@
  * patients at every size, as real ones do: what may grow is every lookup that is not inside one
  * clinic (logins by CPR and e-mail, sessions, memberships, requests, messages, bookings) and any
  * query that scans instead of using an index. Ids are sequential UUIDs, so COPY appends to the
- * indexes instead of writing all over them. Plans of the measured queries go to
- * docs/queries/scale.plan.txt.
+ * indexes instead of writing all over them. Each size is served by the production server in a
+ * process of its own. Plans of the measured queries go to docs/queries/scale.plan.txt.
  */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -21,18 +21,19 @@ import { pipeline } from 'node:stream/promises';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { buildApp } from '../src/app.ts';
 import { systemClock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
 import { sessionPolicyFrom } from '../src/context.ts';
 import type { Database } from '../src/db/database.ts';
 import { hashPassword } from '../src/features/auth/passwords.ts';
+import { SmtpSink } from '../src/features/mail/smtp-sink.ts';
 import { TableGpRegistry } from '../src/features/gp-registry/gp-registry.ts';
 import { TableCustodyRegistry } from '../src/features/custody/custody-registry.ts';
 import { csrfTokenFor } from '../src/http/staff-auth.ts';
 import { patientCsrfTokenFor } from '../src/http/patient-auth.ts';
 import { freshBenchDatabase } from './bench-db.ts';
 import { FAMILY_NAMES, GIVEN_NAMES } from './names.ts';
+import { ensureBuild, freePort, startProcess, stopProcess } from './processes.ts';
 import { recordResult } from './results.ts';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -199,14 +200,18 @@ async function fill(size: Size, name: string) {
   await sql`checkpoint`.execute(db);
   const settled = (Date.now() - settling) / 1000;
   const bytes = (await sql<{ n: string }>`select pg_database_size(current_database())::text as n`.execute(db)).rows[0]!.n;
-  return { db, seconds, settled, bytes: Number(bytes), perClinic, accountOfPatient, hasLogin };
+  return { db, url, seconds, settled, bytes: Number(bytes), perClinic, accountOfPatient, hasLogin };
 }
 
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
 
-/** A server on the filled database, sessions in it, and the operations to time. */
-async function prepare(filled: Awaited<ReturnType<typeof fill>>) {
-  const { db, perClinic, accountOfPatient, hasLogin } = filled;
+/**
+ * A server on the filled database, sessions in it, and the operations to time. The server is the
+ * production build in a process of its own (workers running, mail to `smtpUrl`), so this process's
+ * work as the client, and its garbage collection, never land on a measured request.
+ */
+async function prepare(filled: Awaited<ReturnType<typeof fill>>, serverMain: string, smtpUrl: string) {
+  const { db, url, perClinic, accountOfPatient, hasLogin } = filled;
   const clinic = uid(T.clinic, 0);
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -274,8 +279,23 @@ async function prepare(filled: Awaited<ReturnType<typeof fill>>) {
     .execute();
   await sql`analyze`.execute(db);
 
-  const app = await buildApp({ ctx });
-  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = await freePort();
+  const base = `http://127.0.0.1:${String(port)}`;
+  const server = await startProcess(
+    serverMain,
+    [],
+    {
+      NODE_ENV: 'production',
+      DATABASE_URL: url,
+      SESSION_SECRET: config.sessionSecret,
+      SMTP_URL: smtpUrl,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_URL: base,
+      DATA_DIR: `/tmp/pp-bench-scale-${String(port)}`,
+    },
+    `${base}/health`,
+  );
   const staffHeaders = { cookie: `pp_staff_session=staff`, 'x-csrf-token': csrfTokenFor(ctx, staffSession.id) };
   const timed = async (path: string, init: RequestInit & { headers: Record<string, string> }, expect = 200) => {
     const start = performance.now();
@@ -319,7 +339,7 @@ async function prepare(filled: Awaited<ReturnType<typeof fill>>) {
         201,
       ),
   };
-  return { operations, close: () => app.close() };
+  return { operations, close: () => stopProcess(server) };
 }
 
 async function writePlans(db: Database, clinic: string) {
@@ -368,7 +388,10 @@ async function main() {
   await sql`checkpoint`.execute(filled[1]!.db); // not in the middle of the measurements
   // Both sizes served at once and timed in alternation, request by request, so that load from
   // elsewhere on the machine falls on both alike.
-  const [a, b] = [await prepare(filled[0]!), await prepare(filled[1]!)];
+  const serverMain = ensureBuild();
+  const sink = new SmtpSink(100);
+  await sink.listen();
+  const [a, b] = [await prepare(filled[0]!, serverMain, sink.url), await prepare(filled[1]!, serverMain, sink.url)];
   const runs: Record<string, Record<string, { p50: number; p99: number }>> = { [small.label]: {}, [big.label]: {} };
   for (const name of Object.keys(a.operations)) {
     const [opA, opB] = [a.operations[name]!, b.operations[name]!];
@@ -387,6 +410,7 @@ async function main() {
   }
   await a.close();
   await b.close();
+  await sink.close();
   await writePlans(filled[1]!.db, uid(T.clinic, 0));
   for (const [i, name] of ['pp_bench_scale_small', 'pp_bench_scale_big'].entries()) {
     await filled[i]!.db.destroy();
