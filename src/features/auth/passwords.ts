@@ -43,10 +43,6 @@ export function hashPassword(password: string): Promise<string> {
 const dummyHash = hashPassword('dummy-password-for-constant-time');
 
 /**
- * Always runs argon2, also when there is no such account, so that the response time does not
- * tell whether an e-mail address is registered.
- */
-/**
  * Turns a login away (503 busy) while MAX_WAITING_CHECKS password checks wait. The login steps call
  * it before any database work, so a turned-away login reads and writes nothing and is not counted
  * as a try; verifyPassword calls it again, since the queue may have filled in between.
@@ -55,6 +51,10 @@ export function turnAwayWhenHashingIsFull(): void {
   if (hashing.pendingCount >= MAX_WAITING_CHECKS) throw errors.busy();
 }
 
+/**
+ * Always runs argon2, also when there is no such account, so that the response time does not
+ * tell whether an e-mail address is registered.
+ */
 export async function verifyPassword(storedHash: string | null | undefined, password: string): Promise<boolean> {
   turnAwayWhenHashingIsFull();
   if (!storedHash) {

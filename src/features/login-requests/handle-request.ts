@@ -51,7 +51,6 @@ export async function approveRequest(ctx: AppContext, requestId: string, input: 
     // MitID has proved the person, so such a login is usable at once; otherwise it waits for activation.
     const person = { cpr: r.cpr, name: r.name, email: r.email, phone: r.phone, mitidUuid: r.identity_verified === 'mitid' ? r.mitid_uuid : null };
     const { patientId, accountId, needsActivation, email: to, created } = await settleRecordAndLogin(trx, r.clinic_id, person, r, now);
-    const patient = { id: patientId };
     // The login's row is locked; a login created now has no links to void.
     if (needsActivation && !created) await retireLivePatientTokens(trx, accountId, 'activation', now);
     const activation = needsActivation ? patientTokenInsert(trx, { accountId, purpose: 'activation', clinicId: r.clinic_id }, now) : undefined;
@@ -83,7 +82,7 @@ export async function approveRequest(ctx: AppContext, requestId: string, input: 
       [
         trx
           .insertInto('portal_memberships')
-          .values({ account_id: accountId, clinic_id: r.clinic_id, patient_id: patient.id, rights, created_at: now })
+          .values({ account_id: accountId, clinic_id: r.clinic_id, patient_id: patientId, rights, created_at: now })
           .onConflict((oc) =>
             oc
               .columns(['account_id', 'clinic_id'])
@@ -92,20 +91,20 @@ export async function approveRequest(ctx: AppContext, requestId: string, input: 
           ),
         trx
           .updateTable('login_requests')
-          .set({ status: 'approved', handled_at: now, handled_by: staffUserIdOf(handler.actor), granted_rights: rights, patient_id: patient.id })
+          .set({ status: 'approved', handled_at: now, handled_by: staffUserIdOf(handler.actor), granted_rights: rights, patient_id: patientId })
           .where('id', '=', r.id),
         activation?.insert,
         mail,
         ...auditInserts(trx, handler.actor, now, {
           action: 'portal.request_approved',
           clinicId: r.clinic_id,
-          patientId: patient.id,
+          patientId,
           details: { requestId: r.id, rights, identityVerified: r.identity_verified },
         }),
       ],
       { prepared: true },
     );
-    return { patientId: patient.id };
+    return { patientId };
   });
 }
 

@@ -6,6 +6,7 @@ import { audit, type Actor } from '../audit/audit.ts';
 import { verifyPassword } from '../auth/passwords.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { checkEmail } from '../staff/staff-accounts.ts';
+import { addressHeldByAnother } from '../portal-access/accounts.ts';
 import { consumeStepUp, currentStepUp } from '../mitid/mitid-stepup.ts';
 import { deleteExportsOf } from '../data-export/data-export.repository.ts';
 import { issuePatientToken, TOKEN_LIFETIME_MS, usePatientToken } from './patient-tokens.ts';
@@ -160,13 +161,7 @@ export async function confirmEmailChange(ctx: AppContext, input: { token: string
     const used = await usePatientToken(trx, input.token, 'email_change', now);
     const newEmail = used.new_email;
     if (!newEmail) throw new Error(`patient token for account ${used.account_id}: an e-mail change without a new address`);
-    const taken = await trx
-      .selectFrom('patient_accounts')
-      .select('id')
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', eb.fn('lower', [eb.val(newEmail)])))
-      .where('id', '<>', used.account_id)
-      .executeTakeFirst();
-    if (taken) {
+    if (await addressHeldByAnother(trx, newEmail, { accountId: used.account_id })) {
       throw errors.conflict('email_in_use', {
         da: 'Adressen kan ikke bruges til dette login. Kontakt din klinik.',
         en: 'The address cannot be used for this login. Contact your clinic.',

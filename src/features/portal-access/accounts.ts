@@ -12,15 +12,17 @@ export interface Person {
   mitidUuid: string | null;
 }
 
-/** Whether another person's login (another CPR) has this address, in any case. */
-export async function addressHeldByAnother(trx: Transaction<DB>, email: string, cpr: string): Promise<boolean> {
+/**
+ * Whether another login has this address, in any case: another person's (another CPR), or any
+ * login but the given one. PostgreSQL's lower() on both sides, as the unique index on lower(email)
+ * and recordAndLoginSteps compare: JavaScript's toLowerCase maps a few letters differently.
+ */
+export async function addressHeldByAnother(trx: Transaction<DB>, email: string, other: { cpr: string } | { accountId: string }): Promise<boolean> {
   const holder = await trx
     .selectFrom('patient_accounts')
     .select('id')
-    // PostgreSQL's lower() on both sides, as the unique index on lower(email) and recordAndLoginSteps
-    // compare: JavaScript's toLowerCase maps a few letters differently.
     .where((eb) => eb(eb.fn('lower', ['email']), '=', eb.fn('lower', [eb.val(email)])))
-    .where('cpr', '<>', cpr)
+    .where((eb) => ('cpr' in other ? eb('cpr', '<>', other.cpr) : eb('id', '<>', other.accountId)))
     .executeTakeFirst();
   return holder !== undefined;
 }
@@ -138,7 +140,7 @@ export async function settleRecordAndLogin(trx: Transaction<DB>, clinicId: strin
     // The address becomes the started-over login's: it must not be another person's. The deleted
     // login's lock may have waited for another transaction, which the statement's snapshot does
     // not see, so this asks again.
-    if (await addressHeldByAnother(trx, person.email, person.cpr)) throw emailInUse();
+    if (await addressHeldByAnother(trx, person.email, { cpr: person.cpr })) throw emailInUse();
     await trx
       .updateTable('patient_accounts')
       .set({

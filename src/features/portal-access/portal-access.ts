@@ -73,7 +73,7 @@ export async function createPortalAccess(db: Database, scope: PortalScope, setti
     const rights = checkRights(settings.rights, patient.offered_functions);
     if (await activeMembership(trx, scope)) throw alreadyCreated();
 
-    if (await addressHeldByAnother(trx, email, patient.cpr)) throw emailInUse();
+    if (await addressHeldByAnother(trx, email, { cpr: patient.cpr })) throw emailInUse();
 
     let account = await trx
       .selectFrom('patient_accounts')
@@ -189,13 +189,7 @@ export async function correctPendingEmail(db: Database, scope: PortalScope, inpu
         en: 'The patient has activated the login; only the patient can change the e-mail address.',
       });
     }
-    const holder = await trx
-      .selectFrom('patient_accounts')
-      .select('id')
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', eb.fn('lower', [eb.val(email)])))
-      .where('id', '<>', membership.account_id)
-      .executeTakeFirst();
-    if (holder) {
+    if (await addressHeldByAnother(trx, email, { accountId: membership.account_id })) {
       throw new AppError(
         409,
         'email_in_use',
