@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../../test/helpers/databases.ts';
 import { buildStaff, TEST_PASSWORD } from '../../../test/helpers/factories.ts';
-import { answerBody, StaffClient, startTestApp, type TestApp } from '../../../test/helpers/test-app.ts';
-import { HASHES_AT_ONCE, hashPassword, MAX_WAITING_CHECKS } from './passwords.ts';
+import { StaffClient, startTestApp, type TestApp } from '../../../test/helpers/test-app.ts';
+import { expectBothTurnedAway, floodPasswordChecks, loginTriesCounted } from '../../../test/helpers/busy-logins.ts';
 
 describe.each(backends)('staff login slow-down on %s', (backend) => {
   let t: TestApp;
@@ -23,19 +23,13 @@ describe.each(backends)('staff login slow-down on %s', (backend) => {
 
   it('turns a staff login away with 503 busy while the password checks queue is full, known user or not, counting no try', async () => {
     const staff = await buildStaff(t.ctx.db);
-    // New passwords queue and are never turned away: twice the limit keeps the queue full.
-    const flood = Array.from({ length: HASHES_AT_ONCE + 2 * MAX_WAITING_CHECKS }, () => hashPassword('a new password of someone'));
-    const tries = async () => (await t.ctx.db.selectFrom('login_throttles').select('key').execute()).length;
-    const before = await tries();
+    const flood = floodPasswordChecks();
+    const before = await loginTriesCounted(t.ctx.db);
     const known = await new StaffClient(t.app).login(staff.email, TEST_PASSWORD);
     const unknown = await new StaffClient(t.app).login('nobody-at-all@klinik.test', TEST_PASSWORD);
-    for (const answer of [known, unknown]) {
-      expect(answer.statusCode).toBe(503);
-      expect(answer.headers['retry-after']).toBe('2');
-    }
-    expect(answerBody(known)).toEqual(answerBody(unknown));
-    expect(await tries()).toBe(before);
-    await Promise.all(flood);
+    expectBothTurnedAway(known, unknown);
+    expect(await loginTriesCounted(t.ctx.db)).toBe(before);
+    await flood;
     expect((await new StaffClient(t.app).login(staff.email, TEST_PASSWORD)).statusCode).toBe(200);
   });
 

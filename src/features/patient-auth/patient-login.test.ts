@@ -3,7 +3,7 @@ import { minutes } from '../../clock.ts';
 import { backends } from '../../../test/helpers/databases.ts';
 import { activatedPatient, linkToken, mailedCode, patientLogin, PATIENT_PASSWORD } from '../../../test/helpers/portal.ts';
 import { answerBody, PatientClient, startTestApp, type TestApp } from '../../../test/helpers/test-app.ts';
-import { HASHES_AT_ONCE, hashPassword, MAX_WAITING_CHECKS } from '../auth/passwords.ts';
+import { expectBothTurnedAway, floodPasswordChecks, loginTriesCounted } from '../../../test/helpers/busy-logins.ts';
 
 describe.each(backends)('patient login with password and mailed code on %s', (backend) => {
   let t: TestApp;
@@ -22,22 +22,14 @@ describe.each(backends)('patient login with password and mailed code on %s', (ba
 
   it('turns a login away with 503 busy while the password checks queue is full, the same for a known and an unknown login, counting no try and no failure', async () => {
     const { patient, email } = await activatedPatient(t);
-    // Hashes of new passwords wait in the same queue and are never turned away: twice the limit
-    // keeps the queue full while the logins below do their reads.
-    const flood = Array.from({ length: HASHES_AT_ONCE + 2 * MAX_WAITING_CHECKS }, () => hashPassword('a new password of a patient'));
-    const throttled = async () => (await t.ctx.db.selectFrom('login_throttles').select('key').execute()).length;
-    const triesBefore = await throttled();
+    const flood = floodPasswordChecks();
+    const triesBefore = await loginTriesCounted(t.ctx.db);
     const known = await new PatientClient(t.app).startLogin(patient.cpr, PATIENT_PASSWORD);
     const unknown = await new PatientClient(t.app).startLogin('0101019999', PATIENT_PASSWORD);
-    for (const answer of [known, unknown]) {
-      expect(answer.statusCode).toBe(503);
-      expect(answer.headers['retry-after']).toBe('2');
-      expect(answer.json().error.code).toBe('busy');
-    }
-    expect(answerBody(known)).toEqual(answerBody(unknown));
+    expectBothTurnedAway(known, unknown);
     // Turned away before any database work: not counted as a try for the slow-down either.
-    expect(await throttled()).toBe(triesBefore);
-    await Promise.all(flood);
+    expect(await loginTriesCounted(t.ctx.db)).toBe(triesBefore);
+    await flood;
     const account = await t.ctx.db.selectFrom('patient_accounts').select('failed_logins').where('cpr', '=', patient.cpr).executeTakeFirstOrThrow();
     expect(account.failed_logins).toBe(0);
     await patientLogin(t, patient.cpr, email);
