@@ -13,7 +13,7 @@ import { sql } from 'kysely';
 import { hashPassword } from '../src/features/auth/passwords.ts';
 import { freshBenchDatabase } from './bench-db.ts';
 import { FAMILY_NAMES, GIVEN_NAMES } from './names.ts';
-import { ensureBuild, freePort, runJson, startProcess, stopProcess } from './processes.ts';
+import { ensureBuild, freePort, runJson, startProcess, startServer, stopProcess } from './processes.ts';
 import { recordResult } from './results.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -50,22 +50,9 @@ async function main() {
   await db.insertInto('staff_memberships').values({ user_id: user.id, clinic_id: clinic, role: 'staff' }).execute();
   await db.destroy();
 
-  const [fullPort, barePort] = [await freePort(), await freePort()];
-  const full = await startProcess(
-    main,
-    [],
-    {
-      NODE_ENV: 'production',
-      DATABASE_URL: url,
-      SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0',
-      SMTP_URL: 'smtp://127.0.0.1:1',
-      HOST: '127.0.0.1',
-      PORT: String(fullPort),
-      PUBLIC_URL: `http://127.0.0.1:${String(fullPort)}`,
-      DATA_DIR: '/tmp/pp-bench-api',
-    },
-    `http://127.0.0.1:${String(fullPort)}/health`,
-  );
+  const { server: full, base: fullBase } = await startServer(main, { databaseUrl: url, smtpUrl: 'smtp://127.0.0.1:1' });
+  const fullPort = Number(new URL(fullBase).port);
+  const barePort = await freePort();
   const bare = await startProcess('bench/api-bare.ts', [], { DATABASE_URL: url, PORT: String(barePort) }, `http://127.0.0.1:${String(barePort)}/`);
   try {
     const login = await fetch(`http://127.0.0.1:${String(fullPort)}/api/auth/login`, {

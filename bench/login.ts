@@ -23,7 +23,7 @@ import { hashPassword } from '../src/features/auth/passwords.ts';
 import { freshBenchDatabase } from './bench-db.ts';
 import { writeProfileSummary } from './cpu-profile.ts';
 import { recordPerf, writePerfSummary } from './perf-profile.ts';
-import { cpuTimesOf, ensureBuild, minorFaultsOf, threadCpuMsOf, freePort, root, startProcess, stopProcess } from './processes.ts';
+import { cpuTimesOf, ensureBuild, minorFaultsOf, threadCpuMsOf, root, startServer, stopProcess } from './processes.ts';
 import { recordResult } from './results.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -83,26 +83,13 @@ async function main() {
   };
   const smtpUrl = String((await message('smtp')).url);
 
-  const port = await freePort();
-  const base = `http://127.0.0.1:${String(port)}`;
   const profileDir = PROFILE ? mkdtempSync(path.join(tmpdir(), 'pp-login-prof-')) : undefined;
-  const server = await startProcess(
-    serverMain,
-    [],
-    {
-      NODE_ENV: 'production',
-      DATABASE_URL: url,
-      SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0',
-      SMTP_URL: smtpUrl,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_URL: base,
-      DATA_DIR: path.join(tmpdir(), 'pp-bench-login'),
-      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-    },
-    `${base}/health`,
-    [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(PERF ? ['--perf-basic-prof'] : [])],
-  );
+  const { server, base } = await startServer(serverMain, {
+    databaseUrl: url,
+    smtpUrl,
+    env: { AUTH_RATE_LIMIT_PER_MINUTE: '100000' },
+    nodeArgs: [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(PERF ? ['--perf-basic-prof'] : [])],
+  });
   try {
     const pid = server.pid ?? 0;
     load.send({ type: 'run', base, emails, password: PASSWORD, seconds: SECONDS, clients: CLIENTS, warmup: 100 });

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
@@ -46,6 +48,34 @@ export async function startProcess(script: string, args: string[], env: NodeJS.P
     }
   }
 }
+
+/**
+ * The compiled server (`ensureBuild()`'s path) as in production, in a process of its own on a free
+ * port, on the benchmark's database; resolves once /health answers. `env` adds or overrides
+ * settings, `nodeArgs` go to node (profilers).
+ */
+export async function startServer(
+  main: string,
+  options: { databaseUrl: string; smtpUrl: string; env?: NodeJS.ProcessEnv; nodeArgs?: string[] },
+): Promise<{ server: ChildProcess; base: string }> {
+  const port = String(await freePort());
+  const base = `http://127.0.0.1:${port}`;
+  const env = {
+    NODE_ENV: 'production',
+    DATABASE_URL: options.databaseUrl,
+    SESSION_SECRET: BENCH_SESSION_SECRET,
+    SMTP_URL: options.smtpUrl,
+    HOST: '127.0.0.1',
+    PORT: port,
+    PUBLIC_URL: base,
+    DATA_DIR: path.join(tmpdir(), `pp-bench-${port}`),
+    ...options.env,
+  };
+  return { server: await startProcess(main, [], env, `${base}/health`, options.nodeArgs), base };
+}
+
+/** The session secret of the benchmarks' servers, so a benchmark can make their CSRF tokens. */
+export const BENCH_SESSION_SECRET = 'bench-secret-bench-secret-bench-secret-0';
 
 export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;

@@ -14,7 +14,7 @@ import { hashPassword } from '../src/features/auth/passwords.ts';
 import { SmtpSink } from '../src/features/mail/smtp-sink.ts';
 import { encodeCursor, openRequestsPageQuery } from '../src/features/login-requests/queue.repository.ts';
 import { freshBenchDatabase } from './bench-db.ts';
-import { ensureBuild, freePort, startProcess, stopProcess } from './processes.ts';
+import { ensureBuild, startServer, stopProcess } from './processes.ts';
 import { recordResult } from './results.ts';
 
 const TOTAL = Number(process.env.BENCH_REQUESTS ?? 1_000_000);
@@ -76,23 +76,7 @@ async function main() {
   // approvals' mails go to an SMTP receiver here.
   const sink = new SmtpSink(100);
   await sink.listen();
-  const port = await freePort();
-  const base = `http://127.0.0.1:${String(port)}`;
-  const server = await startProcess(
-    ensureBuild(),
-    [],
-    {
-      NODE_ENV: 'production',
-      DATABASE_URL: url,
-      SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0',
-      SMTP_URL: sink.url,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_URL: base,
-      DATA_DIR: '/tmp/pp-bench-queue',
-    },
-    `${base}/health`,
-  );
+  const { server, base } = await startServer(ensureBuild(), { databaseUrl: url, smtpUrl: sink.url });
   const login = await fetch(`${base}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -33,7 +33,7 @@ import { csrfTokenFor } from '../src/http/staff-auth.ts';
 import { patientCsrfTokenFor } from '../src/http/patient-auth.ts';
 import { freshBenchDatabase } from './bench-db.ts';
 import { FAMILY_NAMES, GIVEN_NAMES } from './names.ts';
-import { ensureBuild, freePort, startProcess, stopProcess } from './processes.ts';
+import { BENCH_SESSION_SECRET, ensureBuild, startServer, stopProcess } from './processes.ts';
 import { recordResult } from './results.ts';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -216,7 +216,7 @@ async function prepare(filled: Awaited<ReturnType<typeof fill>>, serverMain: str
   const config = loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: '/nonexistent',
-    SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0',
+    SESSION_SECRET: BENCH_SESSION_SECRET,
     SMTP_URL: 'smtp://127.0.0.1:1',
   });
   const ctx = {
@@ -279,23 +279,7 @@ async function prepare(filled: Awaited<ReturnType<typeof fill>>, serverMain: str
     .execute();
   await sql`analyze`.execute(db);
 
-  const port = await freePort();
-  const base = `http://127.0.0.1:${String(port)}`;
-  const server = await startProcess(
-    serverMain,
-    [],
-    {
-      NODE_ENV: 'production',
-      DATABASE_URL: url,
-      SESSION_SECRET: config.sessionSecret,
-      SMTP_URL: smtpUrl,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_URL: base,
-      DATA_DIR: `/tmp/pp-bench-scale-${String(port)}`,
-    },
-    `${base}/health`,
-  );
+  const { server, base } = await startServer(serverMain, { databaseUrl: url, smtpUrl });
   const staffHeaders = { cookie: `pp_staff_session=staff`, 'x-csrf-token': csrfTokenFor(ctx, staffSession.id) };
   const timed = async (path: string, init: RequestInit & { headers: Record<string, string> }, expect = 200) => {
     const start = performance.now();
