@@ -130,7 +130,16 @@ export async function databaseAnswers(db: Database, timeoutMs = 3000): Promise<b
 /** The mark `prepared()` puts in front of a statement's SQL (see prepareMarkedStatements). */
 const PREPARED_MARK = '/* prepared */ ';
 
-const statementName = (text: string) => `pp_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+// A marked statement has one of a few texts, so each is hashed once, not on every run.
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `pp_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
 
 /**
  * Marks a hot statement to run as a named prepared statement, inside a transaction too: each
