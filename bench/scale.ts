@@ -32,6 +32,7 @@ import { TableCustodyRegistry } from '../src/features/custody/custody-registry.t
 import { csrfTokenFor } from '../src/http/staff-auth.ts';
 import { patientCsrfTokenFor } from '../src/http/patient-auth.ts';
 import { freshBenchDatabase } from './bench-db.ts';
+import { collectClientGarbage } from './client-gc.ts';
 import { FAMILY_NAMES, GIVEN_NAMES } from './names.ts';
 import { BENCH_SESSION_SECRET, ensureBuild, startServer, stopProcess } from './processes.ts';
 import { recordResult } from './results.ts';
@@ -282,6 +283,7 @@ async function prepare(filled: Awaited<ReturnType<typeof fill>>, serverMain: str
   const { server, base } = await startServer(serverMain, { databaseUrl: url, smtpUrl });
   const staffHeaders = { cookie: `pp_staff_session=staff`, 'x-csrf-token': csrfTokenFor(ctx, staffSession.id) };
   const timed = async (path: string, init: RequestInit & { headers: Record<string, string> }, expect = 200) => {
+    collectClientGarbage();
     const start = performance.now();
     const response = await fetch(`${base}${path}`, init);
     await response.arrayBuffer();
