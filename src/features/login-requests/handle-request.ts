@@ -56,7 +56,6 @@ export async function approveRequest(ctx: AppContext, requestId: string, input: 
     const activation = needsActivation ? patientTokenInsert(trx, { accountId, purpose: 'activation', clinicId: r.clinic_id }, now) : undefined;
     const mail = activation
       ? mailInsert(
-          trx,
           {
             to,
             template: 'patientActivation',
@@ -70,7 +69,6 @@ export async function approveRequest(ctx: AppContext, requestId: string, input: 
           now,
         )
       : mailInsert(
-          trx,
           { to, template: 'loginRequestApproved', params: { clinicName: r.clinic_name, link: `${ctx.config.publicUrl}/portal/login` }, clinicId: r.clinic_id },
           now,
         );

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { hashToken } from '../auth/tokens.ts';
 import { templates, type TemplateName } from './templates.ts';
@@ -43,26 +43,18 @@ export function mailAddress(email: string | null | undefined, whose: string): st
  * the mail then exists exactly when the change does. The delivery worker sends it later.
  */
 export async function enqueueMail<T extends TemplateName>(trx: Kysely<DB>, mail: OutgoingMail<T>, now: Date) {
-  await mailInsert(trx, mail, now).execute();
+  await mailInsert(mail, now).execute(trx);
 }
 
 /** enqueueMail()'s insert, not yet run: for a statement that writes the change and its mail together (CTEs). */
-export function mailInsert<T extends TemplateName>(db: Kysely<DB>, mail: OutgoingMail<T>, now: Date) {
+export function mailInsert<T extends TemplateName>(mail: OutgoingMail<T>, now: Date) {
   const params = mail.params as Record<string, unknown>;
   const { subject, text } = renderMail(mail.template, params);
   const link = oneTimeLinkOf(mail.template, params);
-  return db.insertInto('outbox_mails').values({
-    created_at: now,
-    clinic_id: mail.clinicId ?? null,
-    template: mail.template,
-    to_address: mail.to,
-    subject,
-    text_body: text,
-    next_attempt_at: now,
-    message_id: randomUUID(),
-    // Kept so "queue again" can render the mail with a fresh link; never the token itself.
-    template_params: JSON.stringify(link ? { ...params, link: link.linkBase } : params),
-    link_token_hash: link?.tokenHash ?? null,
-    link_kind: link?.kind ?? null,
-  });
+  // Kept so "queue again" can render the mail with a fresh link; never the token itself.
+  const templateParams = JSON.stringify(link ? { ...params, link: link.linkBase } : params);
+  // SQL rather than the query builder: a login writes its code mail every time (see
+  // findLoginAccount in patient-auth/patient-login.ts).
+  return sql`insert into outbox_mails (created_at, clinic_id, template, to_address, subject, text_body, next_attempt_at, message_id, template_params, link_token_hash, link_kind)
+    values (${now}, ${mail.clinicId ?? null}, ${mail.template}, ${mail.to}, ${subject}, ${text}, ${now}, ${randomUUID()}, ${templateParams}, ${link?.tokenHash ?? null}, ${link?.kind ?? null})`;
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Database } from '../../db/database.ts';
+import { prepared, type Database } from '../../db/database.ts';
 import { errors } from '../../errors.ts';
 
 const FREE_FAILURES = 5;
@@ -27,32 +27,27 @@ export class FailureThrottle {
 
   /** Counts this try; returns the tries counted so far including it, or throws 429 while the key must wait. */
   async claim(key: string, now: Date): Promise<number> {
-    const claimed = await this.db
-      .insertInto('login_throttles')
-      .values({ key, failures: 1, next_try_at: now, updated_at: now })
-      .onConflict((oc) =>
-        oc
-          .column('key')
-          .doUpdateSet({
-            failures: sql<number>`login_throttles.failures + 1`,
-            next_try_at: sql<Date>`${now}::timestamptz + ${delaySql(sql`login_throttles.failures + 1`)}`,
-            updated_at: now,
-          })
-          .where('login_throttles.next_try_at', '<=', now),
-      )
-      .returning('failures')
-      .executeTakeFirst();
+    // SQL rather than the query builder, and prepared: every login runs it (see findLoginAccount).
+    const { rows } = await prepared(sql<{ failures: number }>`
+      insert into login_throttles (key, failures, next_try_at, updated_at) values (${key}, 1, ${now}, ${now})
+      on conflict (key) do update set
+        failures = login_throttles.failures + 1,
+        next_try_at = ${now}::timestamptz + ${delaySql(sql`login_throttles.failures + 1`)},
+        updated_at = ${now}
+      where login_throttles.next_try_at <= ${now}
+      returning failures`).execute(this.db);
+    const claimed = rows[0];
     if (!claimed) throw errors.tooManyRequests();
     return claimed.failures;
   }
 
   /** A right password: the key starts afresh. */
   async succeed(key: string): Promise<void> {
-    await this.succeedWrite(key).execute();
+    await this.succeedWrite(key).execute(this.db);
   }
 
   /** succeed()'s delete, not yet run, for a statement that does more in the same round trip. */
   succeedWrite(key: string) {
-    return this.db.deleteFrom('login_throttles').where('key', '=', key);
+    return sql`delete from login_throttles where key = ${key}`;
   }
 }

@@ -5,6 +5,7 @@ import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { normalizeCpr } from '../patients/cpr.ts';
 import { writeAsOneStatement } from '../../db/one-statement.ts';
+import { prepared } from '../../db/database.ts';
 import { audit, auditInserts } from '../audit/audit.ts';
 import { turnAwayWhenHashingIsFull, verifyPassword } from '../auth/passwords.ts';
 import { hmac } from '../auth/tokens.ts';
@@ -49,16 +50,26 @@ export interface LoginDeps {
   throttle: FailureThrottle;
 }
 
-/** Finds an activated, not deleted login by CPR or e-mail. */
-export function findLoginAccount(db: Kysely<DB>, identifier: string) {
+export interface LoginAccount {
+  id: string;
+  cpr: string | null;
+  email: string | null;
+  password_hash: string | null;
+  stopped_at: Date | null;
+  failed_logins: number;
+}
+
+/**
+ * Finds an activated, not deleted login by CPR or e-mail. The statements a login runs every time
+ * are SQL rather than the query builder, and prepared: the builder was the largest part of a
+ * login's CPU besides the hash (bench:login, docs/perf/login-perf.md).
+ */
+export async function findLoginAccount(db: Kysely<DB>, identifier: string): Promise<LoginAccount | undefined> {
   const { cpr, email } = identifierKey(identifier);
-  return db
-    .selectFrom('patient_accounts')
-    .select(['id', 'cpr', 'email', 'password_hash', 'stopped_at', 'failed_logins'])
-    .where((eb) => (cpr ? eb('cpr', '=', cpr) : eb(eb.fn('lower', ['email']), '=', email)))
-    .where('deleted_at', 'is', null)
-    .where('activated_at', 'is not', null)
-    .executeTakeFirst();
+  const { rows } = await prepared(sql<LoginAccount>`
+    select id, cpr, email, password_hash, stopped_at, failed_logins from patient_accounts
+    where ${cpr ? sql`cpr = ${cpr}` : sql`lower(email) = ${email}`} and deleted_at is null and activated_at is not null`).execute(db);
+  return rows[0];
 }
 
 const loginStopped = () =>
@@ -129,24 +140,22 @@ export async function startPatientLogin({ ctx, throttle }: LoginDeps, input: { i
   const challengeId = randomUUID();
   // One statement, so one atomic change in one round trip: the key starts afresh, the challenge,
   // its code mail and the audit row (it was a delete and a transaction of five round trips).
-  await writeAsOneStatement(ctx.db, [
-    throttle.succeedWrite(throttleKey),
-    // A trusted device's failures were never counted towards the stop (see above).
-    device || account.failed_logins === 0 ? undefined : ctx.db.updateTable('patient_accounts').set({ failed_logins: 0 }).where('id', '=', account.id),
-    ctx.db.insertInto('patient_login_challenges').values({
-      id: challengeId,
-      account_id: account.id,
-      code_hash: codeHash(ctx, challengeId, code),
-      created_at: now,
-      expires_at: new Date(now.getTime() + CODE_TTL_MS),
-    }),
-    mailInsert(
-      ctx.db,
-      { to: mailAddress(account.email, `patient account ${account.id}`), template: 'patientLoginCode', params: { code, validMinutes: CODE_TTL_MS / 60_000 } },
-      now,
-    ),
-    ...auditInserts(ctx.db, { type: 'patient', id: account.id, ip: input.ip }, now, { action: 'patient.login_code_sent' }),
-  ]);
+  await writeAsOneStatement(
+    ctx.db,
+    [
+      throttle.succeedWrite(throttleKey),
+      // A trusted device's failures were never counted towards the stop (see above).
+      device || account.failed_logins === 0 ? undefined : sql`update patient_accounts set failed_logins = 0 where id = ${account.id}`,
+      sql`insert into patient_login_challenges (id, account_id, code_hash, created_at, expires_at)
+        values (${challengeId}, ${account.id}, ${codeHash(ctx, challengeId, code)}, ${now}, ${new Date(now.getTime() + CODE_TTL_MS)})`,
+      mailInsert(
+        { to: mailAddress(account.email, `patient account ${account.id}`), template: 'patientLoginCode', params: { code, validMinutes: CODE_TTL_MS / 60_000 } },
+        now,
+      ),
+      ...auditInserts(ctx.db, { type: 'patient', id: account.id, ip: input.ip }, now, { action: 'patient.login_code_sent' }),
+    ],
+    { prepared: true },
+  );
   return { challengeId };
 }
 
@@ -158,61 +167,25 @@ export async function finishPatientLogin({ ctx }: LoginDeps, input: { challengeI
   // One statement: counts the try and, when the code is right, uses the challenge, opens the
   // session and writes the audit row (CTEs see the challenge's update through its RETURNING). Two
   // submits at once cannot both succeed, and a wrong code's count is kept.
-  const tried = await ctx.db
-    .with('tried', (db) =>
-      db
-        .updateTable('patient_login_challenges')
-        .set((eb) => ({
-          attempts: eb('attempts', '+', 1),
-          used_at: sql<Date | null>`case when code_hash = ${submitted} then ${now}::timestamptz end`,
-        }))
-        .where('id', '=', input.challengeId)
-        .where('used_at', 'is', null)
-        .where('expires_at', '>', now)
-        .where('attempts', '<', CODE_MAX_TRIES)
-        .returning(['account_id', 'attempts', 'used_at']),
+  const { rows } = await prepared(sql<{ account_id: string; attempts: number; used_at: Date | null }>`
+    with tried as (
+      update patient_login_challenges
+      set attempts = attempts + 1, used_at = case when code_hash = ${submitted} then ${now}::timestamptz end
+      where id = ${input.challengeId} and used_at is null and expires_at > ${now} and attempts < ${CODE_MAX_TRIES}
+      returning account_id, attempts, used_at
+    ), opened as (
+      insert into patient_sessions (id, token_hash, account_id, created_at, last_seen_at, expires_at)
+      select ${session.id}::uuid, ${session.tokenHash}, account_id, ${now}::timestamptz, ${now}::timestamptz, ${session.expiresAt}::timestamptz
+      from tried where used_at is not null
+    ), audited as (
+      -- The audit row as audit() writes it; a patient's login belongs to no clinic, so it has no
+      -- clinic-system event.
+      insert into audit_events (occurred_at, actor_type, actor_id, action, ip, details)
+      select ${now}::timestamptz, 'patient', account_id, 'patient.login', ${input.ip}, '{}'::jsonb
+      from tried where used_at is not null
     )
-    .with('opened', (db) =>
-      db
-        .insertInto('patient_sessions')
-        .columns(['id', 'token_hash', 'account_id', 'created_at', 'last_seen_at', 'expires_at'])
-        .expression((eb) =>
-          eb
-            .selectFrom('tried')
-            .where('tried.used_at', 'is not', null)
-            .select([
-              sql<string>`${session.id}::uuid`.as('id'),
-              sql<string>`${session.tokenHash}`.as('token_hash'),
-              'tried.account_id',
-              sql<Date>`${now}::timestamptz`.as('created_at'),
-              sql<Date>`${now}::timestamptz`.as('last_seen_at'),
-              sql<Date>`${session.expiresAt}::timestamptz`.as('expires_at'),
-            ]),
-        ),
-    )
-    // The audit row as audit() writes it, from the challenge's RETURNING; a patient's login
-    // belongs to no clinic, so it has no clinic-system event.
-    .with('audited', (db) =>
-      db
-        .insertInto('audit_events')
-        .columns(['occurred_at', 'actor_type', 'actor_id', 'action', 'ip', 'details'])
-        .expression((eb) =>
-          eb
-            .selectFrom('tried')
-            .where('tried.used_at', 'is not', null)
-            .select([
-              sql<Date>`${now}::timestamptz`.as('occurred_at'),
-              sql<'patient'>`'patient'`.as('actor_type'),
-              'tried.account_id',
-              sql<string>`'patient.login'`.as('action'),
-              sql<string>`${input.ip}`.as('ip'),
-              sql<string>`'{}'::jsonb`.as('details'),
-            ]),
-        ),
-    )
-    .selectFrom('tried')
-    .select(['account_id', 'attempts', 'used_at'])
-    .executeTakeFirst();
+    select account_id, attempts, used_at from tried`).execute(ctx.db);
+  const tried = rows[0];
   if (!tried) throw codeExpired();
   if (!tried.used_at) throw tried.attempts >= CODE_MAX_TRIES ? codeExpired() : codeWrong(CODE_MAX_TRIES - tried.attempts);
   return { session: { id: session.id, token: session.token }, accountId: tried.account_id };
