@@ -28,8 +28,7 @@ export async function audit(trx: Kysely<DB>, actor: Actor, at: Date, entry: Audi
  * that writes its change, audit row, event and mail as one statement (db/one-statement.ts).
  */
 export function auditInserts(db: Kysely<DB>, actor: Actor, at: Date, entry: AuditEntry) {
-  // SQL rather than the query builder: every login writes one (see findLoginAccount in
-  // patient-auth/patient-login.ts).
+  // SQL rather than the query builder: every login writes one (docs/ARCHITECTURE.md, "The login's statements").
   const auditInsert = sql`insert into audit_events (occurred_at, actor_type, actor_id, clinic_id, patient_id, action, ip, details)
     values (${at}, ${actor.type}, ${actor.id}, ${entry.clinicId ?? null}, ${entry.patientId ?? null}, ${entry.action}, ${actor.ip}, ${JSON.stringify(entry.details ?? {})})`;
   return [auditInsert, eventInsertFor(db, at, entry)];

@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../db/schema.ts';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { DB, PatientAccountsTable } from '../../db/schema.ts';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { normalizeCpr } from '../patients/cpr.ts';
@@ -50,19 +50,11 @@ export interface LoginDeps {
   throttle: FailureThrottle;
 }
 
-export interface LoginAccount {
-  id: string;
-  cpr: string | null;
-  email: string | null;
-  password_hash: string | null;
-  stopped_at: Date | null;
-  failed_logins: number;
-}
+export type LoginAccount = Pick<Selectable<PatientAccountsTable>, 'id' | 'cpr' | 'email' | 'password_hash' | 'stopped_at' | 'failed_logins'>;
 
 /**
- * Finds an activated, not deleted login by CPR or e-mail. The statements a login runs every time
- * are SQL rather than the query builder, and prepared: the builder was the largest part of a
- * login's CPU besides the hash (bench:login, docs/perf/login-perf.md).
+ * Finds an activated, not deleted login by CPR or e-mail. Like every statement a login runs, it is
+ * SQL rather than the query builder, and prepared (docs/ARCHITECTURE.md, "The login's statements").
  */
 export async function findLoginAccount(db: Kysely<DB>, identifier: string): Promise<LoginAccount | undefined> {
   const { cpr, email } = identifierKey(identifier);
@@ -166,7 +158,8 @@ export async function finishPatientLogin({ ctx }: LoginDeps, input: { challengeI
   const session = newPatientSession(now, ctx.sessionPolicy);
   // One statement: counts the try and, when the code is right, uses the challenge, opens the
   // session and writes the audit row (CTEs see the challenge's update through its RETURNING). Two
-  // submits at once cannot both succeed, and a wrong code's count is kept.
+  // submits at once cannot both succeed, and a wrong code's count is kept. The audit row is as
+  // audit() writes it; a patient's login belongs to no clinic, so it has no clinic-system event.
   const { rows } = await prepared(sql<{ account_id: string; attempts: number; used_at: Date | null }>`
     with tried as (
       update patient_login_challenges
@@ -178,8 +171,6 @@ export async function finishPatientLogin({ ctx }: LoginDeps, input: { challengeI
       select ${session.id}::uuid, ${session.tokenHash}, account_id, ${now}::timestamptz, ${now}::timestamptz, ${session.expiresAt}::timestamptz
       from tried where used_at is not null
     ), audited as (
-      -- The audit row as audit() writes it; a patient's login belongs to no clinic, so it has no
-      -- clinic-system event.
       insert into audit_events (occurred_at, actor_type, actor_id, action, ip, details)
       select ${now}::timestamptz, 'patient', account_id, 'patient.login', ${input.ip}, '{}'::jsonb
       from tried where used_at is not null
