@@ -20,18 +20,18 @@ export interface AuditEntry {
 
 /** Writes one audit row, and the clinic systems' event of the change if it has one. Call it with the transaction of the change it records. */
 export async function audit(trx: Kysely<DB>, actor: Actor, at: Date, entry: AuditEntry): Promise<void> {
-  await writeAsOneStatement(trx, auditInserts(trx, actor, at, entry));
+  await writeAsOneStatement(trx, auditInserts(actor, at, entry));
 }
 
 /**
  * audit()'s inserts, not yet run: the audit row, then the event if the change has one. For a path
  * that writes its change, audit row, event and mail as one statement (db/one-statement.ts).
  */
-export function auditInserts(db: Kysely<DB>, actor: Actor, at: Date, entry: AuditEntry) {
-  // SQL rather than the query builder: every login writes one (docs/ARCHITECTURE.md, "The login's statements").
+export function auditInserts(actor: Actor, at: Date, entry: AuditEntry) {
+  // SQL rather than the query builder: most changes write one (docs/ARCHITECTURE.md, "Hot statements").
   const auditInsert = sql`insert into audit_events (occurred_at, actor_type, actor_id, clinic_id, patient_id, action, ip, details)
     values (${at}, ${actor.type}, ${actor.id}, ${entry.clinicId ?? null}, ${entry.patientId ?? null}, ${entry.action}, ${actor.ip}, ${JSON.stringify(entry.details ?? {})})`;
-  return [auditInsert, eventInsertFor(db, at, entry)];
+  return [auditInsert, eventInsertFor(at, entry)];
 }
 
 /**

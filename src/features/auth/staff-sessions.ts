@@ -1,6 +1,6 @@
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import type { Database } from '../../db/database.ts';
-import type { StaffRole } from '../../db/schema.ts';
+import { sql, type Selectable } from 'kysely';
+import { prepared, type Database } from '../../db/database.ts';
+import type { StaffRole, StaffSessionsTable, StaffUsersTable } from '../../db/schema.ts';
 import { hashToken, newToken } from './tokens.ts';
 
 export interface SessionPolicy {
@@ -34,6 +34,9 @@ export async function createStaffSession(db: Database, userId: string, clinicId:
   return token;
 }
 
+type StaffSessionRow = Pick<Selectable<StaffSessionsTable>, 'id' | 'user_id' | 'clinic_id' | 'last_seen_at' | 'expires_at'> &
+  Pick<Selectable<StaffUsersTable>, 'name' | 'email' | 'is_support'> & { clinics: StaffSession['clinics'] };
+
 export type SessionLookup = { status: 'valid'; session: StaffSession } | { status: 'expired' } | { status: 'none' };
 
 /**
@@ -41,23 +44,16 @@ export type SessionLookup = { status: 'valid'; session: StaffSession } | { statu
  * deleted on the spot, so an old cookie can never come back to life.
  */
 export async function findStaffSession(db: Database, token: string, now: Date, policy: SessionPolicy): Promise<SessionLookup> {
-  // The session, its user and the user's clinics in one round trip: every staff request starts here.
-  const row = await db
-    .selectFrom('staff_sessions as s')
-    .innerJoin('staff_users as u', 'u.id', 's.user_id')
-    .select(['s.id', 's.user_id', 's.clinic_id', 's.last_seen_at', 's.expires_at', 'u.name', 'u.email', 'u.is_support'])
-    .select((eb) =>
-      jsonArrayFrom(
-        eb
-          .selectFrom('staff_memberships as m')
-          .innerJoin('clinics as c', 'c.id', 'm.clinic_id')
-          .select(['c.id', 'c.name', 'm.role'])
-          .whereRef('m.user_id', '=', 's.user_id')
-          .orderBy('c.name'),
-      ).as('clinics'),
-    )
-    .where('s.token_hash', '=', hashToken(token))
-    .executeTakeFirst();
+  // The session, its user and the user's clinics in one round trip: every staff request starts here,
+  // so it is SQL rather than the query builder, and prepared (docs/ARCHITECTURE.md, "Hot statements").
+  const { rows } = await prepared(sql<StaffSessionRow>`
+    select s.id, s.user_id, s.clinic_id, s.last_seen_at, s.expires_at, u.name, u.email, u.is_support,
+      (select coalesce(json_agg(agg), '[]') from (
+        select c.id, c.name, m.role from staff_memberships m join clinics c on c.id = m.clinic_id
+        where m.user_id = s.user_id order by c.name) agg) as clinics
+    from staff_sessions s join staff_users u on u.id = s.user_id
+    where s.token_hash = ${hashToken(token)}`).execute(db);
+  const [row] = rows;
   if (!row) return { status: 'none' };
   const idleFor = now.getTime() - row.last_seen_at.getTime();
   if (now >= row.expires_at || idleFor >= policy.idleMs) {

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import type { DB } from '../../db/schema.ts';
 import { AppError, errors } from '../../errors.ts';
@@ -53,7 +53,7 @@ export async function approveRequest(ctx: AppContext, requestId: string, input: 
     const { patientId, accountId, needsActivation, email: to, created } = await settleRecordAndLogin(trx, r.clinic_id, person, r, now);
     // The login's row is locked; a login created now has no links to void.
     if (needsActivation && !created) await retireLivePatientTokens(trx, accountId, 'activation', now);
-    const activation = needsActivation ? patientTokenInsert(trx, { accountId, purpose: 'activation', clinicId: r.clinic_id }, now) : undefined;
+    const activation = needsActivation ? patientTokenInsert({ accountId, purpose: 'activation', clinicId: r.clinic_id }, now) : undefined;
     const mail = activation
       ? mailInsert(
           {
@@ -74,26 +74,17 @@ export async function approveRequest(ctx: AppContext, requestId: string, input: 
         );
     // The rest in one statement (one round trip): the membership (a returning patient's active one
     // gets the ticked rights), the request marked approved, the link, the mail, audit row and event.
-    // Prepared: its shape is one of two (with or without an activation link).
+    // SQL and prepared: its shape is one of two (with or without an activation link).
     await writeAsOneStatement(
       trx,
       [
-        trx
-          .insertInto('portal_memberships')
-          .values({ account_id: accountId, clinic_id: r.clinic_id, patient_id: patientId, rights, created_at: now })
-          .onConflict((oc) =>
-            oc
-              .columns(['account_id', 'clinic_id'])
-              .where('ended_at', 'is', null)
-              .doUpdateSet({ rights: (eb) => eb.ref('excluded.rights') }),
-          ),
-        trx
-          .updateTable('login_requests')
-          .set({ status: 'approved', handled_at: now, handled_by: staffUserIdOf(handler.actor), granted_rights: rights, patient_id: patientId })
-          .where('id', '=', r.id),
+        sql`insert into portal_memberships (account_id, clinic_id, patient_id, rights, created_at) values (${accountId}, ${r.clinic_id}, ${patientId}, ${rights}, ${now})
+          on conflict (account_id, clinic_id) where ended_at is null do update set rights = excluded.rights`,
+        sql`update login_requests set status = 'approved', handled_at = ${now}, handled_by = ${staffUserIdOf(handler.actor)}, granted_rights = ${rights}, patient_id = ${patientId}
+          where id = ${r.id}`,
         activation?.insert,
         mail,
-        ...auditInserts(trx, handler.actor, now, {
+        ...auditInserts(handler.actor, now, {
           action: 'portal.request_approved',
           clinicId: r.clinic_id,
           patientId,

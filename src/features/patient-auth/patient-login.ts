@@ -144,7 +144,7 @@ export async function startPatientLogin({ ctx, throttle }: LoginDeps, input: { i
         { to: mailAddress(account.email, `patient account ${account.id}`), template: 'patientLoginCode', params: { code, validMinutes: CODE_TTL_MS / 60_000 } },
         now,
       ),
-      ...auditInserts(ctx.db, { type: 'patient', id: account.id, ip: input.ip }, now, { action: 'patient.login_code_sent' }),
+      ...auditInserts({ type: 'patient', id: account.id, ip: input.ip }, now, { action: 'patient.login_code_sent' }),
     ],
     { prepared: true },
   );

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/database.ts';
-import type { DB } from '../../db/schema.ts';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { prepared, type Database } from '../../db/database.ts';
+import type { DB, PatientAccountsTable, PatientSessionsTable } from '../../db/schema.ts';
 import type { SessionPolicy } from '../auth/staff-sessions.ts';
 import { hashToken, newToken } from '../auth/tokens.ts';
 
@@ -46,26 +46,23 @@ export async function createPatientSession(
   return { id: session.id, token: session.token };
 }
 
+type PatientSessionRow = Pick<
+  Selectable<PatientSessionsTable>,
+  'id' | 'account_id' | 'last_seen_at' | 'expires_at' | 'mitid_loa' | 'mitid_name' | 'acting_for_cpr' | 'acting_for_fuldmagt_id'
+> &
+  Pick<Selectable<PatientAccountsTable>, 'deleted_at'>;
+
 export type PatientSessionLookup = { status: 'valid'; session: PatientSession } | { status: 'expired' } | { status: 'none' };
 
 /** Finds a patient session by its cookie token; idle and absolute timeouts end it on the spot. */
 export async function findPatientSession(db: Database, token: string, now: Date, policy: SessionPolicy): Promise<PatientSessionLookup> {
-  const row = await db
-    .selectFrom('patient_sessions as s')
-    .innerJoin('patient_accounts as a', 'a.id', 's.account_id')
-    .select([
-      's.id',
-      's.account_id',
-      's.last_seen_at',
-      's.expires_at',
-      's.mitid_loa',
-      's.mitid_name',
-      's.acting_for_cpr',
-      's.acting_for_fuldmagt_id',
-      'a.deleted_at',
-    ])
-    .where('s.token_hash', '=', hashToken(token))
-    .executeTakeFirst();
+  // Every patient request starts here, so it is SQL rather than the query builder, and prepared
+  // (docs/ARCHITECTURE.md, "Hot statements").
+  const { rows } = await prepared(sql<PatientSessionRow>`
+    select s.id, s.account_id, s.last_seen_at, s.expires_at, s.mitid_loa, s.mitid_name, s.acting_for_cpr, s.acting_for_fuldmagt_id, a.deleted_at
+    from patient_sessions s join patient_accounts a on a.id = s.account_id
+    where s.token_hash = ${hashToken(token)}`).execute(db);
+  const [row] = rows;
   if (!row) return { status: 'none' };
   const idleFor = now.getTime() - row.last_seen_at.getTime();
   if (now >= row.expires_at || idleFor >= policy.idleMs || row.deleted_at) {
