@@ -38,7 +38,10 @@ import { BENCH_SESSION_SECRET, ensureBuild, startServer, stopProcess } from './p
 import { recordResult } from './results.ts';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
-const RUNS = Number(process.env.BENCH_RUNS ?? 200);
+// 600 of each: the p99 of 200 is the second-slowest request, and with requests of 1.5-3 ms one
+// pause of the machine decides it (patient /me grew 3.21x, 0.87x and 0.92x in three runs). Opret
+// needs a patient without a login per run, and a clinic has about 630 (the warm-up included).
+const RUNS = Number(process.env.BENCH_RUNS ?? 600);
 const WARMUP = 20;
 const NATION = { patients: 5_900_000, clinics: 3000, accounts: 4_000_000, messages: 20_000_000, bookings: 10_000_000, requests: 1_000_000 };
 
@@ -387,9 +390,16 @@ async function main() {
     }
     const timesA: number[] = [];
     const timesB: number[] = [];
+    // Each size goes first in every other round: as in bench:queue, a slow tail can follow the
+    // place in the round rather than the request, and a fixed order would give it to one size.
     for (let i = 0; i < RUNS; i++) {
-      timesA.push(await opA(i));
-      timesB.push(await opB(i));
+      if (i % 2 === 0) {
+        timesA.push(await opA(i));
+        timesB.push(await opB(i));
+      } else {
+        timesB.push(await opB(i));
+        timesA.push(await opA(i));
+      }
     }
     runs[small.label]![name] = { p50: percentile(timesA, 50), p99: percentile(timesA, 99) };
     runs[big.label]![name] = { p50: percentile(timesB, 50), p99: percentile(timesB, 99) };
