@@ -21,8 +21,8 @@ import { recordResult } from './results.ts';
 const TOTAL = Number(process.env.BENCH_REQUESTS ?? 1_000_000);
 const CLINICS = 2000;
 const BIG = 50_000;
-// 1,000 approvals, for their median. The pages' p99 is the target there, so they are timed three
-// times as often: the p99 of 1,000 is the tenth-slowest request, and the deep page's swung between
+// 1,000 approvals, for their median (BENCH_RUNS). The pages' p99 is the target there, so they are
+// timed three times as often: the p99 of 1,000 is the tenth-slowest request, and the deep page's swung between
 // 0.8x and 2.1x the baseline's in runs of the same code (the p99 of 300 swung as much before).
 const RUNS = Number(process.env.BENCH_RUNS ?? 1000);
 const PAGE_RUNS = 3 * RUNS;
@@ -101,6 +101,10 @@ async function main() {
     return ms;
   };
 
+  const untimedBaseline = async () => {
+    await (await fetch(`${base}/api/session`, { headers: { cookie } })).arrayBuffer();
+  };
+
   const deep = await db
     .selectFrom('login_requests')
     .select(['created_at', 'id'])
@@ -114,9 +118,10 @@ async function main() {
   const deepCursor = encodeCursor(deep.created_at, deep.id);
 
   for (let i = 0; i < 20; i++) await timed(`/api/login-requests?clinicId=${big}`); // warm up
-  // Interleaved, so that a burst of load from elsewhere on the machine hits all three alike, and in
-  // an order that turns each round: the slow tail follows the place in the round, not the request
-  // (with a fixed order, whichever page came third had the heavier p99, the first or the deep one).
+  // Interleaved, so that a burst of load from elsewhere on the machine hits all three alike, in an
+  // order that turns each round, and each timed request right after an untimed baseline one: with
+  // a fixed order, whichever page came third, after the other page, had the heavier p99, so a
+  // request's tail depends on the one before it, and every timed request now has the same one.
   const baseline: number[] = [];
   const first: number[] = [];
   const deepPage: number[] = [];
@@ -128,6 +133,7 @@ async function main() {
   for (let i = 0; i < PAGE_RUNS; i++) {
     for (let k = 0; k < kinds.length; k++) {
       const [times, url] = kinds[(i + k) % kinds.length]!;
+      await untimedBaseline();
       times.push(await timed(url));
     }
   }
@@ -144,6 +150,8 @@ async function main() {
   const approve: number[] = [];
   const approveBaseline: number[] = [];
   for (const { id, email } of toApprove) {
+    // As above: each timed request right after an untimed baseline one (the approve after its own).
+    await untimedBaseline();
     approveBaseline.push(await timed('/api/session'));
     const sent = sink.lastId;
     approve.push(
