@@ -208,7 +208,7 @@ export class MailWorker {
         messageId: `<${mail.message_id}@${this.#messageIdDomain}>`,
         headers: { 'X-Patientportal-Mail-Id': String(mail.id) },
       });
-      // SQL rather than the query builder: every login's code mail is marked sent (docs/ARCHITECTURE.md, "The login's statements").
+      // SQL rather than the query builder: every login's code mail is marked sent (docs/ARCHITECTURE.md, "Hot statements").
       await sql`update outbox_mails set status = 'sent', sent_at = ${clock.now()}, text_body = null, template_params = null, locked_until = null, last_error = null
         where id = ${mail.id}`.execute(db);
     } catch (caught) {

@@ -53,7 +53,7 @@ export function mailInsert<T extends TemplateName>(mail: OutgoingMail<T>, now: D
   const link = oneTimeLinkOf(mail.template, params);
   // Kept so "queue again" can render the mail with a fresh link; never the token itself.
   const templateParams = JSON.stringify(link ? { ...params, link: link.linkBase } : params);
-  // SQL rather than the query builder: every login writes its code mail (docs/ARCHITECTURE.md, "The login's statements").
+  // SQL rather than the query builder: every login writes its code mail (docs/ARCHITECTURE.md, "Hot statements").
   return sql`insert into outbox_mails (created_at, clinic_id, template, to_address, subject, text_body, next_attempt_at, message_id, template_params, link_token_hash, link_kind)
     values (${now}, ${mail.clinicId ?? null}, ${mail.template}, ${mail.to}, ${subject}, ${text}, ${now}, ${randomUUID()}, ${templateParams}, ${link?.tokenHash ?? null}, ${link?.kind ?? null})`;
 }

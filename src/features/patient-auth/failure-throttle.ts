@@ -27,7 +27,7 @@ export class FailureThrottle {
 
   /** Counts this try; returns the tries counted so far including it, or throws 429 while the key must wait. */
   async claim(key: string, now: Date): Promise<number> {
-    // SQL rather than the query builder, and prepared: every login runs it (docs/ARCHITECTURE.md, "The login's statements").
+    // SQL rather than the query builder, and prepared: every login runs it (docs/ARCHITECTURE.md, "Hot statements").
     const { rows } = await prepared(sql<{ failures: number }>`
       insert into login_throttles (key, failures, next_try_at, updated_at) values (${key}, 1, ${now}, ${now})
       on conflict (key) do update set

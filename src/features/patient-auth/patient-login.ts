@@ -54,7 +54,7 @@ export type LoginAccount = Pick<Selectable<PatientAccountsTable>, 'id' | 'cpr' |
 
 /**
  * Finds an activated, not deleted login by CPR or e-mail. Like every statement a login runs, it is
- * SQL rather than the query builder, and prepared (docs/ARCHITECTURE.md, "The login's statements").
+ * SQL rather than the query builder, and prepared (docs/ARCHITECTURE.md, "Hot statements").
  */
 export async function findLoginAccount(db: Kysely<DB>, identifier: string): Promise<LoginAccount | undefined> {
   const { cpr, email } = identifierKey(identifier);

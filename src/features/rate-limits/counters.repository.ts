@@ -8,7 +8,7 @@ import { prepared, type Database } from '../../db/database.ts';
 export async function countHit(db: Database, key: string, now: Date, windowMs: number): Promise<{ hits: number; windowEndsAt: Date }> {
   const windowEnds = new Date(now.getTime() + windowMs);
   // SQL rather than the query builder, and prepared: it runs before every login, code and link
-  // request and every clinic-system API call (docs/ARCHITECTURE.md, "The login's statements").
+  // request and every clinic-system API call (docs/ARCHITECTURE.md, "Hot statements").
   const { rows } = await prepared(sql<{ hits: number; window_ends_at: Date }>`
     insert into rate_limit_counters (key, hits, window_ends_at) values (${key}, 1, ${windowEnds})
     on conflict (key) do update set
