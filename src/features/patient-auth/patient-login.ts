@@ -53,8 +53,8 @@ export interface LoginDeps {
 export type LoginAccount = Pick<Selectable<PatientAccountsTable>, 'id' | 'cpr' | 'email' | 'password_hash' | 'stopped_at' | 'failed_logins'>;
 
 /**
- * Finds an activated, not deleted login by CPR or e-mail. Like every statement a login runs, it is
- * SQL rather than the query builder, and prepared (docs/ARCHITECTURE.md, "Hot statements").
+ * Finds an activated, not deleted login by CPR or e-mail. Like the other statements of a successful
+ * login, it is SQL rather than the query builder, and prepared (docs/ARCHITECTURE.md, "Hot statements").
  */
 export async function findLoginAccount(db: Kysely<DB>, identifier: string): Promise<LoginAccount | undefined> {
   const { cpr, email } = identifierKey(identifier);
