@@ -126,28 +126,24 @@ export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       }
       const { rows, nextCursor } = await listOpenRequests(ctx.db, clinicIds, request.query.cursor);
       return {
-        open: rows.map((r) => {
-          const previous = r.previousRights;
-          return {
-            id: r.id,
-            clinicId: r.clinic_id,
-            clinicName: r.clinic_name,
-            receivedAt: r.created_at.toISOString(),
-            name: r.name,
-            maskedCpr: maskCpr(r.cpr),
-            email: r.email,
-            phone: r.phone,
-            knownPatient: r.knownPatient,
-            identityVerified: r.identity_verified,
-            reason: r.reason,
-            registryAnswer: r.registry_answer,
-            requestedByParent: r.requested_by_name,
-            previouslyHadAccess: previous !== null || r.loginDeleted,
-            // The rights they had before, where still offered; otherwise all the clinic offers.
-            presetRights: (previous ?? r.offered_functions).filter((f) => r.offered_functions.includes(f)),
-            previousAccess: r.previousAccess && { endedBy: r.previousAccess.by, endedAt: r.previousAccess.at.toISOString() },
-          };
-        }),
+        open: rows.map((r) => ({
+          id: r.id,
+          clinicId: r.clinic_id,
+          clinicName: r.clinic_name,
+          receivedAt: r.created_at.toISOString(),
+          name: r.name,
+          maskedCpr: maskCpr(r.cpr),
+          email: r.email,
+          phone: r.phone,
+          knownPatient: r.known_patient_id && r.known_patient_name ? { id: r.known_patient_id, name: r.known_patient_name } : null,
+          identityVerified: r.identity_verified,
+          reason: r.reason,
+          registryAnswer: r.registry_answer,
+          requestedByParent: r.requested_by_name,
+          previouslyHadAccess: r.previously_had_access,
+          presetRights: r.preset_rights,
+          previousAccess: r.previous_ended_by && r.previous_ended_at ? { endedBy: r.previous_ended_by, endedAt: r.previous_ended_at.toISOString() } : null,
+        })),
         nextCursor,
       };
     },

@@ -166,6 +166,15 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
     const again = await buildLoginRequest(t.ctx.db, clinic.id, { cpr: request.cpr });
     const row = (await open(staff)).open.find((r: { id: string }) => r.id === again.id);
     expect(row).toMatchObject({ previouslyHadAccess: true, presetRights: ['booking'] });
+    // A right the clinic no longer offers is not preset; one it offers now but the patient did not have is not either.
+    await t.ctx.db.updateTable('clinics').set({ offered_functions: ['econsultation', 'renewal'] }).where('id', '=', clinic.id).execute();
+    expect((await open(staff)).open.find((r: { id: string }) => r.id === again.id)).toMatchObject({ previouslyHadAccess: true, presetRights: [] });
+    const newcomer = await buildLoginRequest(t.ctx.db, clinic.id);
+    expect((await open(staff)).open.find((r: { id: string }) => r.id === newcomer.id)).toMatchObject({
+      previouslyHadAccess: false,
+      presetRights: ['econsultation', 'renewal'],
+      previousAccess: null,
+    });
 
     const deletedLogin = await buildLoginRequest(t.ctx.db, clinic.id);
     await t.ctx.db.insertInto('patient_accounts').values({ cpr: deletedLogin.cpr, created_at: new Date(), deleted_at: new Date() }).execute();

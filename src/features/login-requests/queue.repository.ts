@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { InferResult } from 'kysely';
 import { prepared, type Database } from '../../db/database.ts';
+import type { PortalFunction } from '../../db/schema.ts';
 import { errors } from '../../errors.ts';
 
 export const PAGE_SIZE = 50;
@@ -19,47 +19,29 @@ export function decodeCursor(cursor: string): { at: Date; id: string } {
   return { at, id };
 }
 
-/**
- * Open requests of the given clinics, oldest first, one keyset page (an index range scan on
- * login_requests_queue_idx); openRequestsPageQuery wraps it with the per-row facts.
- */
-export function openRequestsQuery(db: Database, clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
-  let q = db
-    .selectFrom('login_requests as r')
-    .select([
-      'r.id',
-      'r.clinic_id',
-      'r.created_at',
-      'r.name',
-      'r.cpr',
-      'r.email',
-      'r.phone',
-      'r.identity_verified',
-      'r.reason',
-      'r.registry_answer',
-      'r.requested_by_name',
-    ])
-    .where('r.clinic_id', 'in', clinicIds)
-    .where('r.status', '=', 'open')
-    .orderBy('r.created_at')
-    .orderBy('r.id')
-    .limit(limit + 1);
-  if (cursor) {
-    const { at, id } = decodeCursor(cursor);
-    q = q.where((eb) => eb(eb.refTuple('r.created_at', 'r.id'), '>', eb.tuple(at, id)));
-  }
-  return q;
-}
-
-/** How an earlier access ended: the clinic deleted it, or the patient deleted their login. */
-export interface EndedAccess {
-  by: 'clinic' | 'patient';
-  at: Date;
-}
-
-function previousAccessOf(endedAt: Date | null, endReason: string | null, loginDeletedAt: Date | null): EndedAccess | null {
-  if (endedAt) return { by: endReason === 'login_deleted' ? 'patient' : 'clinic', at: endedAt };
-  return loginDeletedAt ? { by: 'patient', at: loginDeletedAt } : null;
+/** One row of the open queue's page, as openRequestsPage's statement gives it. */
+export interface OpenRequestRow {
+  id: string;
+  clinic_id: string;
+  clinic_name: string;
+  created_at: Date;
+  name: string;
+  cpr: string;
+  email: string;
+  phone: string | null;
+  identity_verified: 'mitid' | 'none';
+  reason: string;
+  registry_answer: string | null;
+  requested_by_name: string | null;
+  known_patient_id: string | null;
+  known_patient_name: string | null;
+  /** An ended membership at this clinic, or a deleted login: the red "!". */
+  previously_had_access: boolean;
+  /** The rights the patient had here before, where still offered; otherwise all the clinic offers. */
+  preset_rights: PortalFunction[];
+  /** Who ended the earlier access: the latest ended membership here (the clinic, or the patient deleting their login), else a deleted login. */
+  previous_ended_by: 'clinic' | 'patient' | null;
+  previous_ended_at: Date | null;
 }
 
 /**
@@ -73,77 +55,52 @@ function previousAccessOf(endedAt: Date | null, endReason: string | null, loginD
  * - their latest ended membership at that clinic (its rights are the preset for a returning patient).
  * The lookups are unique; their LIMIT 1 keeps PostgreSQL from flattening them into hash joins,
  * which on small tables plan as sequential scans of patients, logins and clinics per page.
+ *
+ * SQL rather than the query builder, with each row's answers (the preset, the red "!", who ended
+ * the earlier access) worked out in the statement: secretaries reload this page all day, and
+ * building the statement and mapping its rows were most of the page's own CPU in the server
+ * (docs/ARCHITECTURE.md, "Hot statements"). listOpenRequests runs it prepared: its text is one
+ * of a few (by the number of clinics, with or without a cursor), and parsing it cost more than
+ * running it. PostgreSQL keeps planning each run for its values, as its custom plans are
+ * estimated cheaper than its generic one.
  */
-export function openRequestsPageQuery(db: Database, clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
-  return (
-    db
-      .selectFrom(openRequestsQuery(db, clinicIds, cursor, limit).as('r'))
-      .innerJoinLateral(
-        (eb) => eb.selectFrom('clinics').select(['name', 'offered_functions']).whereRef('clinics.id', '=', 'r.clinic_id').limit(1).as('c'),
-        (join) => join.onTrue(),
-      )
-      .leftJoinLateral(
-        (eb) =>
-          eb
-            .selectFrom('patients')
-            .select(['id', sql<string>`given_name || ' ' || family_name`.as('name')])
-            .whereRef('patients.clinic_id', '=', 'r.clinic_id')
-            .whereRef('patients.cpr', '=', 'r.cpr')
-            .limit(1)
-            .as('p'),
-        (join) => join.onTrue(),
-      )
-      .leftJoinLateral(
-        (eb) => eb.selectFrom('patient_accounts').select(['id', 'deleted_at']).whereRef('patient_accounts.cpr', '=', 'r.cpr').limit(1).as('a'),
-        (join) => join.onTrue(),
-      )
-      .leftJoinLateral(
-        (eb) =>
-          eb
-            .selectFrom('portal_memberships as m')
-            .select(['m.rights', 'm.ended_at', 'm.end_reason'])
-            .whereRef('m.account_id', '=', 'a.id')
-            .whereRef('m.clinic_id', '=', 'r.clinic_id')
-            .where('m.ended_at', 'is not', null)
-            .orderBy('m.ended_at', 'desc')
-            .limit(1)
-            .as('prev'),
-        (join) => join.onTrue(),
-      )
-      // The page's own columns as the keyset query selects them, then each row's facts.
-      .selectAll('r')
-      .select([
-        'c.name as clinic_name',
-        'c.offered_functions',
-        'p.id as known_patient_id',
-        'p.name as known_patient_name',
-        'a.deleted_at as login_deleted_at',
-        'prev.rights as previous_rights',
-        'prev.ended_at as previous_ended_at',
-        'prev.end_reason as previous_end_reason',
-      ])
-      .orderBy('r.created_at')
-      .orderBy('r.id')
-  );
+export function openRequestsPage(clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
+  const after = cursor ? decodeCursor(cursor) : undefined;
+  return sql<OpenRequestRow>`
+    select r.id, r.clinic_id, c.name as clinic_name, r.created_at, r.name, r.cpr, r.email, r.phone, r.identity_verified, r.reason,
+      r.registry_answer, r.requested_by_name, p.id as known_patient_id, p.name as known_patient_name,
+      (prev.ended_at is not null or a.deleted_at is not null) as previously_had_access,
+      array(select f from unnest(coalesce(prev.rights, c.offered_functions)) with ordinality as preset (f, n)
+        where f = any(c.offered_functions) order by n) as preset_rights,
+      case when prev.ended_at is not null then case when prev.end_reason = 'login_deleted' then 'patient' else 'clinic' end
+        when a.deleted_at is not null then 'patient' end as previous_ended_by,
+      coalesce(prev.ended_at, a.deleted_at) as previous_ended_at
+    from (
+      select id, clinic_id, created_at, name, cpr, email, phone, identity_verified, reason, registry_answer, requested_by_name
+      from login_requests
+      where clinic_id in (${sql.join(clinicIds)}) and status = 'open'${after ? sql` and (created_at, id) > (${after.at}, ${after.id})` : sql``}
+      order by created_at, id
+      limit ${limit + 1}
+    ) r
+    join lateral (select name, offered_functions from clinics where clinics.id = r.clinic_id limit 1) c on true
+    left join lateral (
+      select id, given_name || ' ' || family_name as name from patients where patients.clinic_id = r.clinic_id and patients.cpr = r.cpr limit 1
+    ) p on true
+    left join lateral (select id, deleted_at from patient_accounts where patient_accounts.cpr = r.cpr limit 1) a on true
+    left join lateral (
+      select m.rights, m.ended_at, m.end_reason from portal_memberships m
+      where m.account_id = a.id and m.clinic_id = r.clinic_id and m.ended_at is not null
+      order by m.ended_at desc limit 1
+    ) prev on true
+    order by r.created_at, r.id`;
 }
 
 export async function listOpenRequests(db: Database, clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
-  const query = openRequestsPageQuery(db, clinicIds, cursor, limit);
-  // The page secretaries reload all day: prepared once per connection (see prepared()).
-  const { rows } = await prepared(sql<InferResult<typeof query>[number]>`${query}`).execute(db);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    rows: page.map(({ known_patient_id, known_patient_name, login_deleted_at, previous_rights, previous_ended_at, previous_end_reason, ...r }) => ({
-      ...r,
-      knownPatient: known_patient_id && known_patient_name ? { id: known_patient_id, name: known_patient_name } : null,
-      previousRights: previous_rights,
-      loginDeleted: login_deleted_at !== null,
-      // Who ended the earlier access: the latest ended membership at this clinic, else a deleted login.
-      previousAccess: previousAccessOf(previous_ended_at, previous_end_reason, login_deleted_at),
-    })),
-    nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
-  };
+  const { rows } = await prepared(openRequestsPage(clinicIds, cursor, limit)).execute(db);
+  const more = rows.length > limit;
+  if (more) rows.length = limit;
+  const last = rows.at(-1);
+  return { rows, nextCursor: more && last ? encodeCursor(last.created_at, last.id) : null };
 }
 
 /** Handled requests, newest first, one keyset page, with who handled them. */
