@@ -40,13 +40,16 @@ async function main() {
     select 'Klinik ' || i, 'klinik-' || i, 'speciallaege', true, 'manual' from generate_series(1, ${CLINICS}) i`.execute(db);
   const big = (await db.selectFrom('clinics').select('id').where('slug', '=', 'klinik-1').executeTakeFirstOrThrow()).id;
   // The big clinic: BIG open requests, one second apart. CPRs are unique per clinic and valid in form.
-  await sql`insert into login_requests (clinic_id, cpr, name, birth_date, email, identity_verified, status, reason, created_at)
+  // Each carries a MitID uuid, as MitID registration writes it, so an approval gives a login usable
+  // at once (the common Opret). Until 2026-11-27 the uuid was left out, which no real MitID request
+  // lacks, and every approval took the activation-link path instead.
+  await sql`insert into login_requests (clinic_id, cpr, name, birth_date, email, identity_verified, mitid_uuid, status, reason, created_at)
     select ${big}, lpad(((i / 10000) % 28 + 1)::text, 2, '0') || lpad((i % 12 + 1)::text, 2, '0') || '80' || lpad((i % 10000)::text, 4, '0'), 'Anmoder ' || i, '1980-01-01', 'r' || i || '@example.test',
-      'mitid', 'open', 'manual_clinic', timestamptz '2026-01-01' + i * interval '1 second'
+      'mitid', gen_random_uuid()::text, 'open', 'manual_clinic', timestamptz '2026-01-01' + i * interval '1 second'
     from generate_series(1, ${BIG}) i`.execute(db);
-  await sql`insert into login_requests (clinic_id, cpr, name, birth_date, email, identity_verified, status, reason, created_at, handled_at)
+  await sql`insert into login_requests (clinic_id, cpr, name, birth_date, email, identity_verified, mitid_uuid, status, reason, created_at, handled_at)
     select c.id, lpad(((i % 28) + 1)::text, 2, '0') || '0190' || lpad((i % 10000)::text, 4, '0'), 'Anmoder ' || i, '1990-01-01', 'q' || i || '@example.test',
-      'mitid', case when i % 2 = 0 then 'open' else 'approved' end, 'manual_clinic',
+      'mitid', gen_random_uuid()::text, case when i % 2 = 0 then 'open' else 'approved' end, 'manual_clinic',
       timestamptz '2026-01-01' + i * interval '1 second',
       case when i % 2 = 0 then null else timestamptz '2026-02-01' end
     from generate_series(1, ${TOTAL - BIG}) i

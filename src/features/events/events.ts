@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 
 export const EVENT_TYPES = [
   'login_request.created',
@@ -60,4 +60,22 @@ export function eventInsertFor(at: Date, change: AuditedChange) {
   if (!type || !change.clinicId) return undefined;
   // SQL rather than the query builder: written with most changes (docs/ARCHITECTURE.md, "Hot statements").
   return sql`insert into events (clinic_id, type, occurred_at, data) values (${change.clinicId}, ${type}, ${at}, ${JSON.stringify(idsOf(change.patientId, change.details))})`;
+}
+
+/**
+ * The same insert for a statement whose earlier step (`from`, a CTE) gives the change's clinic and
+ * patient: one event for each row that step gives (see mailInsertFrom).
+ */
+export function eventInsertFrom(from: RawBuilder<unknown>, at: Date, change: Omit<AuditedChange, 'clinicId' | 'patientId'> & StepIds) {
+  const type = EVENT_OF_ACTION[change.action];
+  if (!type) return undefined;
+  // The patient's id joins the other ids of the details, as idsOf puts it in.
+  const data = sql`jsonb_build_object('patientId', ${change.patientId}) || ${JSON.stringify(idsOf(null, change.details))}::jsonb`;
+  return sql`insert into events (clinic_id, type, occurred_at, data) select ${change.clinicId}, ${type}, ${at}, ${data} from ${from}`;
+}
+
+/** A change's clinic and patient as columns of a statement's earlier step. */
+export interface StepIds {
+  clinicId: RawBuilder<string>;
+  patientId: RawBuilder<string>;
 }

@@ -1,6 +1,9 @@
 import { sql, type Selectable, type Transaction } from 'kysely';
-import { prepared } from '../../db/database.ts';
-import type { ClinicsTable, DB, LoginRequestsTable } from '../../db/schema.ts';
+import { prepared, type Database } from '../../db/database.ts';
+import type { ClinicsTable, DB, LoginRequestsTable, PortalFunction } from '../../db/schema.ts';
+import { auditInsertsFrom, staffUserIdOf, type Actor } from '../audit/audit.ts';
+import { mailInsertFrom } from '../mail/outbox.ts';
+import { splitNameSql } from '../patients/names.ts';
 import { recordAndLoginSteps, type LoginFacts } from '../portal-access/accounts.ts';
 
 /** The request's columns an approval or a rejection reads, with its clinic's. */
@@ -67,3 +70,104 @@ export async function lockRequestWithRecordAndLogin(
 export async function staffNameOf(trx: Transaction<DB>, staffUserId: string): Promise<string | undefined> {
   return (await trx.selectFrom('staff_users').select('name').where('id', '=', staffUserId).executeTakeFirst())?.name;
 }
+
+export interface AtOnceApproval {
+  requestId: string;
+  /** The handler's clinics with their names: the request must be at one of them, and its mail names it. */
+  clinics: { id: string; name: string }[];
+  /** The ticked rights, in PORTAL_FUNCTIONS' order; all must be offered by the clinic. */
+  rights: PortalFunction[];
+  actor: Actor;
+  /** Where the approval mail's link points: the portal's login page. */
+  loginLink: string;
+  now: Date;
+}
+
+/**
+ * Opret from the queue in one statement, with no transaction around it, for the common case:
+ * an open request of a person MitID has identified (so the login is usable at once), who has no
+ * login yet and whose address no login holds, with rights the clinic offers. The statement then
+ * writes everything approveRequest's transaction would: the patient record (unless the clinic
+ * has the person), the login, the membership, the request approved, the mail, the audit row and
+ * the event. In any other case (a handled, missing or parent's request, a login to keep or revive,
+ * an address taken, a right not offered) its `approved` step gives no row and it writes nothing,
+ * and the caller takes the transaction, which answers each of those.
+ *
+ * Every write selects from `approved`, so they happen together or not at all: one statement is
+ * atomic without a transaction. The request's row lock (lockedRequest) makes a second approval of
+ * it wait and then see it handled. Should another transaction create the clinic's record of the
+ * person meanwhile, the record insert does nothing and the statement's snapshot does not see that
+ * record: the membership's patient_id is then null, which its NOT NULL refuses, the whole statement
+ * with it (NULL_PATIENT_RECORD), and the caller takes the transaction.
+ *
+ * Why not always the transaction: BEGIN, a statement, a second statement and COMMIT are four round
+ * trips where this is one, and in bench:queue the approval's round trips were the part of its time
+ * we could cut (docs/ARCHITECTURE.md, "Hot statements"). Returns the patient record's id, or
+ * undefined when the statement wrote nothing.
+ */
+export async function approveNewLoginAtOnce(db: Database, input: AtOnceApproval): Promise<string | undefined> {
+  const { requestId, clinics, rights, actor, now } = input;
+  const clinicIds = clinics.map((c) => c.id);
+  const { given, family } = splitNameSql(sql<string>`name`);
+  const outcome = sql`outcome`;
+  // One mail insert per clinic of the handler, each rendered with that clinic's name; only the
+  // request's clinic's selects a row.
+  const mails = clinics.map((clinic) =>
+    mailInsertFrom(
+      sql`outcome where clinic_id = ${clinic.id}`,
+      {
+        template: 'loginRequestApproved',
+        params: { clinicName: clinic.name, link: input.loginLink },
+        to: sql<string>`email`,
+        clinicId: sql<string>`clinic_id`,
+      },
+      now,
+    ),
+  );
+  const [auditRow, event] = auditInsertsFrom(outcome, actor, now, {
+    action: 'portal.request_approved',
+    clinicId: sql<string>`clinic_id`,
+    patientId: sql<string>`patient_id`,
+    details: { requestId, rights, identityVerified: 'mitid' },
+  });
+  const writes = [...mails, auditRow, event].filter((write) => write !== undefined);
+  const { rows } = await prepared(sql<{ patient_id: string | null }>`
+    with request as (${lockedRequest(requestId, clinicIds)}),
+    approved as (
+      select r.id, r.clinic_id, r.cpr, r.name, r.email, r.phone, r.mitid_uuid,
+        (select p.id from patients p where p.clinic_id = r.clinic_id and p.cpr = r.cpr) as record_id
+      from request r
+      where r.status = 'open' and r.reason <> 'parent_request' and r.identity_verified = 'mitid' and r.mitid_uuid is not null
+        and ${rights}::text[] <@ r.offered_functions
+        and not exists (select 1 from patient_accounts a where a.cpr = r.cpr)
+        and not exists (select 1 from patient_accounts h where lower(h.email) = lower(r.email))
+    ),
+    created_record as (
+      insert into patients (clinic_id, cpr, given_name, family_name, email, phone)
+      select clinic_id, cpr, ${given}, ${family}, email, phone from approved where record_id is null
+      on conflict (clinic_id, cpr) do nothing
+      returning id
+    ),
+    created_login as (
+      insert into patient_accounts (cpr, created_at, email, phone, activated_at, mitid_uuid)
+      select cpr, ${now}, email, phone, ${now}, mitid_uuid from approved
+      returning id
+    ),
+    outcome as (select a.*, coalesce((select id from created_record), a.record_id) as patient_id from approved a),
+    membership as (
+      insert into portal_memberships (account_id, clinic_id, patient_id, rights, created_at)
+      select l.id, o.clinic_id, o.patient_id, ${rights}, ${now} from created_login l cross join outcome o
+    ),
+    handled as (
+      update login_requests set status = 'approved', handled_at = ${now}, handled_by = ${staffUserIdOf(actor)}, granted_rights = ${rights},
+        patient_id = o.patient_id
+      from outcome o where login_requests.id = o.id
+    ),
+    ${sql.join(writes.map((write, i) => sql`${sql.raw(`w${String(i)}`)} as (${write})`))}
+    select (select patient_id from outcome) as patient_id`).execute(db);
+  return rows[0]?.patient_id ?? undefined;
+}
+
+/** The PostgreSQL error of approveNewLoginAtOnce's membership when another transaction created the record meanwhile. */
+export const NULL_PATIENT_RECORD = (error: unknown) =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23502' && (error as { column?: unknown }).column === 'patient_id';

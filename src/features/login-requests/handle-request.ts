@@ -1,21 +1,30 @@
 import { sql, type Transaction } from 'kysely';
 import type { AppContext } from '../../context.ts';
-import type { DB } from '../../db/schema.ts';
+import type { DB, PortalFunction } from '../../db/schema.ts';
 import { AppError, errors } from '../../errors.ts';
 import { writeAsOneStatement } from '../../db/one-statement.ts';
 import { audit, auditInserts, staffUserIdOf, type Actor } from '../audit/audit.ts';
 import { enqueueMail, mailInsert } from '../mail/outbox.ts';
 import { patientTokenInsert, retireLivePatientTokens, TOKEN_LIFETIME_MS } from '../patient-auth/patient-tokens.ts';
 import { settleRecordAndLogin } from '../portal-access/accounts.ts';
-import { checkRights } from '../portal-access/rights.ts';
+import { checkRights, PORTAL_FUNCTIONS } from '../portal-access/rights.ts';
 import { approveParentRequest } from '../child-access/parent-request.ts';
-import { lockRequest, lockRequestWithRecordAndLogin, staffNameOf, type LockedRequest } from './approval.repository.ts';
+import {
+  approveNewLoginAtOnce,
+  lockRequest,
+  lockRequestWithRecordAndLogin,
+  NULL_PATIENT_RECORD,
+  staffNameOf,
+  type LockedRequest,
+} from './approval.repository.ts';
 
 export interface Handler {
   actor: Actor;
   /** The clinics the staff member works for: a request elsewhere is not found. */
-  clinicIds: string[];
+  clinics: { id: string; name: string }[];
 }
+
+const clinicIdsOf = (handler: Handler) => handler.clinics.map((c) => c.id);
 
 /** A missing request is 404; one another staff member got to first says who and when (409). */
 async function checkOpen<Row extends LockedRequest>(trx: Transaction<DB>, request: Row | undefined): Promise<Row> {
@@ -31,14 +40,31 @@ async function checkOpen<Row extends LockedRequest>(trx: Transaction<DB>, reques
 }
 
 /**
- * Opret from the queue: in one transaction the clinic's patient record (matched by CPR, or
- * created), the one login (linked, revived or created), the membership with the ticked rights,
- * the request marked approved, the audit row and the mail to the patient.
+ * Opret from the queue: the clinic's patient record (matched by CPR, or created), the one login
+ * (linked, revived or created), the membership with the ticked rights, the request marked
+ * approved, the audit row and the mail to the patient, all or nothing. A person MitID has
+ * identified who has no login yet, the common case, is approved in one statement
+ * (approveNewLoginAtOnce); every other request, and every refusal, in one transaction.
  */
-export async function approveRequest(ctx: AppContext, requestId: string, input: { rights: string[]; identityChecked: boolean }, handler: Handler) {
+export async function approveRequest(ctx: AppContext, requestId: string, input: { rights: PortalFunction[]; identityChecked: boolean }, handler: Handler) {
   const now = ctx.clock.now();
+  try {
+    const patientId = await approveNewLoginAtOnce(ctx.db, {
+      requestId,
+      clinics: handler.clinics,
+      rights: PORTAL_FUNCTIONS.filter((f) => input.rights.includes(f)),
+      actor: handler.actor,
+      loginLink: `${ctx.config.publicUrl}/portal/login`,
+      now,
+    });
+    if (patientId) return { patientId };
+  } catch (error) {
+    // Another transaction created the clinic's record of the person meanwhile: the statement wrote
+    // nothing, and the transaction below sees that record.
+    if (!NULL_PATIENT_RECORD(error)) throw error;
+  }
   return ctx.db.transaction().execute(async (trx) => {
-    const r = await checkOpen(trx, await lockRequestWithRecordAndLogin(trx, requestId, handler.clinicIds, input.identityChecked, now));
+    const r = await checkOpen(trx, await lockRequestWithRecordAndLogin(trx, requestId, clinicIdsOf(handler), input.identityChecked, now));
     const rights = checkRights(input.rights, r.offered_functions);
     // A parent asked for a child's Forældreadgang: the child gets access for its custody holders, not a login.
     if (r.reason === 'parent_request') return approveParentRequest(ctx, trx, r, rights, handler.actor);
@@ -102,7 +128,7 @@ export async function rejectRequest(ctx: AppContext, requestId: string, reason: 
   const now = ctx.clock.now();
   const text = reason?.trim() || null;
   await ctx.db.transaction().execute(async (trx) => {
-    const r = await checkOpen(trx, await lockRequest(trx, requestId, handler.clinicIds));
+    const r = await checkOpen(trx, await lockRequest(trx, requestId, clinicIdsOf(handler)));
     await trx
       .updateTable('login_requests')
       .set({ status: 'rejected', handled_at: now, handled_by: staffUserIdOf(handler.actor), rejection_reason: text })

@@ -75,6 +75,12 @@ export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     return [filter];
   };
 
+  // The one who handles a request: the staff member and the clinics whose queue they handle.
+  const handlerOf = (request: Parameters<typeof staffOf>[0]) => {
+    const clinicIds = clinicsOf(request);
+    return { actor: staffActor(request), clinics: staffOf(request).clinics.filter((c) => clinicIds.includes(c.id)) };
+  };
+
   app.get(
     '/api/login-requests',
     {
@@ -179,7 +185,7 @@ export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         ctx,
         request.params.requestId,
         { rights: request.body.rights, identityChecked: request.body.identityChecked ?? false },
-        { actor: staffActor(request), clinicIds: clinicsOf(request) },
+        handlerOf(request),
       ),
   );
 
@@ -196,7 +202,7 @@ export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       onRequest: staffOnly,
     },
     async (request) => {
-      await rejectRequest(ctx, request.params.requestId, request.body.reason ?? null, { actor: staffActor(request), clinicIds: clinicsOf(request) });
+      await rejectRequest(ctx, request.params.requestId, request.body.reason ?? null, handlerOf(request));
       return { ok: true };
     },
   );

@@ -167,7 +167,11 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
     const row = (await open(staff)).open.find((r: { id: string }) => r.id === again.id);
     expect(row).toMatchObject({ previouslyHadAccess: true, presetRights: ['booking'] });
     // A right the clinic no longer offers is not preset; one it offers now but the patient did not have is not either.
-    await t.ctx.db.updateTable('clinics').set({ offered_functions: ['econsultation', 'renewal'] }).where('id', '=', clinic.id).execute();
+    await t.ctx.db
+      .updateTable('clinics')
+      .set({ offered_functions: ['econsultation', 'renewal'] })
+      .where('id', '=', clinic.id)
+      .execute();
     expect((await open(staff)).open.find((r: { id: string }) => r.id === again.id)).toMatchObject({ previouslyHadAccess: true, presetRights: [] });
     const newcomer = await buildLoginRequest(t.ctx.db, clinic.id);
     expect((await open(staff)).open.find((r: { id: string }) => r.id === newcomer.id)).toMatchObject({
@@ -240,9 +244,12 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
     ).toHaveLength(results[0].statusCode === 200 ? 1 : 0);
   });
 
-  it('lets exactly one of two staff approve a request at once: one record, one login, one membership, one mail', async () => {
+  it.each([
+    ['identified by MitID (one statement)', 'mitid'],
+    ['checked by the clinic (the transaction)', 'none'],
+  ] as const)('lets exactly one of two staff approve a request at once, %s: one record, one login, one membership, one mail', async (_, identity) => {
     const clinic = await buildClinic(t.ctx.db);
-    const request = await buildLoginRequest(t.ctx.db, clinic.id, { identity_verified: 'none' });
+    const request = await buildLoginRequest(t.ctx.db, clinic.id, { identity_verified: identity });
     const staff = [await staffFor([clinic.id], 'Første Sekretær'), await staffFor([clinic.id], 'Anden Sekretær')];
     const results = await Promise.all(staff.map((s) => s.post(`/api/login-requests/${request.id}/approve`, { rights: ['booking'], identityChecked: true })));
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
@@ -280,6 +287,55 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
     expect(answer.json().error.message.da).toContain('Hurtig Sekretær');
     expect(await t.ctx.db.selectFrom('patients').select('id').where('clinic_id', '=', clinic.id).where('cpr', '=', request.cpr).execute()).toEqual([]);
     expect(await t.ctx.db.selectFrom('patient_accounts').select('id').where('cpr', '=', request.cpr).execute()).toEqual([]);
+  });
+
+  it('an approval whose patient record another transaction creates meanwhile links that record', async () => {
+    const clinic = await buildClinic(t.ctx.db);
+    const request = await buildLoginRequest(t.ctx.db, clinic.id);
+    const staff = await staffFor([clinic.id]);
+    let approval: Promise<{ statusCode: number; json(): { patientId: string } }> | undefined;
+    const record = await t.ctx.db.transaction().execute(async (trx) => {
+      // Staff create the record from the patient list while the approval's one statement runs: its
+      // insert of the record waits for this one, then finds it taken, and its snapshot cannot see it.
+      const created = await trx
+        .insertInto('patients')
+        .values({ clinic_id: clinic.id, cpr: request.cpr, given_name: 'Samtidig', family_name: 'Oprettet' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      approval = staff.post(`/api/login-requests/${request.id}/approve`, { rights: ['booking'] });
+      for (;;) {
+        const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query like '%created_record as%'`.execute(t.ctx.db);
+        if (waiting.rows[0]!.n > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return created;
+    });
+    const answer = await approval!;
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json().patientId).toBe(record.id);
+    const db = t.ctx.db;
+    expect(await db.selectFrom('patients').select('id').where('clinic_id', '=', clinic.id).where('cpr', '=', request.cpr).execute()).toHaveLength(1);
+    expect(await db.selectFrom('patient_accounts').select('id').where('cpr', '=', request.cpr).execute()).toHaveLength(1);
+    expect(await db.selectFrom('portal_memberships').select('patient_id').where('clinic_id', '=', clinic.id).execute()).toEqual([{ patient_id: record.id }]);
+    expect(await db.selectFrom('outbox_mails').select('id').where('to_address', '=', request.email).execute()).toHaveLength(1);
+  });
+
+  it('the mail of an approval by staff of several clinics names the request’s clinic', async () => {
+    const a = await buildClinic(t.ctx.db, { name: 'Klinik Alfa' });
+    const b = await buildClinic(t.ctx.db, { name: 'Klinik Beta' });
+    const request = await buildLoginRequest(t.ctx.db, b.id);
+    const staff = await staffFor([a.id, b.id]);
+    expect((await staff.post(`/api/login-requests/${request.id}/approve`, { rights: ['booking'] })).statusCode).toBe(200);
+    const mails = await t.ctx.db.selectFrom('outbox_mails').select(['subject', 'clinic_id']).where('to_address', '=', request.email).execute();
+    expect(mails).toEqual([{ subject: 'Du har fået adgang hos Klinik Beta / You have been given access at Klinik Beta', clinic_id: b.id }]);
+    const audit = await t.ctx.db
+      .selectFrom('audit_events')
+      .select(['clinic_id', 'details'])
+      .where('action', '=', 'portal.request_approved')
+      .where(sql<boolean>`details->>'requestId' = ${request.id}`)
+      .execute();
+    expect(audit).toEqual([{ clinic_id: b.id, details: { requestId: request.id, rights: ['booking'], identityVerified: 'mitid' } }]);
   });
 
   it('the approval’s first statement finds or creates nothing for a request it must not act on (parent’s, identity unchecked, handled)', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { hashToken } from '../auth/tokens.ts';
 import { templates, type TemplateName } from './templates.ts';
@@ -48,12 +48,47 @@ export async function enqueueMail<T extends TemplateName>(trx: Kysely<DB>, mail:
 
 /** enqueueMail()'s insert, not yet run: for a statement that writes the change and its mail together (CTEs). */
 export function mailInsert<T extends TemplateName>(mail: OutgoingMail<T>, now: Date) {
+  // SQL rather than the query builder: every login writes its code mail (docs/ARCHITECTURE.md, "Hot statements").
+  return sql`insert into ${OUTBOX_COLUMNS} values (${mailValues(mail, now, mail.to, mail.clinicId ?? null)})`;
+}
+
+/**
+ * The same insert for a statement whose earlier step (`from`, a CTE) gives the mail's address and
+ * clinic: one mail for each row that step gives, none when it gives none. For a change decided
+ * inside the statement itself (see approveNewLoginAtOnce).
+ */
+export function mailInsertFrom<T extends TemplateName>(
+  from: RawBuilder<unknown>,
+  mail: Omit<OutgoingMail<T>, 'to' | 'clinicId'> & { to: RawBuilder<string>; clinicId: RawBuilder<string> },
+  now: Date,
+) {
+  return sql`insert into ${OUTBOX_COLUMNS} select ${mailValues(mail, now, mail.to, mail.clinicId)} from ${from}`;
+}
+
+const OUTBOX_COLUMNS = sql`outbox_mails (created_at, clinic_id, template, to_address, subject, text_body, next_attempt_at, message_id, template_params, link_token_hash, link_kind)`;
+
+function mailValues<T extends TemplateName>(
+  mail: Pick<OutgoingMail<T>, 'template' | 'params'>,
+  now: Date,
+  to: string | RawBuilder<string>,
+  clinicId: string | null | RawBuilder<string>,
+) {
   const params = mail.params as Record<string, unknown>;
   const { subject, text } = renderMail(mail.template, params);
   const link = oneTimeLinkOf(mail.template, params);
   // Kept so "queue again" can render the mail with a fresh link; never the token itself.
   const templateParams = JSON.stringify(link ? { ...params, link: link.linkBase } : params);
-  // SQL rather than the query builder: every login writes its code mail (docs/ARCHITECTURE.md, "Hot statements").
-  return sql`insert into outbox_mails (created_at, clinic_id, template, to_address, subject, text_body, next_attempt_at, message_id, template_params, link_token_hash, link_kind)
-    values (${now}, ${mail.clinicId ?? null}, ${mail.template}, ${mail.to}, ${subject}, ${text}, ${now}, ${randomUUID()}, ${templateParams}, ${link?.tokenHash ?? null}, ${link?.kind ?? null})`;
+  return sql.join([
+    now,
+    clinicId,
+    mail.template,
+    to,
+    subject,
+    text,
+    now,
+    randomUUID(),
+    sql`${templateParams}::jsonb`,
+    link?.tokenHash ?? null,
+    link?.kind ?? null,
+  ]);
 }
