@@ -150,7 +150,9 @@ function statementName(text: string): string {
  *   the connection's life;
  * - whose generic plan is as good as a custom one: lookups by unique keys, or parameters that do
  *   not change the best plan. (The queue page written with `clinic_id = any($1)` got a generic
- *   plan many times slower than its custom one; the page as it is keeps custom plans.)
+ *   plan many times slower than its custom one, and so did the page while its status was a
+ *   parameter, which no partial index can serve; with `status = 'open'` written out it settles
+ *   on a generic plan that is the custom one.)
  */
 export const prepared = <Row>(statement: RawBuilder<Row>): RawBuilder<Row> => sql<Row>`${sql.raw(PREPARED_MARK)}${statement}`;
 

@@ -58,11 +58,14 @@ export interface OpenRequestRow {
  *
  * SQL rather than the query builder, with each row's answers (the preset, the red "!", who ended
  * the earlier access) worked out in the statement: secretaries reload this page all day, and
- * building the statement and mapping its rows were most of the page's own CPU in the server
- * (docs/ARCHITECTURE.md, "Hot statements"). listOpenRequests runs it prepared: its text is one
- * of a few (by the number of clinics, with or without a cursor), and parsing it cost more than
- * running it. PostgreSQL keeps planning each run for its values, as its custom plans are
- * estimated cheaper than its generic one.
+ * building the statement and mapping its rows twice were about a third of the server's CPU for a
+ * page beyond that of a no-op request, in a profile under bench:queue's pages (docs/ARCHITECTURE.md,
+ * "Hot statements"). listOpenRequests runs it prepared: its text is one of a few (by the number of
+ * clinics, with or without a cursor), and parsing it cost more than running it. `status = 'open'`
+ * is written out, not a parameter: only then can the partial index login_requests_queue_idx serve
+ * a generic plan, which PostgreSQL then keeps after five runs, so the page is not planned anew
+ * each time either. (The query builder made the status a parameter, whose generic plan scanned the
+ * whole table, so PostgreSQL planned every page.)
  */
 export function openRequestsPage(clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
   const after = cursor ? decodeCursor(cursor) : undefined;
