@@ -73,8 +73,9 @@ export function openRequestsPage(clinicIds: string[], cursor: string | undefined
     select r.id, r.clinic_id, c.name as clinic_name, r.created_at, r.name, r.cpr, r.email, r.phone, r.identity_verified, r.reason,
       r.registry_answer, r.requested_by_name, p.id as known_patient_id, p.name as known_patient_name,
       (prev.ended_at is not null or a.deleted_at is not null) as previously_had_access,
-      array(select f from unnest(coalesce(prev.rights, c.offered_functions)) with ordinality as preset (f, n)
-        where f = any(c.offered_functions) order by n) as preset_rights,
+      -- A newcomer's preset is all the clinic offers, without a subquery per row.
+      case when prev.rights is null then c.offered_functions
+        else array(select f from unnest(prev.rights) with ordinality as preset (f, n) where f = any(c.offered_functions) order by n) end as preset_rights,
       case when prev.ended_at is not null then case when prev.end_reason = 'login_deleted' then 'patient' else 'clinic' end
         when a.deleted_at is not null then 'patient' end as previous_ended_by,
       coalesce(prev.ended_at, a.deleted_at) as previous_ended_at
