@@ -71,7 +71,7 @@ describe.each(backends)('round trips to the database per request on %s', (backen
     expect(session.statements, session.statements.join('\n')).toHaveLength(1);
   });
 
-  it('approving a new MitID-identified patient from Loginbestillinger is 2 round trips, any other approval 6', async () => {
+  it('approving a new MitID-identified patient from Loginbestillinger is 2 round trips, one whose identity was checked in person 6', async () => {
     const clinic = await buildClinic(t.ctx.db);
     const user = await buildStaff(t.ctx.db, { clinics: [{ id: clinic.id }] });
     const staff = new StaffClient(t.app);

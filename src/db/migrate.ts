@@ -27,6 +27,7 @@ import * as m0061 from './migrations/0061_acting_for_children.ts';
 import * as m0062 from './migrations/0062_parent_requests.ts';
 import * as m0065 from './migrations/0065_fuldmagt.ts';
 import * as m0070 from './migrations/0070_outbox_notify.ts';
+import * as m0071 from './migrations/0071_outbox_notify_when_queued.ts';
 
 // Listed by hand rather than read from disk so the set is fixed at build time and typed.
 const migrations: Record<string, Migration> = {
@@ -57,6 +58,7 @@ const migrations: Record<string, Migration> = {
   '0062_parent_requests': m0062,
   '0065_fuldmagt': m0065,
   '0070_outbox_notify': m0070,
+  '0071_outbox_notify_when_queued': m0071,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

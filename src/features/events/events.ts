@@ -69,8 +69,8 @@ export function eventInsertFor(at: Date, change: AuditedChange) {
 export function eventInsertFrom(from: RawBuilder<unknown>, at: Date, change: Omit<AuditedChange, 'clinicId' | 'patientId'> & StepIds) {
   const type = EVENT_OF_ACTION[change.action];
   if (!type) return undefined;
-  // The patient's id joins the other ids of the details, as idsOf puts it in.
-  const data = sql`jsonb_build_object('patientId', ${change.patientId}) || ${JSON.stringify(idsOf(null, change.details))}::jsonb`;
+  // The patient's id joins the other ids of the details, left out when null, as idsOf does.
+  const data = sql`jsonb_strip_nulls(jsonb_build_object('patientId', ${change.patientId})) || ${JSON.stringify(idsOf(null, change.details))}::jsonb`;
   return sql`insert into events (clinic_id, type, occurred_at, data) select ${change.clinicId}, ${type}, ${at}, ${data} from ${from}`;
 }
 

@@ -90,15 +90,16 @@ export interface AtOnceApproval {
  * writes everything approveRequest's transaction would: the patient record (unless the clinic
  * has the person), the login, the membership, the request approved, the mail, the audit row and
  * the event. In any other case (a handled, missing or parent's request, a login to keep or revive,
- * an address taken, a right not offered) its `approved` step gives no row and it writes nothing,
- * and the caller takes the transaction, which answers each of those.
+ * an address taken, a right not offered) its `approved` step gives no row and it writes nothing
+ * (its mail insert adds no row, which wakes no mail worker: migration 0071), and the caller takes
+ * the transaction, which answers each of those.
  *
  * Every write selects from `approved`, so they happen together or not at all: one statement is
  * atomic without a transaction. The request's row lock (lockedRequest) makes a second approval of
  * it wait and then see it handled. Should another transaction create the clinic's record of the
  * person meanwhile, the record insert does nothing and the statement's snapshot does not see that
  * record: the membership's patient_id is then null, which its NOT NULL refuses, the whole statement
- * with it (NULL_PATIENT_RECORD), and the caller takes the transaction.
+ * with it (isRecordCreatedMeanwhile), and the caller takes the transaction.
  *
  * Why not always the transaction: BEGIN, two statements and COMMIT are four round trips where this
  * is one. Timed inside the server, BEGIN alone took about a quarter of what the approval's first
@@ -107,7 +108,10 @@ export interface AtOnceApproval {
  * statement wrote nothing.
  */
 export async function approveNewLoginAtOnce(db: Database, input: AtOnceApproval): Promise<string | undefined> {
-  const { requestId, clinics, rights, actor, now } = input;
+  const { clinics, rights, actor, now } = input;
+  // As PostgreSQL writes a uuid, so the audit row and the event name the request as the
+  // transaction's (which take the id from the row) do, whatever case the URL had.
+  const requestId = input.requestId.toLowerCase();
   const clinicIds = clinics.map((c) => c.id);
   const { given, family } = splitNameSql(sql<string>`name`);
   const outcome = sql`outcome`;
@@ -169,6 +173,8 @@ export async function approveNewLoginAtOnce(db: Database, input: AtOnceApproval)
   return rows[0]?.patient_id ?? undefined;
 }
 
-/** The PostgreSQL error of approveNewLoginAtOnce's membership when another transaction created the record meanwhile. */
-export const NULL_PATIENT_RECORD = (error: unknown) =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23502' && (error as { column?: unknown }).column === 'patient_id';
+/** Whether approveNewLoginAtOnce failed because another transaction created the patient record meanwhile. */
+export function isRecordCreatedMeanwhile(error: unknown): boolean {
+  const { code, table, column } = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+  return code === '23502' && table === 'portal_memberships' && column === 'patient_id';
+}

@@ -13,7 +13,7 @@ import {
   approveNewLoginAtOnce,
   lockRequest,
   lockRequestWithRecordAndLogin,
-  NULL_PATIENT_RECORD,
+  isRecordCreatedMeanwhile,
   staffNameOf,
   type LockedRequest,
 } from './approval.repository.ts';
@@ -48,20 +48,24 @@ async function checkOpen<Row extends LockedRequest>(trx: Transaction<DB>, reques
  */
 export async function approveRequest(ctx: AppContext, requestId: string, input: { rights: PortalFunction[]; identityChecked: boolean }, handler: Handler) {
   const now = ctx.clock.now();
-  try {
-    const patientId = await approveNewLoginAtOnce(ctx.db, {
-      requestId,
-      clinics: handler.clinics,
-      rights: PORTAL_FUNCTIONS.filter((f) => input.rights.includes(f)),
-      actor: handler.actor,
-      loginLink: `${ctx.config.publicUrl}/portal/login`,
-      now,
-    });
-    if (patientId) return { patientId };
-  } catch (error) {
-    // Another transaction created the clinic's record of the person meanwhile: the statement wrote
-    // nothing, and the transaction below sees that record.
-    if (!NULL_PATIENT_RECORD(error)) throw error;
+  const rights = PORTAL_FUNCTIONS.filter((f) => input.rights.includes(f));
+  // A right that is no portal function at all is refused by checkRights below, never dropped.
+  if (rights.length === new Set(input.rights).size) {
+    try {
+      const patientId = await approveNewLoginAtOnce(ctx.db, {
+        requestId,
+        clinics: handler.clinics,
+        rights,
+        actor: handler.actor,
+        loginLink: `${ctx.config.publicUrl}/portal/login`,
+        now,
+      });
+      if (patientId) return { patientId };
+    } catch (error) {
+      // Another transaction created the clinic's record of the person meanwhile: the statement
+      // wrote nothing, and the transaction below sees that record.
+      if (!isRecordCreatedMeanwhile(error)) throw error;
+    }
   }
   return ctx.db.transaction().execute(async (trx) => {
     const r = await checkOpen(trx, await lockRequestWithRecordAndLogin(trx, requestId, clinicIdsOf(handler), input.identityChecked, now));

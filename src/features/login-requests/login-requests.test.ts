@@ -16,6 +16,15 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
     return client;
   };
   const open = async (client: StaffClient, query = '') => (await client.get(`/api/login-requests${query}`)).json();
+  /** Waits (10 s at most) until a statement whose text is like `pattern` waits for a lock. */
+  const blockedOnLock = async (pattern: string) => {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 5))) {
+      const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock' and query like ${pattern}`.execute(t.ctx.db);
+      if (waiting.rows[0]!.n > 0) return;
+    }
+    throw new Error(`no statement like ${pattern} waited for a lock within 10 s`);
+  };
 
   beforeAll(async () => {
     t = await startTestApp(backend);
@@ -273,12 +282,7 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
       await trx.selectFrom('login_requests').select('id').where('id', '=', request.id).forUpdate().execute();
       approval = staff.post(`/api/login-requests/${request.id}/approve`, { rights: ['booking'] });
       // Wait until the approval's first statement is queued behind the lock.
-      for (;;) {
-        const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock' and query like '%with request as%'`.execute(t.ctx.db);
-        if (waiting.rows[0]!.n > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await blockedOnLock('%with request as%');
       await trx.updateTable('login_requests').set({ status: 'rejected', handled_at: new Date(), handled_by: other.id }).where('id', '=', request.id).execute();
     });
     const answer = await approval!;
@@ -303,12 +307,7 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
         .returning('id')
         .executeTakeFirstOrThrow();
       approval = staff.post(`/api/login-requests/${request.id}/approve`, { rights: ['booking'] });
-      for (;;) {
-        const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock' and query like '%created_record as%'`.execute(t.ctx.db);
-        if (waiting.rows[0]!.n > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await blockedOnLock('%approved as (%created_record as%');
       return created;
     });
     const answer = await approval!;
@@ -319,6 +318,71 @@ describe.each(backends)('Loginbestillinger, the manual approval queue, on %s', (
     expect(await db.selectFrom('patient_accounts').select('id').where('cpr', '=', request.cpr).execute()).toHaveLength(1);
     expect(await db.selectFrom('portal_memberships').select('patient_id').where('clinic_id', '=', clinic.id).execute()).toEqual([{ patient_id: record.id }]);
     expect(await db.selectFrom('outbox_mails').select('id').where('to_address', '=', request.email).execute()).toHaveLength(1);
+  });
+
+  it('Opret of a new MitID-identified person in one statement writes the record, the login, the access, the outcome, the mail, the audit row and the event', async () => {
+    const clinic = await buildClinic(t.ctx.db, { name: 'Klinik Ét Udsagn' });
+    const request = await buildLoginRequest(t.ctx.db, clinic.id, { name: 'Ida Marie Holm' });
+    const stored = await t.ctx.db.selectFrom('login_requests').select(['mitid_uuid', 'phone']).where('id', '=', request.id).executeTakeFirstOrThrow();
+    const staff = await staffFor([clinic.id], 'Ulla Udsagn');
+    // The id in capitals, as a clinic system may send it: the rows name it as PostgreSQL writes it.
+    const approved = await staff.post(`/api/login-requests/${request.id.toUpperCase()}/approve`, { rights: ['renewal', 'econsultation'] });
+    expect(approved.statusCode, approved.body).toBe(200);
+    const patientId = approved.json().patientId as string;
+    const db = t.ctx.db;
+    const patient = await db
+      .selectFrom('patients')
+      .select(['clinic_id', 'cpr', 'given_name', 'family_name', 'email', 'phone'])
+      .where('id', '=', patientId)
+      .executeTakeFirstOrThrow();
+    expect(patient).toEqual({
+      clinic_id: clinic.id,
+      cpr: request.cpr,
+      given_name: 'Ida Marie',
+      family_name: 'Holm',
+      email: request.email,
+      phone: stored.phone,
+    });
+    const login = await db.selectFrom('patient_accounts').selectAll().where('cpr', '=', request.cpr).executeTakeFirstOrThrow();
+    expect(login).toMatchObject({ email: request.email, phone: stored.phone, mitid_uuid: stored.mitid_uuid, deleted_at: null, password_hash: null });
+    expect(login.activated_at).toEqual(t.clock.now());
+    expect(
+      await db.selectFrom('portal_memberships').select(['account_id', 'patient_id', 'rights', 'ended_at']).where('clinic_id', '=', clinic.id).execute(),
+    ).toEqual([{ account_id: login.id, patient_id: patientId, rights: ['econsultation', 'renewal'], ended_at: null }]);
+    const handled = await db
+      .selectFrom('login_requests')
+      .select(['status', 'handled_at', 'granted_rights', 'patient_id'])
+      .where('id', '=', request.id)
+      .executeTakeFirstOrThrow();
+    expect(handled).toEqual({ status: 'approved', handled_at: t.clock.now(), granted_rights: ['econsultation', 'renewal'], patient_id: patientId });
+    const mail = await db
+      .selectFrom('outbox_mails')
+      .select(['clinic_id', 'template', 'subject', 'template_params', 'link_token_hash'])
+      .where('to_address', '=', request.email)
+      .executeTakeFirstOrThrow();
+    expect(mail).toEqual({
+      clinic_id: clinic.id,
+      template: 'loginRequestApproved',
+      subject: 'Du har fået adgang hos Klinik Ét Udsagn / You have been given access at Klinik Ét Udsagn',
+      template_params: { clinicName: 'Klinik Ét Udsagn', link: `${t.ctx.config.publicUrl}/portal/login` },
+      link_token_hash: null,
+    });
+    const audit = await db
+      .selectFrom('audit_events')
+      .select(['actor_type', 'clinic_id', 'patient_id', 'details'])
+      .where('action', '=', 'portal.request_approved')
+      .where('patient_id', '=', patientId)
+      .execute();
+    expect(audit).toEqual([
+      {
+        actor_type: 'staff',
+        clinic_id: clinic.id,
+        patient_id: patientId,
+        details: { requestId: request.id, rights: ['econsultation', 'renewal'], identityVerified: 'mitid' },
+      },
+    ]);
+    const events = await db.selectFrom('events').select(['type', 'data']).where('clinic_id', '=', clinic.id).execute();
+    expect(events).toEqual([{ type: 'login_request.handled', data: { patientId, requestId: request.id } }]);
   });
 
   it('the mail of an approval by staff of several clinics names the request’s clinic', async () => {

@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listenForNotifications, type NotificationListener } from '../../db/notifications.ts';
 import { ManualClock, minutes } from '../../clock.ts';
@@ -277,6 +278,28 @@ describe.each(backends)('mail outbox delivery on %s', (backend) => {
       await enqueue('after-rollback@example.test');
       await vi.waitFor(() => expect(wakes).toBe(before + 1), { timeout: 10_000 });
       expect(await database.db.selectFrom('outbox_mails').select('id').where('to_address', '=', 'rolled-back@example.test').execute()).toEqual([]);
+    });
+
+    it('wakes nobody for an insert that queued no mail', async () => {
+      // The approval's one statement inserts its mail on a condition, false when it leaves the
+      // approval to the transaction: that must not wake every worker.
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      const payloads: string[] = [];
+      client.on('notification', (n) => payloads.push(n.payload ?? ''));
+      await client.query('listen outbox_mails');
+      try {
+        await sql`insert into outbox_mails (created_at, template, to_address, subject, text_body, next_attempt_at, message_id)
+          select now(), 'staffSetPassword', 'nobody@example.test', 's', 't', now(), gen_random_uuid()::text where false`.execute(database.db);
+        // Notifications arrive in commit order: once this marker is here, the insert's would be too.
+        await sql`select pg_notify('outbox_mails', 'marker')`.execute(database.db);
+        await vi.waitFor(() => expect(payloads).toContain('marker'), { timeout: 10_000 });
+        expect(payloads).toEqual(['marker']);
+        await enqueue('queued-after-nothing@example.test');
+        await vi.waitFor(() => expect(payloads).toEqual(['marker', '']), { timeout: 10_000 });
+      } finally {
+        await client.end();
+      }
     });
 
     it('listens again after PostgreSQL dropped its connection', async () => {

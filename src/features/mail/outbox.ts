@@ -53,8 +53,9 @@ export function mailInsert<T extends TemplateName>(mail: OutgoingMail<T>, now: D
 }
 
 /**
- * The same insert for a statement whose earlier step (`from`, a CTE) gives the mail's address and
- * clinic: one mail for each row that step gives, none when it gives none. For a change decided
+ * The same insert for a statement whose earlier step gives the mail's address and clinic: `from`
+ * names that step (a CTE), with a condition if need be, and must give at most one row; none
+ * queues no mail. (One row, as a mail's Message-ID and link are its own.) For a change decided
  * inside the statement itself (see approveNewLoginAtOnce).
  */
 export function mailInsertFrom<T extends TemplateName>(
