@@ -3,8 +3,7 @@ import { prepared, type Database } from '../../db/database.ts';
 import type { ClinicsTable, DB, LoginRequestsTable, PortalFunction } from '../../db/schema.ts';
 import { auditInsertsFrom, staffUserIdOf, type Actor } from '../audit/audit.ts';
 import { mailInsertFrom } from '../mail/outbox.ts';
-import { splitNameSql } from '../patients/names.ts';
-import { recordAndLoginSteps, type LoginFacts } from '../portal-access/accounts.ts';
+import { loginInsertFrom, recordAndLoginSteps, recordInsertFrom, type LoginFacts } from '../portal-access/accounts.ts';
 
 /** The request's columns an approval or a rejection reads, with its clinic's. */
 export type LockedRequest = Pick<
@@ -102,9 +101,8 @@ export interface AtOnceApproval {
  * with it (isRecordCreatedMeanwhile), and the caller takes the transaction.
  *
  * Why not always the transaction: BEGIN, two statements and COMMIT are four round trips where this
- * is one. Timed inside the server, BEGIN alone took about a quarter of what the approval's first
- * statement did, and the commit's flush to disk happens once either way (docs/ARCHITECTURE.md, "Hot
- * paths write in one statement"). Returns the patient record's id, or undefined when the
+ * is one, and the commit's flush to disk happens once either way (docs/ARCHITECTURE.md, "Hot paths
+ * write in one statement"). Returns the patient record's id, or undefined when the
  * statement wrote nothing.
  */
 export async function approveNewLoginAtOnce(db: Database, input: AtOnceApproval): Promise<string | undefined> {
@@ -113,7 +111,6 @@ export async function approveNewLoginAtOnce(db: Database, input: AtOnceApproval)
   // transaction's (which take the id from the row) do, whatever case the URL had.
   const requestId = input.requestId.toLowerCase();
   const clinicIds = clinics.map((c) => c.id);
-  const { given, family } = splitNameSql(sql<string>`name`);
   const outcome = sql`outcome`;
   // One mail insert per clinic of the handler, each rendered with that clinic's name; only the
   // request's clinic's selects a row.
@@ -147,17 +144,8 @@ export async function approveNewLoginAtOnce(db: Database, input: AtOnceApproval)
         and not exists (select 1 from patient_accounts a where a.cpr = r.cpr)
         and not exists (select 1 from patient_accounts h where lower(h.email) = lower(r.email))
     ),
-    created_record as (
-      insert into patients (clinic_id, cpr, given_name, family_name, email, phone)
-      select clinic_id, cpr, ${given}, ${family}, email, phone from approved where record_id is null
-      on conflict (clinic_id, cpr) do nothing
-      returning id
-    ),
-    created_login as (
-      insert into patient_accounts (cpr, created_at, email, phone, activated_at, mitid_uuid)
-      select cpr, ${now}, email, phone, ${now}, mitid_uuid from approved
-      returning id
-    ),
+    created_record as (${recordInsertFrom(sql`approved where record_id is null`)}),
+    created_login as (${loginInsertFrom(sql`approved`, now)}),
     outcome as (select a.*, coalesce((select id from created_record), a.record_id) as patient_id from approved a),
     membership as (
       insert into portal_memberships (account_id, clinic_id, patient_id, rights, created_at)

@@ -48,14 +48,13 @@ async function checkOpen<Row extends LockedRequest>(trx: Transaction<DB>, reques
  */
 export async function approveRequest(ctx: AppContext, requestId: string, input: { rights: PortalFunction[]; identityChecked: boolean }, handler: Handler) {
   const now = ctx.clock.now();
-  const rights = PORTAL_FUNCTIONS.filter((f) => input.rights.includes(f));
   // A right that is no portal function at all is refused by checkRights below, never dropped.
-  if (rights.length === new Set(input.rights).size) {
+  if (input.rights.every((right) => PORTAL_FUNCTIONS.includes(right))) {
     try {
       const patientId = await approveNewLoginAtOnce(ctx.db, {
         requestId,
         clinics: handler.clinics,
-        rights,
+        rights: PORTAL_FUNCTIONS.filter((f) => input.rights.includes(f)),
         actor: handler.actor,
         loginLink: `${ctx.config.publicUrl}/portal/login`,
         now,

@@ -58,8 +58,8 @@ export interface OpenRequestRow {
  *
  * SQL rather than the query builder, with each row's answers (the preset, the red "!", who ended
  * the earlier access) worked out in the statement: secretaries reload this page all day, and
- * building the statement and mapping its rows twice were about a third of the server's CPU for a
- * page beyond that of a no-op request, in a profile under bench:queue's pages (docs/ARCHITECTURE.md,
+ * building the statement and mapping its rows twice were a large part of what a page cost the
+ * server beyond a no-op request, in a profile under bench:queue's pages (docs/ARCHITECTURE.md,
  * "Hot statements"). listOpenRequests runs it prepared: its text is one of a few (by the number of
  * clinics, with or without a cursor), and parsing it cost more than running it. `status = 'open'`
  * is written out, not a parameter: only then can the partial index login_requests_queue_idx serve

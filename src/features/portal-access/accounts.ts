@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { AppError, errors } from '../../errors.ts';
 import { splitNameSql } from '../patients/names.ts';
@@ -64,6 +64,29 @@ export interface LoginFacts {
 }
 
 /**
+ * The clinic's record of the person, from an earlier step of the statement (`from`, with a
+ * condition if need be) that gives clinic_id, cpr, name, email and phone: inserted unless the
+ * clinic has the person (unique clinic_id, cpr), the name split in SQL as splitName splits it.
+ */
+export function recordInsertFrom(from: RawBuilder<unknown>) {
+  const { given, family } = splitNameSql(sql<string>`name`);
+  return sql`insert into patients (clinic_id, cpr, given_name, family_name, email, phone)
+    select clinic_id, cpr, ${given}, ${family}, email, phone from ${from}
+    on conflict (clinic_id, cpr) do nothing
+    returning id`;
+}
+
+/**
+ * A new login for the person of an earlier step (`from`) that gives cpr, email, phone and
+ * mitid_uuid: usable at once when MitID identified the person, otherwise waiting for activation.
+ */
+export function loginInsertFrom(from: RawBuilder<unknown>, now: Date) {
+  return sql`insert into patient_accounts (cpr, created_at, email, phone, activated_at, mitid_uuid)
+    select cpr, ${now}, email, phone, case when mitid_uuid is not null then ${now}::timestamptz end, mitid_uuid from ${from}
+    returning id`;
+}
+
+/**
  * The common cases of ensureRecordAndLogin as the steps of one statement (data-modifying CTEs),
  * after a `person` step that gives at most one row of clinic_id, cpr, name, email, phone and
  * mitid_uuid (null unless MitID identified the person):
@@ -74,21 +97,12 @@ export interface LoginFacts {
  * db/one-statement.ts); a throw after them rolls back the caller's transaction, the record included.
  */
 export function recordAndLoginSteps(now: Date) {
-  const { given, family } = splitNameSql(sql<string>`name`);
-  return sql`created_record as (
-      insert into patients (clinic_id, cpr, given_name, family_name, email, phone)
-      select clinic_id, cpr, ${given}, ${family}, email, phone from person
-      on conflict (clinic_id, cpr) do nothing
-      returning id
-    ), login as (
+  return sql`created_record as (${recordInsertFrom(sql`person`)}), login as (
       select a.id, a.email, a.activated_at, a.deleted_at from patient_accounts a join person p on a.cpr = p.cpr for update of a
     ), taken as (
       select exists (select 1 from patient_accounts h join person p on lower(h.email) = lower(p.email) and h.cpr <> p.cpr) as address_taken
     ), created_login as (
-      insert into patient_accounts (cpr, created_at, email, phone, activated_at, mitid_uuid)
-      select p.cpr, ${now}, p.email, p.phone, case when p.mitid_uuid is not null then ${now}::timestamptz end, p.mitid_uuid
-      from person p cross join taken t where not t.address_taken and not exists (select 1 from login)
-      returning id
+      ${loginInsertFrom(sql`person cross join taken where not address_taken and not exists (select 1 from login)`, now)}
     ), facts as (
       select coalesce((select id from created_record), (select r.id from patients r join person p on r.clinic_id = p.clinic_id and r.cpr = p.cpr)) as patient_id,
         l.id as login_id, l.email as login_email, l.activated_at as login_activated_at, l.deleted_at as login_deleted_at,
