@@ -1,6 +1,6 @@
 import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from './context.ts';
 import { staffAuthRoutes } from './features/auth/staff-auth.routes.ts';
 import { secondFactorRoutes } from './features/second-factor/second-factor.routes.ts';
@@ -26,7 +26,7 @@ import { registerErrorHandler } from './http/error-handler.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { registerWeb } from './http/web.ts';
-import { requestIdFor } from './http/logging.ts';
+import { AccessLog, requestIdFor } from './http/logging.ts';
 import { registerTextInputRules } from './http/text-input.ts';
 import { registerMetrics } from './features/metrics/metrics.ts';
 import { myLogRoutes } from './features/my-log/my-log.routes.ts';
@@ -58,7 +58,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger ?? false,
     trustProxy: trustProxyOption(ctx.config.trustProxy),
     genReqId: requestIdFor,
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    logController: new AccessLog({ requestIdLogLabel: 'requestId' }),
     // Slow clients cannot hold connections open: the headers must arrive within 10 s and the whole
     // request within 30 s (checked every 2 s), an idle connection is closed after 60 s.
     requestTimeout: ctx.config.requestTimeoutMs,
@@ -74,7 +74,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
   });
-  await registerSecurityHeaders(app, ctx.config);
+  registerSecurityHeaders(app, ctx.config);
   registerMetrics(app, ctx);
   await app.register(cookie);
   registerRateLimits(app, ctx);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from './helpers/databases.ts';
 import { activatedPatient, patientLogin } from './helpers/portal.ts';
 import { PatientClient, startTestApp, type TestApp } from './helpers/test-app.ts';
+import { loggerOptions } from '../src/http/logging.ts';
 
 const METRICS_TOKEN = 'metrics-token-metrics-token-metrics-token';
 
@@ -63,6 +64,29 @@ describe.each(backends)('operations: metrics, request ids, security headers, pro
     expect(replaced.headers['x-request-id']).not.toContain('evil');
   });
 
+  it('writes one access-log line per request, when it completes: method, path without the query, address, status, time and request id', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
+    const logged = await startTestApp(backend, {}, undefined, { logger: { ...(loggerOptions('info') as object), stream } });
+    try {
+      const cpr = '0101801234';
+      await logged.app.inject({ method: 'GET', url: `/health?cpr=${cpr}`, headers: { 'x-request-id': 'lb-access-0001' } });
+      const ofRequest = lines.filter((line) => line.requestId === 'lb-access-0001');
+      expect(ofRequest).toEqual([
+        expect.objectContaining({
+          level: 30,
+          msg: 'request completed',
+          req: { method: 'GET', path: '/health', remoteAddress: '127.0.0.1' },
+          res: { statusCode: 200 },
+          responseTime: expect.any(Number),
+        }),
+      ]);
+      expect(JSON.stringify(lines)).not.toContain(cpr);
+    } finally {
+      await logged.close();
+    }
+  });
+
   it('sends helmet security headers: a strict CSP, no framing, HSTS on https', async () => {
     const page = await t.app.inject({ method: 'GET', url: '/api/session' });
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
@@ -72,6 +96,12 @@ describe.each(backends)('operations: metrics, request ids, security headers, pro
     expect(page.headers['x-content-type-options']).toBe('nosniff');
     expect(page.headers['referrer-policy']).toBe('no-referrer');
     expect(page.headers['cache-control']).toBe('no-store');
+    // Also on an answer no route gave.
+    const missing = await t.app.inject({ method: 'GET', url: '/api/no-such-route' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['content-security-policy']).toBe(page.headers['content-security-policy']);
+    expect(missing.headers['x-frame-options']).toBe('DENY');
+    expect(missing.headers['cache-control']).toBe('no-store');
     const plain = await startTestApp(backend);
     try {
       expect((await plain.app.inject({ method: 'GET', url: '/health' })).headers['strict-transport-security']).toBeUndefined();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyServerOptions, RawRequestDefaultExpression } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions, type RawRequestDefaultExpression } from 'fastify';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
@@ -28,4 +28,22 @@ export function loggerOptions(level = 'info'): FastifyServerOptions['logger'] {
       }),
     },
   };
+}
+
+/**
+ * One access-log line per request, written when it completes, with the request (method, path,
+ * address), the status and the time taken, where Fastify writes two (incoming and completed):
+ * every line costs the event loop, and one line per request says all an operator reads in an
+ * access log. Fastify's other log lines (errors, closed streams, 404s) are kept as they are.
+ */
+export class AccessLog extends LogController {
+  override incomingRequest(): void {
+    // Said in the one line of requestCompleted.
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -39,6 +39,8 @@ export interface TestAppOptions {
   custody?: CustodyRegistry;
   /** Open the app's own pool at another address of the same database (a proxy the test can cut), with these timeouts. */
   appDatabase?: { url: (directUrl: string) => string; timeouts: DatabaseTimeouts };
+  /** The app's logger (none by default), as main.ts passes it. */
+  logger?: FastifyServerOptions['logger'];
 }
 
 export async function startTestApp(
@@ -88,7 +90,7 @@ export async function startTestApp(
     });
   }
   const worker = new MailWorker({ db: database.db, clock, smtpUrl: smtp.url, from: 'no-reply@test.dk', log: silent });
-  const app = await buildApp({ ctx });
+  const app = await buildApp({ ctx, logger: options.logger });
   beforeReady?.(app);
   await app.ready();
   const mailsTo = (to: string) => smtp.messages.filter((m) => m.to.includes(to.toLowerCase()));
