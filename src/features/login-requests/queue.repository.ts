@@ -49,12 +49,13 @@ export interface OpenRequestRow {
  * in one statement (one round trip). The inner select is the keyset page itself (an index range
  * scan on login_requests_queue_idx), and each fact is a lateral lookup by a unique index, so the
  * work is a fixed number of index probes per row of the page, whatever the size of the tables:
- * - the clinic's name and offered rights;
+ * - the clinic's name and offered rights, looked up once per page for the page's clinics (the
+ *   materialized page_clinics), where a lookup per row repeated the same clinic 51 times;
  * - the clinic's known patient record (the match Opret would link), by the unique (clinic_id, cpr);
  * - the person's login by CPR (unique), and whether it was deleted;
  * - their latest ended membership at that clinic (its rights are the preset for a returning patient).
  * The lookups are unique; their LIMIT 1 keeps PostgreSQL from flattening them into hash joins,
- * which on small tables plan as sequential scans of patients, logins and clinics per page.
+ * which on small tables plan as sequential scans of patients and logins per page.
  *
  * SQL rather than the query builder, with each row's answers (the preset, the red "!", who ended
  * the earlier access) worked out in the statement: secretaries reload this page all day, and
@@ -70,6 +71,7 @@ export interface OpenRequestRow {
 export function openRequestsPage(clinicIds: string[], cursor: string | undefined, limit = PAGE_SIZE) {
   const after = cursor ? decodeCursor(cursor) : undefined;
   return sql<OpenRequestRow>`
+    with page_clinics as materialized (select id, name, offered_functions from clinics where id in (${sql.join(clinicIds)}))
     select r.id, r.clinic_id, c.name as clinic_name, r.created_at, r.name, r.cpr, r.email, r.phone, r.identity_verified, r.reason,
       r.registry_answer, r.requested_by_name, p.id as known_patient_id, p.name as known_patient_name,
       (prev.ended_at is not null or a.deleted_at is not null) as previously_had_access,
@@ -86,7 +88,7 @@ export function openRequestsPage(clinicIds: string[], cursor: string | undefined
       order by created_at, id
       limit ${limit + 1}
     ) r
-    join lateral (select name, offered_functions from clinics where clinics.id = r.clinic_id limit 1) c on true
+    join page_clinics c on c.id = r.clinic_id
     left join lateral (
       select id, given_name || ' ' || family_name as name from patients where patients.clinic_id = r.clinic_id and patients.cpr = r.cpr limit 1
     ) p on true
