@@ -55,7 +55,7 @@ export function openDatabase(target: DatabaseTarget): Database {
           statement_timeout: t.statementMs,
           lock_timeout: t.lockMs,
           idle_in_transaction_session_timeout: t.idleInTransactionMs,
-          query_timeout: t.statementMs + 1000,
+          // No query_timeout here: adaptClientQuery gives up on a silent server itself.
         }
       : {}),
   });
@@ -66,7 +66,7 @@ export function openDatabase(target: DatabaseTarget): Database {
   pool.on('error', ignoreConnectionError);
   pool.on('connect', (client) => {
     client.on('error', ignoreConnectionError);
-    prepareMarkedStatements(client);
+    adaptClientQuery(client, t ? t.statementMs + 1000 : undefined);
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
@@ -127,7 +127,7 @@ export async function databaseAnswers(db: Database, timeoutMs = 3000): Promise<b
   }
 }
 
-/** The mark `prepared()` puts in front of a statement's SQL (see prepareMarkedStatements). */
+/** The mark `prepared()` puts in front of a statement's SQL (see adaptClientQuery). */
 const PREPARED_MARK = '/* prepared */ ';
 
 // A marked statement has one of a few texts, so each is hashed once, not on every run.
@@ -157,22 +157,58 @@ function statementName(text: string): string {
 export const prepared = <Row>(statement: RawBuilder<Row>): RawBuilder<Row> => sql<Row>`${sql.raw(PREPARED_MARK)}${statement}`;
 
 /**
- * Kysely runs every statement as `client.query(text, values)`, with no way to name it, so the
- * connection's query names a marked one by its text's hash: a changed statement is a new name.
- * pg remembers a name once PostgreSQL has parsed it. (One pg path keeps the name although the
- * statement is gone: a value it cannot serialise. Our values are strings, numbers, dates and
- * arrays of them, and JSON is stringified before it gets here.)
+ * How a pooled connection runs Kysely's statements (`client.query(text, values)`, no callback):
+ *
+ * - A statement marked by `prepared()` runs as a named prepared statement. Kysely cannot name a
+ *   statement, so it is named by its text's hash: a changed statement is a new name. pg remembers
+ *   a name once PostgreSQL has parsed it. (One pg path keeps the name although the statement is
+ *   gone: a value it cannot serialise. Our values are strings, numbers, dates and arrays of them,
+ *   and JSON is stringified before it gets here.)
+ * - The statement is given to pg with its callback, and the promise is made here. Asked for a
+ *   promise, or given a query_timeout, pg sets the query's callback after constructing the query,
+ *   from inside Client.query; measured with --trace-gc-nvp in the server under bench:queue's
+ *   pages, about a sixth of everything allocated then survived each young-generation collection,
+ *   so each took over 10 ms on the main thread, where with the callback given at construction
+ *   almost nothing survives and each takes well under 1 ms (docs/ARCHITECTURE.md, "What every
+ *   request pays").
+ * - So the read timeout is ours, with pg's message: past `readTimeoutMs` with no answer (a frozen
+ *   server cannot time itself out) the statement fails, and the connection is ended, which fails
+ *   the statements queued behind it at once (they would otherwise run late, after their callers
+ *   were told they failed) and makes the pool replace it.
+ *
+ * Any other form (a callback given, a submittable such as a COPY stream) goes to pg unchanged.
  */
-function prepareMarkedStatements(client: pg.PoolClient): void {
+function adaptClientQuery(client: pg.PoolClient, readTimeoutMs: number | undefined): void {
   // pg's own query, looked up at each call rather than captured, so whatever wraps it later (a
   // test's spy that counts round trips) still sees every statement.
   const query = (...args: unknown[]) => (pg.Client.prototype.query as (...a: unknown[]) => unknown).apply(client, args);
-  const named = (...args: unknown[]) => {
+  const adapted = (...args: unknown[]) => {
     const [text, values, ...rest] = args;
-    if (typeof text === 'string' && text.startsWith(PREPARED_MARK) && Array.isArray(values)) {
-      return query({ name: statementName(text), text, values }, ...rest);
-    }
-    return query(...args);
+    if (typeof text !== 'string' || rest.length > 0 || typeof values === 'function') return query(...args);
+    const config = text.startsWith(PREPARED_MARK) && Array.isArray(values) ? { name: statementName(text), text, values } : { text, values };
+    return withCallback(client, query, config, readTimeoutMs);
   };
-  client.query = named as typeof client.query;
+  client.query = adapted as typeof client.query;
+}
+
+function withCallback(client: pg.PoolClient, query: (...args: unknown[]) => unknown, config: object, readTimeoutMs: number | undefined) {
+  return new Promise((resolve, reject) => {
+    const timer =
+      readTimeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            reject(new Error('Query read timeout'));
+            // With a statement in flight, pg's end() destroys the socket rather than wait for it.
+            client.end().catch(ignoreConnectionError);
+          }, readTimeoutMs);
+    query(config, undefined, (error: Error | null, result: unknown) => {
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve(result);
+    });
+  }).catch((error: unknown) => {
+    // The caller's stack rather than pg's socket read, as pg's own promise gives it.
+    if (error instanceof Error) Error.captureStackTrace(error);
+    throw error;
+  });
 }
