@@ -26,7 +26,7 @@ import { registerErrorHandler } from './http/error-handler.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { registerWeb } from './http/web.ts';
-import { AccessLog, requestIdFor } from './http/logging.ts';
+import { AccessLog, logAbortedRequests, requestIdFor } from './http/logging.ts';
 import { registerTextInputRules } from './http/text-input.ts';
 import { registerMetrics } from './features/metrics/metrics.ts';
 import { myLogRoutes } from './features/my-log/my-log.routes.ts';
@@ -70,6 +70,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandler(app);
+  if (options.logger) logAbortedRequests(app);
   registerTextInputRules(app);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);

@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { backends } from './helpers/databases.ts';
 import { activatedPatient, patientLogin } from './helpers/portal.ts';
 import { PatientClient, startTestApp, type TestApp } from './helpers/test-app.ts';
@@ -64,7 +67,7 @@ describe.each(backends)('operations: metrics, request ids, security headers, pro
     expect(replaced.headers['x-request-id']).not.toContain('evil');
   });
 
-  it('writes one access-log line per request, when it completes: method, path without the query, address, status, time and request id', async () => {
+  it('writes one access-log line per request, when it completes: method, path without the query, address, status, time and request id; a request the client abandons gets one "request aborted" line, not a database error', async () => {
     const lines: Record<string, unknown>[] = [];
     const stream = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
     const logged = await startTestApp(backend, {}, undefined, { logger: { ...(loggerOptions('info') as object), stream } });
@@ -81,6 +84,21 @@ describe.each(backends)('operations: metrics, request ids, security headers, pro
           responseTime: expect.any(Number),
         }),
       ]);
+      expect(JSON.stringify(lines)).not.toContain(cpr);
+
+      // A request the client gives up on before it is answered (here: half its body sent) still has its line.
+      await logged.app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = logged.app.server.address() as AddressInfo;
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(
+        `POST /api/patient/login?cpr=${cpr} HTTP/1.1\r\nHost: x\r\nX-Request-Id: lb-access-0002\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"ident`,
+      );
+      // No line is written when a request arrives; give this one time to reach the body parser.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      socket.destroy();
+      await vi.waitFor(() => expect(lines.filter((line) => line.requestId === 'lb-access-0002').map((line) => line.msg)).toEqual(['request aborted']));
+      expect(lines.find((line) => line.requestId === 'lb-access-0002')).toMatchObject({ req: { method: 'POST', path: '/api/patient/login' } });
       expect(JSON.stringify(lines)).not.toContain(cpr);
     } finally {
       await logged.close();

@@ -71,6 +71,9 @@ const databaseUnavailable = () =>
     en: 'Patientportal cannot reach its database right now. Please try again shortly.',
   });
 
+const requestAborted = () =>
+  new AppError(400, 'request_aborted', { da: 'Forespørgslen blev afbrudt, før den var modtaget.', en: 'The request was aborted before it was received.' });
+
 function withRequestId<T extends { error: object }>(body: T, requestId: string): T {
   return { ...body, error: { ...body.error, requestId } };
 }
@@ -82,6 +85,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
   let turnedAway = 0;
   let warnedAt = 0;
   app.setErrorHandler((error: CaughtError, request, reply) => {
+    // The client hung up before its request was read whole: the body's stream fails with the
+    // socket's ECONNRESET, which is no fault of the database's (it was answered 503 and logged as
+    // "database unavailable"). Nobody waits for this answer; the access log says "request aborted".
+    if (request.raw.aborted) return reply.status(400).send(withRequestId(errorBody(requestAborted()), request.id));
     const known = toAppError(error);
     // The request id lets support find the log line of an answer a user reports.
     if (known) {
