@@ -169,14 +169,16 @@ export const prepared = <Row>(statement: RawBuilder<Row>): RawBuilder<Row> => sq
  *   from inside Client.query; measured with --trace-gc-nvp in the server under bench:queue's
  *   pages, about a sixth of everything allocated then survived each young-generation collection,
  *   so each took over 10 ms on the main thread, where with the callback given at construction
- *   almost nothing survives and each takes well under 1 ms (docs/ARCHITECTURE.md, "What every
- *   request pays").
+ *   almost nothing survives and each takes a few milliseconds at most (docs/ARCHITECTURE.md,
+ *   "What every request pays").
  * - So the read timeout is ours, with pg's message: past `readTimeoutMs` with no answer (a frozen
  *   server cannot time itself out) the statement fails, and the connection is ended, which fails
  *   the statements queued behind it at once (they would otherwise run late, after their callers
  *   were told they failed) and makes the pool replace it.
  *
- * Any other form (a callback given, a submittable such as a COPY stream) goes to pg unchanged.
+ * Any other form (a callback given, a submittable such as a COPY stream, and pool.query) goes to
+ * pg unchanged, without a read timeout: nothing of ours runs those on the pool (backups, the
+ * embedded server's setup and LISTEN each open a client of their own).
  */
 function adaptClientQuery(client: pg.PoolClient, readTimeoutMs: number | undefined): void {
   // pg's own query, looked up at each call rather than captured, so whatever wraps it later (a
@@ -201,11 +203,18 @@ function withCallback(client: pg.PoolClient, query: (...args: unknown[]) => unkn
             // With a statement in flight, pg's end() destroys the socket rather than wait for it.
             client.end().catch(ignoreConnectionError);
           }, readTimeoutMs);
-    query(config, undefined, (error: Error | null, result: unknown) => {
+    try {
+      query(config, undefined, (error: Error | null, result: unknown) => {
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve(result);
+      });
+    } catch (error) {
+      // pg reports its errors through the callback; were it ever to throw, the timer must not later
+      // end a connection that another request holds by then.
       clearTimeout(timer);
-      if (error) reject(error);
-      else resolve(result);
-    });
+      reject(error as Error);
+    }
   }).catch((error: unknown) => {
     // The caller's stack rather than pg's socket read, as pg's own promise gives it.
     if (error instanceof Error) Error.captureStackTrace(error);
