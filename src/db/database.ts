@@ -213,7 +213,7 @@ function withCallback(client: pg.PoolClient, query: (...args: unknown[]) => unkn
       // pg reports its errors through the callback; were it ever to throw, the timer must not later
       // end a connection that another request holds by then.
       clearTimeout(timer);
-      reject(error as Error);
+      reject(error instanceof Error ? error : new Error(String(error)));
     }
   }).catch((error: unknown) => {
     // The caller's stack rather than pg's socket read, as pg's own promise gives it.
