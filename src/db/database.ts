@@ -167,9 +167,9 @@ export const prepared = <Row>(statement: RawBuilder<Row>): RawBuilder<Row> => sq
  * - The statement is given to pg with its callback, and the promise is made here. Asked for a
  *   promise, or given a query_timeout, pg sets the query's callback after constructing the query,
  *   from inside Client.query; measured with --trace-gc-nvp in the server under bench:queue's
- *   pages, about a sixth of everything allocated then survived each young-generation collection,
- *   so each took over 10 ms on the main thread, where with the callback given at construction
- *   almost nothing survives and each takes a few milliseconds at most (docs/ARCHITECTURE.md,
+ *   pages, a large share of everything allocated then survived each young-generation collection,
+ *   so each took many times longer on the main thread than with the callback given at
+ *   construction, when almost nothing survives (a trial, not a benchmark; docs/ARCHITECTURE.md,
  *   "What every request pays").
  * - So the read timeout is ours, with pg's message: past `readTimeoutMs` with no answer (a frozen
  *   server cannot time itself out) the statement fails, and the connection is ended, which fails
