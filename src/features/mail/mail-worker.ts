@@ -3,7 +3,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { sql } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../clock.ts';
-import type { Database } from '../../db/database.ts';
+import { prepared, type Database } from '../../db/database.ts';
 import { safeError } from '../../http/safe-error.ts';
 import { markFailedForGood } from './failed-mail-links.ts';
 
@@ -182,7 +182,9 @@ export class MailWorker {
 
   async #claim(now: Date) {
     const leaseUntil = new Date(now.getTime() + this.#o.leaseMs);
-    const result = await sql<Claimed>`
+    // Prepared, like the "sent" mark below: every mail is claimed and marked, and planned anew each
+    // time these two cost PostgreSQL more than running them (its statement log under bench:queue's approvals).
+    const result = await prepared(sql<Claimed>`
       update outbox_mails set locked_until = ${leaseUntil}, locked_by = ${this.#workerId}, attempts = attempts + 1
       where id in (
         select id from outbox_mails
@@ -191,7 +193,7 @@ export class MailWorker {
         order by next_attempt_at, id
         limit ${this.#o.batchSize}
         for update skip locked)
-      returning id, to_address, subject, text_body, attempts, message_id`.execute(this.#o.db);
+      returning id, to_address, subject, text_body, attempts, message_id`).execute(this.#o.db);
     // UPDATE ... RETURNING gives no order; send in the order the mails were queued.
     return result.rows.sort((a, b) => a.id - b.id);
   }
@@ -209,8 +211,8 @@ export class MailWorker {
         headers: { 'X-Patientportal-Mail-Id': String(mail.id) },
       });
       // SQL rather than the query builder: every login's code mail is marked sent (docs/ARCHITECTURE.md, "Hot statements").
-      await sql`update outbox_mails set status = 'sent', sent_at = ${clock.now()}, text_body = null, template_params = null, locked_until = null, last_error = null
-        where id = ${mail.id}`.execute(db);
+      await prepared(sql`update outbox_mails set status = 'sent', sent_at = ${clock.now()}, text_body = null, template_params = null, locked_until = null, last_error = null
+        where id = ${mail.id}`).execute(db);
     } catch (caught) {
       const error = caught as SmtpError;
       const reason = `${error.responseCode ?? error.code ?? 'error'}: ${error.message ?? String(caught)}`.slice(0, 500);
