@@ -28,17 +28,29 @@ export class FailureThrottle {
   /** Counts this try; returns the tries counted so far including it, or throws 429 while the key must wait. */
   async claim(key: string, now: Date): Promise<number> {
     // SQL rather than the query builder, and prepared: every login runs it (docs/ARCHITECTURE.md, "Hot statements").
-    const { rows } = await prepared(sql<{ failures: number }>`
+    const { rows } = await prepared(sql<{ failures: number }>`${this.claimWrite(key, now)}`).execute(this.db);
+    return FailureThrottle.claimed(rows[0]?.failures);
+  }
+
+  /**
+   * claim()'s upsert, not yet run, for a statement that does more in the same round trip; it returns
+   * `failures`, or no row while the key must wait. Give what it returned to claimed().
+   */
+  claimWrite(key: string, now: Date) {
+    return sql<{ failures: number }>`
       insert into login_throttles (key, failures, next_try_at, updated_at) values (${key}, 1, ${now}, ${now})
       on conflict (key) do update set
         failures = login_throttles.failures + 1,
         next_try_at = ${now}::timestamptz + ${delaySql(sql`login_throttles.failures + 1`)},
         updated_at = ${now}
       where login_throttles.next_try_at <= ${now}
-      returning failures`).execute(this.db);
-    const claimed = rows[0];
-    if (!claimed) throw errors.tooManyRequests();
-    return claimed.failures;
+      returning failures`;
+  }
+
+  /** The tries counted so far, as claimWrite returned them; throws 429 when it returned none. */
+  static claimed(failures: number | null | undefined): number {
+    if (failures === null || failures === undefined) throw errors.tooManyRequests();
+    return failures;
   }
 
   /** A right password: the key starts afresh. */

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import pg from 'pg';
 import { minutes } from '../../clock.ts';
 import { backends } from '../../../test/helpers/databases.ts';
 import { activatedPatient, linkToken, mailedCode, patientLogin, PATIENT_PASSWORD } from '../../../test/helpers/portal.ts';
@@ -157,6 +158,33 @@ describe.each(backends)('patient login with password and mailed code on %s', (ba
     expect((await client.put('/api/patient/me/phone', { phone: '12345678' })).statusCode).toBe(200);
     expect((await client.post('/api/patient/logout')).statusCode).toBe(200);
     expect((await client.get('/api/patient/me')).statusCode).toBe(401);
+  });
+
+  // The login's own statements (the rate limit and the workers' statements are not counted).
+  const loginStatements = async (step: () => Promise<unknown>) => {
+    const query = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      await step();
+      return query.mock.calls
+        .map(([config]) => (typeof config === 'string' ? config : (config as { text?: string }).text ?? ''))
+        .filter((text) => /patient_accounts|login_throttles|patient_login_challenges/.test(text));
+    } finally {
+      query.mockRestore();
+    }
+  };
+
+  it('checks a password from a browser without a device cookie in two round trips, for a known and an unknown login alike', async () => {
+    const { patient } = await activatedPatient(t);
+    // The lookup with the try counted, then the code's write.
+    const known = await loginStatements(() => new PatientClient(t.app).startLogin(patient.cpr, PATIENT_PASSWORD));
+    expect(known).toHaveLength(2);
+    expect(known[0]).toMatch(/insert into login_throttles[\s\S]*from patient_accounts/);
+    // A wrong password and an unknown login: the same lookup, then the failure's count.
+    const wrong = await loginStatements(() => new PatientClient(t.app).startLogin(patient.cpr, 'not the password at all'));
+    const unknown = await loginStatements(() => new PatientClient(t.app).startLogin('0101019999', 'not the password at all'));
+    expect(unknown).toHaveLength(wrong.length);
+    expect(unknown[0]).toBe(wrong[0]);
+    expect(wrong[0]).toBe(known[0]);
   });
 
   it('limits login attempts per IP address', async () => {
