@@ -166,7 +166,7 @@ describe.each(backends)('patient login with password and mailed code on %s', (ba
     try {
       await step();
       return query.mock.calls
-        .map(([config]) => (typeof config === 'string' ? config : (config as { text?: string }).text ?? ''))
+        .map(([config]) => (typeof config === 'string' ? config : ((config as { text?: string }).text ?? '')))
         .filter((text) => /patient_accounts|login_throttles|patient_login_challenges/.test(text));
     } finally {
       query.mockRestore();

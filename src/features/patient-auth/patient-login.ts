@@ -78,7 +78,8 @@ async function findLoginAccountCountingTry(db: Kysely<DB>, throttle: FailureThro
   const { rows } = await prepared(sql<{ failures: number | null } & { [K in keyof LoginAccount]: LoginAccount[K] | null }>`
     with claimed as (${throttle.claimWrite(key, now)}), account as (${loginAccountSelect(identifier)})
     select (select failures from claimed) as failures, account.* from (values (0)) as one (x) left join account on true`).execute(db);
-  const { failures, ...account } = rows[0]!;
+  // The statement selects from a one-row VALUES, so it always returns exactly one row.
+  const [{ failures, ...account } = { failures: null, id: null }] = rows;
   FailureThrottle.claimed(failures);
   return account.id === null ? undefined : (account as LoginAccount);
 }
