@@ -42,10 +42,14 @@ describe('values read from PostgreSQL', () => {
       }
     }
     expect(await read('UTC', sql`'infinity'::timestamptz`)).toBe(Infinity);
+    expect(await read('UTC', sql`'-infinity'::timestamptz`)).toBe(-Infinity);
+    expect(((await read('UTC', sql`'0044-03-15 12:00:00+00 BC'::timestamptz`)) as Date).toISOString()).toBe('-000043-03-15T12:00:00.000Z');
+    // A timestamp without time zone is the same wall-clock time in the process's zone.
+    expect(((await read('Europe/Copenhagen', sql`'2026-07-01 02:30:00.25'::timestamp`)) as Date).getTime()).toBe(new Date(2026, 6, 1, 2, 30, 0, 250).getTime());
     expect(await read('UTC', sql`null::timestamptz`)).toBeNull();
   });
 
-  it('give text and uuid arrays element for element, quoted, empty and NULL ones included', async () => {
+  it('give text and uuid arrays element for element, quoted, empty, NULL and nested ones included', async () => {
     expect(await read('UTC', sql`array['econsultation', 'booking', 'renewal']`)).toEqual(['econsultation', 'booking', 'renewal']);
     expect(await read('UTC', sql`'{}'::text[]`)).toEqual([]);
     expect(await read('UTC', sql`array['a,b', 'NULL', null, 'x\\y', 'q"r', '', ' s ', '{t}', 'æøå']::text[]`)).toEqual([
@@ -60,6 +64,10 @@ describe('values read from PostgreSQL', () => {
       'æøå',
     ]);
     expect(await read('UTC', sql`array['ab'::varchar, 'c d']`)).toEqual(['ab', 'c d']);
+    expect(await read('UTC', sql`array[array['a', 'b'], array['c', null]]`)).toEqual([
+      ['a', 'b'],
+      ['c', null],
+    ]);
     const id = '5f0c8a52-4a8e-4c8b-9d0e-2f1b6c3a7e91';
     expect(await read('UTC', sql`array[${id}::uuid, null]`)).toEqual([id, null]);
   });

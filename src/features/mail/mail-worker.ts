@@ -182,8 +182,10 @@ export class MailWorker {
 
   async #claim(now: Date) {
     const leaseUntil = new Date(now.getTime() + this.#o.leaseMs);
-    // Prepared, like the "sent" mark below: every mail is claimed and marked, and planned anew each
-    // time these two cost PostgreSQL more than running them (its statement log under bench:queue's approvals).
+    // Prepared, like the "sent" mark below: they run on every poll and for every mail sent, and
+    // planning them anew cost PostgreSQL more than running them (its statement log under bench:queue).
+    // The batch size is written into the text, a constant of the process, so the generic plan
+    // PostgreSQL keeps knows the limit.
     const result = await prepared(sql<Claimed>`
       update outbox_mails set locked_until = ${leaseUntil}, locked_by = ${this.#workerId}, attempts = attempts + 1
       where id in (
@@ -191,7 +193,7 @@ export class MailWorker {
         where status = 'pending' and next_attempt_at <= ${now}
           and (locked_until is null or locked_until <= ${now})
         order by next_attempt_at, id
-        limit ${this.#o.batchSize}
+        limit ${sql.lit(this.#o.batchSize)}
         for update skip locked)
       returning id, to_address, subject, text_body, attempts, message_id`).execute(this.#o.db);
     // UPDATE ... RETURNING gives no order; send in the order the mails were queued.

@@ -78,8 +78,11 @@ async function findLoginAccountCountingTry(db: Kysely<DB>, throttle: FailureThro
   const { rows } = await prepared(sql<{ failures: number | null } & { [K in keyof LoginAccount]: LoginAccount[K] | null }>`
     with claimed as (${throttle.claimWrite(key, now)}), account as (${loginAccountSelect(identifier)})
     select (select failures from claimed) as failures, account.* from (values (0)) as one (x) left join account on true`).execute(db);
-  // The statement selects from a one-row VALUES, so it always returns exactly one row.
-  const [{ failures, ...account } = { failures: null, id: null }] = rows;
+  // One row always: the statement selects from a one-row VALUES, and at most one login matches
+  // (cpr and lower(email) are unique).
+  const row = rows[0];
+  if (!row) throw new Error('the login lookup returned no row');
+  const { failures, ...account } = row;
   FailureThrottle.claimed(failures);
   return account.id === null ? undefined : (account as LoginAccount);
 }
