@@ -1,19 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { createEmptyDatabase } from '../../test/helpers/databases.ts';
-import { openDatabase, prepared, type Database } from './database.ts';
+import { openEmptyDatabase } from '../../test/helpers/databases.ts';
+import { prepared, type Database } from './database.ts';
 
 describe("the pool's connections run Kysely's statements", () => {
   let db: Database;
   let drop: () => Promise<void>;
   beforeAll(async () => {
-    const empty = await createEmptyDatabase('client_query');
-    db = openDatabase({ url: empty.url, poolSize: 1, timeouts: { acquireMs: 1000, statementMs: 1000, lockMs: 1000, idleInTransactionMs: 5000 } });
-    drop = async () => {
-      await db.destroy();
-      await empty.drop();
-    };
+    ({ db, drop } = await openEmptyDatabase('client_query', {
+      poolSize: 1,
+      timeouts: { acquireMs: 1000, statementMs: 1000, lockMs: 1000, idleInTransactionMs: 5000 },
+    }));
   });
   afterAll(() => drop());
 

@@ -36,7 +36,6 @@ const TIMESTAMP_OIDS = new Set([1114, 1184]);
 const STRING_ARRAY_OIDS = new Set([1009, 1015, 2951]);
 
 const builtinParser = pg.types.getTypeParser.bind(pg.types) as (oid: number, format?: 'text' | 'binary') => (value: string) => unknown;
-const parseStringArray = (value: string) => parseArray.parse(value);
 // postgres-date's types declare an ES default export; its code is `module.exports = parseDate`,
 // which Node's default import is.
 const parseTimestamp = postgresDate as unknown as (value: string) => Date | number | null;
@@ -46,7 +45,7 @@ function parserFor(oid: number, format?: 'text' | 'binary'): (value: string) => 
   if (oid === INT8_OID) return (value) => Number(value);
   if (oid === DATE_OID) return (value) => value;
   if (TIMESTAMP_OIDS.has(oid)) return parseTimestamp;
-  if (STRING_ARRAY_OIDS.has(oid)) return parseStringArray;
+  if (STRING_ARRAY_OIDS.has(oid)) return parseArray.parse;
   return builtinParser(oid, format);
 }
 
@@ -57,8 +56,8 @@ function parserFor(oid: number, format?: 'text' | 'binary'): (value: string) => 
  * Timestamps and string arrays use the current majors of the parsers pg's own pg-types 2 pins
  * (postgres-date 2, postgres-array 3; pg-types 4 uses them, pg 8 does not yet). They give the same
  * values (db/type-parsers.test.ts reads them through the pool), faster: the old ones' regular
- * expressions and per-character loop were a tenth of the Loginbestillinger page's main-thread time
- * in a profile under bench:queue. We read no column in binary format; one would get pg's parsers.
+ * expressions and per-character loop were a visible part of the Loginbestillinger page's
+ * main-thread time in a perf profile of the server under its load (a trial, not a bench/ figure). We read no column in binary format; one would get pg's parsers.
  */
 export function openDatabase(target: DatabaseTarget): Database {
   const types: pg.CustomTypesConfig = { getTypeParser: parserFor };

@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { createEmptyDatabase } from '../../test/helpers/databases.ts';
-import { openDatabase, prepared, type Database } from './database.ts';
+import { openEmptyDatabase } from '../../test/helpers/databases.ts';
+import { prepared, type Database } from './database.ts';
 
 describe('statements marked prepared()', () => {
   let db: Database;
   let drop: () => Promise<void>;
   // One connection, so the session the statements were prepared in is the one asked about.
   beforeAll(async () => {
-    const empty = await createEmptyDatabase('prepared');
-    db = openDatabase({ url: empty.url, poolSize: 1 });
-    drop = async () => {
-      await db.destroy();
-      await empty.drop();
-    };
+    ({ db, drop } = await openEmptyDatabase('prepared', { poolSize: 1 }));
   });
   afterAll(() => drop());
 

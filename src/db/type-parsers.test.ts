@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { createEmptyDatabase } from '../../test/helpers/databases.ts';
-import { openDatabase, type Database } from './database.ts';
+import { openEmptyDatabase } from '../../test/helpers/databases.ts';
+import { type Database } from './database.ts';
 
 describe('values read from PostgreSQL', () => {
   let db: Database;
   let drop: () => Promise<void>;
   beforeAll(async () => {
-    const empty = await createEmptyDatabase('type_parsers');
-    db = openDatabase({ url: empty.url, poolSize: 1 });
-    drop = async () => {
-      await db.destroy();
-      await empty.drop();
-    };
+    ({ db, drop } = await openEmptyDatabase('type_parsers', { poolSize: 1 }));
   });
   afterAll(() => drop());
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/database.ts';
+import { openDatabase, type Database, type DatabaseTarget } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 
 export type Backend = 'postgres';
@@ -48,11 +48,10 @@ export async function createEmptyDatabase(prefix = 'postgres'): Promise<{ name: 
   return { name, url: databaseUrl(name), drop: () => withAdmin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined) };
 }
 
-/** A fresh, migrated database of this test's own, dropped after it, so runs never see each other's data. */
-export async function createTestDatabase(backend: Backend = 'postgres'): Promise<TestDatabase> {
-  const empty = await createEmptyDatabase(backend);
-  const db = openDatabase({ url: empty.url, poolSize: 10 });
-  await migrateToLatest(db);
+/** An empty database of this test's own, opened through the app's pool (openDatabase) with these options; drop() closes and drops it. */
+export async function openEmptyDatabase(prefix: string, options: Omit<DatabaseTarget, 'url'> = {}): Promise<TestDatabase> {
+  const empty = await createEmptyDatabase(prefix);
+  const db = openDatabase({ url: empty.url, ...options });
   return {
     db,
     url: empty.url,
@@ -61,4 +60,11 @@ export async function createTestDatabase(backend: Backend = 'postgres'): Promise
       await empty.drop();
     },
   };
+}
+
+/** A fresh, migrated database of this test's own, dropped after it, so runs never see each other's data. */
+export async function createTestDatabase(backend: Backend = 'postgres'): Promise<TestDatabase> {
+  const database = await openEmptyDatabase(backend, { poolSize: 10 });
+  await migrateToLatest(database.db);
+  return database;
 }

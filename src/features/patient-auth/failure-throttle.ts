@@ -28,7 +28,7 @@ export class FailureThrottle {
   /** Counts this try; returns the tries counted so far including it, or throws 429 while the key must wait. */
   async claim(key: string, now: Date): Promise<number> {
     // SQL rather than the query builder, and prepared: every login runs it (docs/ARCHITECTURE.md, "Hot statements").
-    const { rows } = await prepared(sql<{ failures: number }>`${this.claimWrite(key, now)}`).execute(this.db);
+    const { rows } = await prepared(this.claimWrite(key, now)).execute(this.db);
     return FailureThrottle.claimed(rows[0]?.failures);
   }
 
