@@ -16,7 +16,7 @@ export interface TestDatabase {
   db: Database;
   /** The connection string of this test's own database. */
   url: string;
-  drop(): Promise<void>;
+  drop: () => Promise<void>;
 }
 
 /** The maintenance database of the test PostgreSQL (TEST_DATABASE_URL, or the run's embedded cluster). */
