@@ -5,6 +5,7 @@
  *   <- { type: 'run', base, emails, password, seconds, clients, warmup }
  *   -> { type: 'warm' }                 after the warm-up logins; waits for { type: 'go' }
  *   -> { type: 'done', completed, seconds }
+ * and a run again for each server measured, until { type: 'end' }.
  */
 import { Agent, request } from 'node:http';
 import { SmtpSink } from '../src/features/mail/smtp-sink.ts';
@@ -18,18 +19,24 @@ interface Run {
   clients: number;
   warmup: number;
 }
+type Message = Run | { type: 'go' } | { type: 'end' };
 
 const send = (message: object) => process.send?.(message);
-const next = <T>() => new Promise<T>((resolve) => process.once('message', (m) => resolve(m as T)));
+// Messages in the order they came, so none is missed while a run is busy.
+const inbox: Message[] = [];
+const waiting: (() => void)[] = [];
+process.on('message', (m) => {
+  inbox.push(m as Message);
+  waiting.splice(0).forEach((wake) => wake());
+});
+async function next(): Promise<Message> {
+  while (inbox.length === 0) await new Promise<void>((resolve) => waiting.push(resolve));
+  return inbox.shift()!;
+}
 
-async function main() {
-  const smtp = new SmtpSink(10_000);
-  await smtp.listen(0);
-  const runMessage = next<Run>();
-  send({ type: 'smtp', url: smtp.url });
-  const run = await runMessage;
+/** Warms the server at run.base up, waits for go, then measures its logins. */
+async function measure(run: Run, smtp: SmtpSink) {
   const agent = new Agent({ keepAlive: true, maxSockets: run.clients });
-
   const post = (path: string, body: unknown) =>
     new Promise<Record<string, string>>((resolve, reject) => {
       const payload = JSON.stringify(body);
@@ -76,14 +83,20 @@ async function main() {
 
   let warm = 0;
   await drive(() => warm++ >= run.warmup);
-  const go = next<{ type: 'go' }>();
   send({ type: 'warm' });
-  await go;
+  if ((await next()).type !== 'go') throw new Error('expected go');
   const started = performance.now();
   const end = started + run.seconds * 1000;
   const completed = await drive(() => performance.now() >= end);
   send({ type: 'done', completed, seconds: (performance.now() - started) / 1000 });
   agent.destroy();
+}
+
+async function main() {
+  const smtp = new SmtpSink(10_000);
+  await smtp.listen(0);
+  send({ type: 'smtp', url: smtp.url });
+  for (let message = await next(); message.type === 'run'; message = await next()) await measure(message, smtp);
   await smtp.close();
   process.disconnect();
 }

@@ -13,7 +13,7 @@
  * entries to docs/perf/login-profile.md. BENCH_PERF=1 instead samples the server on-CPU with Linux
  * perf over the measured seconds and writes docs/perf/login-perf.md (bench/perf-profile.ts).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,8 +22,8 @@ import { sql } from 'kysely';
 import { hashPassword } from '../src/features/auth/passwords.ts';
 import { freshBenchDatabase } from './bench-db.ts';
 import { writeProfileSummary } from './cpu-profile.ts';
-import { recordPerf, writePerfSummary } from './perf-profile.ts';
-import { cpuTimesOf, ensureBuild, minorFaultsOf, threadCpuMsOf, root, startServer, stopProcess } from './processes.ts';
+import { recordPerf, writePerfSummary, type PerfRecording } from './perf-profile.ts';
+import { cpuTimesOf, ensureBuild, freePort, minorFaultsOf, threadCpuMsOf, root, startProcess, startServer, stopProcess } from './processes.ts';
 import { recordResult } from './results.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -73,15 +73,48 @@ async function main() {
     waiters.splice(0).forEach((wake) => wake());
   });
   load.once('exit', () => waiters.splice(0).forEach((wake) => wake()));
+  // Takes the first message of a type that came (each is used once: every server has its run).
   const message = async (type: string) => {
     for (;;) {
-      const found = messages.find((m) => m.type === type);
-      if (found) return found;
+      const index = messages.findIndex((m) => m.type === type);
+      if (index >= 0) return messages.splice(index, 1)[0]!;
       if (load.exitCode !== null) throw new Error(`the load generator exited (${String(load.exitCode)})`);
       await new Promise<void>((resolve) => waiters.push(resolve));
     }
   };
   const smtpUrl = String((await message('smtp')).url);
+
+  /**
+   * Drives logins at the server at `base` (process `pid`) and reads its CPU over the measured
+   * seconds. argon2id runs on libuv's thread pool (nothing else does during a login), so that pool's
+   * threads' CPU is argon2id's in the server itself, at the same moment: immune to the machine's
+   * speed drifting between this and the separate measurement above and below.
+   */
+  const measure = async (pid: number, base: string, during?: { start(): void; stop(): Promise<void> }) => {
+    load.send({ type: 'run', base, emails, password: PASSWORD, seconds: SECONDS, clients: CLIENTS, warmup: 100 });
+    await message('warm');
+    const cpuBefore = cpuTimesOf(pid);
+    const faultsBefore = minorFaultsOf(pid);
+    const poolBefore = threadCpuMsOf(pid, /^libuv-worker/);
+    during?.start();
+    load.send({ type: 'go' });
+    const done = await message('done');
+    await during?.stop();
+    const cpuAfter = cpuTimesOf(pid);
+    const userMs = cpuAfter.user - cpuBefore.user;
+    const systemMs = cpuAfter.system - cpuBefore.system;
+    return {
+      completed: Number(done.completed),
+      seconds: Number(done.seconds),
+      userMs,
+      systemMs,
+      cpuMs: userMs + systemMs,
+      poolMs: threadCpuMsOf(pid, /^libuv-worker/) - poolBefore,
+      faults: minorFaultsOf(pid) - faultsBefore,
+    };
+  };
+  const inServer = (name: string, run: { completed: number; cpuMs: number; poolMs: number }) =>
+    `argon2id in ${name} (libuv's thread pool): ${(run.poolMs / run.completed).toFixed(1)} ms per login = ${((run.poolMs / run.cpuMs) * 100).toFixed(0)}% of its CPU; the rest ${((run.cpuMs - run.poolMs) / run.completed).toFixed(1)} ms per login`;
 
   const profileDir = PROFILE ? mkdtempSync(path.join(tmpdir(), 'pp-login-prof-')) : undefined;
   const { server, base } = await startServer(serverMain, {
@@ -90,32 +123,34 @@ async function main() {
     env: { AUTH_RATE_LIMIT_PER_MINUTE: '100000' },
     nodeArgs: [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(PERF ? ['--perf-basic-prof'] : [])],
   });
+  let bare: ChildProcess | undefined;
   try {
     const pid = server.pid ?? 0;
-    load.send({ type: 'run', base, emails, password: PASSWORD, seconds: SECONDS, clients: CLIENTS, warmup: 100 });
-    await message('warm');
-    const cpuBefore = cpuTimesOf(pid);
-    const faultsBefore = minorFaultsOf(pid);
-    // argon2id runs on libuv's thread pool (nothing else does during a login), so that pool's
-    // threads' CPU is argon2id's in the server itself, at the same moment: immune to the machine's
-    // speed drifting between this and the separate measurement above and below.
-    const poolBefore = threadCpuMsOf(pid, /^libuv-worker/);
     const perfFile = path.join(tmpdir(), `pp-login-${String(pid)}.perf.data`);
-    const perf = PERF ? recordPerf(pid, perfFile) : undefined;
-    load.send({ type: 'go' });
-    const done = await message('done');
-    await perf?.stop();
-    const cpuAfter = cpuTimesOf(pid);
-    const faults = minorFaultsOf(pid) - faultsBefore;
-    const poolMs = threadCpuMsOf(pid, /^libuv-worker/) - poolBefore;
-    const userMs = cpuAfter.user - cpuBefore.user;
-    const systemMs = cpuAfter.system - cpuBefore.system;
-    const cpuMs = userMs + systemMs;
-    const completed = Number(done.completed);
-    const seconds = Number(done.seconds);
+    let perf: PerfRecording | undefined;
+    const full = await measure(pid, base, PERF ? { start: () => (perf = recordPerf(pid, perfFile)), stop: async () => perf?.stop() } : undefined);
     await stopProcess(server);
+
+    // The floor: the same login with the same libraries and none of the product (bench/login-bare.ts).
+    const barePort = await freePort();
+    const bareBase = `http://127.0.0.1:${String(barePort)}`;
+    const bareEnv = { NODE_ENV: 'production', PORT: String(barePort), DATABASE_URL: url, SMTP_URL: smtpUrl };
+    bare = await startProcess('bench/login-bare.ts', [], bareEnv, `${bareBase}/health`, PERF ? ['--perf-basic-prof'] : [], {
+      stripTypes: true,
+    });
+    const barePid = bare.pid ?? 0;
+    const barePerfFile = path.join(tmpdir(), `pp-login-${String(barePid)}.perf.data`);
+    let barePerf: PerfRecording | undefined;
+    const floor = await measure(
+      barePid,
+      bareBase,
+      PERF ? { start: () => (barePerf = recordPerf(barePid, barePerfFile)), stop: async () => barePerf?.stop() } : undefined,
+    );
+    await stopProcess(bare);
+    load.send({ type: 'end' });
     const argon2After = await argon2CpuMs(passwordHash, 40);
 
+    const { completed, seconds, cpuMs, userMs, systemMs, faults } = full;
     const argon2 = (argon2Before + argon2After) / 2;
     const perLogin = cpuMs / completed;
     const rate = completed / seconds;
@@ -123,11 +158,14 @@ async function main() {
     const perCore = 1000 / perLogin;
     const summary =
       `login: ${rate.toFixed(0)} logins/s; server CPU per login ${perLogin.toFixed(1)} ms, of which argon2id ${argon2.toFixed(1)} ms = ${((argon2 / perLogin) * 100).toFixed(0)}%; ` +
-      `Keycloak's documented ${String(KEYCLOAK_PER_VCPU)}/s per vCPU = ${(perCore / KEYCLOAK_PER_VCPU).toFixed(1)}x`;
+      `Keycloak's documented ${String(KEYCLOAK_PER_VCPU)}/s per vCPU = ${(perCore / KEYCLOAK_PER_VCPU).toFixed(1)}x; ` +
+      `inside the server ${((full.poolMs / cpuMs) * 100).toFixed(0)}%, the bare floor ${((floor.poolMs / floor.cpuMs) * 100).toFixed(0)}%`;
     const details = [
       `cores: ${String(availableParallelism())}, clients: ${String(CLIENTS)}, seconds: ${seconds.toFixed(1)}, logins: ${String(completed)}, server CPU ${(cpuMs / 1000).toFixed(1)} s (${((cpuMs / 1000 / seconds) * 100).toFixed(0)}% of one core; user ${(userMs / completed).toFixed(1)} + system ${(systemMs / completed).toFixed(1)} ms per login; ${(faults / completed).toFixed(0)} page faults per login)`,
       `argon2id verify CPU: ${argon2Before.toFixed(1)} ms before the run, ${argon2After.toFixed(1)} ms after; server CPU besides argon2id ${(perLogin - argon2).toFixed(1)} ms per login; ${perCore.toFixed(0)} logins/s per core of server CPU`,
-      `argon2id in the server (libuv's thread pool): ${(poolMs / completed).toFixed(1)} ms per login = ${((poolMs / cpuMs) * 100).toFixed(0)}% of the server's CPU; the rest ${((cpuMs - poolMs) / completed).toFixed(1)} ms per login`,
+      inServer('the server', full),
+      `the bare floor (bench/login-bare.ts: the same login on Fastify, pg, nodemailer and argon2id, none of the product): ${(floor.completed / floor.seconds).toFixed(0)} logins/s, CPU per login ${(floor.cpuMs / floor.completed).toFixed(1)} ms`,
+      inServer('the bare floor', floor),
     ];
     if (profileDir) {
       const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
@@ -136,13 +174,21 @@ async function main() {
     }
     if (PERF) {
       const threads = writePerfSummary(perfFile, `${summary}\n${details.join('\n')}`, new URL('../docs/perf/login-perf.md', import.meta.url));
+      const bareThreads = writePerfSummary(
+        barePerfFile,
+        `${summary}\n${details.join('\n')}`,
+        new URL('../docs/perf/login-bare-perf.md', import.meta.url),
+        'the bare floor (bench/login-bare.ts)',
+      );
       details.push(`on-CPU (perf, which adds its own overhead to this run): ${threads.join('; ')}`);
+      details.push(`on-CPU in the bare floor: ${bareThreads.join('; ')}`);
     }
     recordResult('bench:login', [...details, summary]);
     for (const line of details) console.log(line);
     console.log(summary);
   } finally {
     await stopProcess(server);
+    if (bare) await stopProcess(bare);
     if (load.exitCode === null) load.kill();
   }
 }

@@ -44,8 +44,11 @@ function areaOf(frames: string[]): string {
   for (const frame of frames.filter((f) => f.includes('JS:'))) {
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(frame);
     if (pkg) return pkg[1]!;
-    const ours = /dist\/server\/([\w-]+)(?:\/([\w-]+))?/.exec(frame);
+    // Compiled (dist/server) or through tsx's loader (src), as bench/login-bare.ts imports it.
+    const ours = /(?:dist\/server|\/src)\/([\w-]+)(?:\/([\w-]+))?/.exec(frame);
     if (ours) return `ours: ${ours[2] ? `${ours[1]!}/${ours[2]}` : ours[1]!}`;
+    const bench = /\/bench\/([\w-]+)\.ts/.exec(frame);
+    if (bench) return `bench/${bench[1]!}.ts`;
   }
   for (const frame of frames) {
     const internal = /\s(node:[a-z_/]+)/.exec(frame);
@@ -55,8 +58,8 @@ function areaOf(frames: string[]): string {
   return frames.some((f) => f.includes('[kernel')) ? '(kernel, no JavaScript on the stack)' : '(native, no JavaScript on the stack)';
 }
 
-/** Reads a perf.data file and writes the summary as markdown; returns the by-thread lines. */
-export function writePerfSummary(file: string, heading: string, out: URL): string[] {
+/** Reads a perf.data file of `what` and writes the summary as markdown; returns the by-thread lines. */
+export function writePerfSummary(file: string, heading: string, out: URL, what = 'the server process'): string[] {
   const text = execFileSync('perf', ['script', '-i', file, '-F', 'comm,ip,sym,dso'], {
     encoding: 'utf8',
     maxBuffer: 1 << 30,
@@ -80,9 +83,9 @@ export function writePerfSummary(file: string, heading: string, out: URL): strin
   const share = (n: number, of: number) => `${((n / of) * 100).toFixed(1)}%`;
   const byThread = [...threads].sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name}: ${share(n, total)}`);
   const lines = [
-    '# bench:login: on-CPU profile of the server process',
+    `# bench:login: on-CPU profile of ${what}`,
     '',
-    'Written by `BENCH_PERF=1 npm run bench:login`: Linux perf samples the server process (all its',
+    `Written by \`BENCH_PERF=1 npm run bench:login\`: Linux perf samples ${what} (all its`,
     'threads, kernel time included) at 499 Hz while the logins run, only when a thread is on a CPU.',
     "A main-thread sample counts for the package (or file of ours) nearest its stack's leaf, so a",
     'socket write pg asked for counts as pg. See bench/perf-profile.ts.',

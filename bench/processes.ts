@@ -32,9 +32,20 @@ export async function freePort(): Promise<number> {
 // which would put a wrapper process between us and the process whose CPU time we read.
 const nodeArgsFor = (script: string) => (script.endsWith('.ts') ? ['--import', 'tsx'] : []);
 
-/** Starts `node <script>` (TypeScript through tsx's loader) and resolves once `url` answers. */
-export async function startProcess(script: string, args: string[], env: NodeJS.ProcessEnv, url: string, nodeArgs: string[] = []): Promise<ChildProcess> {
-  const argv = [...nodeArgsFor(script), ...nodeArgs, script, ...args];
+/**
+ * Starts `node <script>` and resolves once `url` answers. TypeScript runs through tsx's loader, or
+ * with `stripTypes` through Node's own type stripping, for a script measured as a server that
+ * imports none of our code (the loader costs CPU at run time, see bench/login-bare.ts).
+ */
+export async function startProcess(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  url: string,
+  nodeArgs: string[] = [],
+  { stripTypes = false } = {},
+): Promise<ChildProcess> {
+  const argv = [...(stripTypes ? [] : nodeArgsFor(script)), ...nodeArgs, script, ...args];
   const child = spawn(process.execPath, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'], cwd: root });
   const deadline = Date.now() + 60_000;
   for (;;) {

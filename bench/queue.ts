@@ -15,7 +15,7 @@ import { SmtpSink } from '../src/features/mail/smtp-sink.ts';
 import { encodeCursor, openRequestsPage } from '../src/features/login-requests/queue.repository.ts';
 import { freshBenchDatabase } from './bench-db.ts';
 import { collectClientGarbage } from './client-gc.ts';
-import { ensureBuild, startServer, stopProcess } from './processes.ts';
+import { ensureBuild, freePort, startProcess, startServer, stopProcess } from './processes.ts';
 import { recordResult } from './results.ts';
 
 const TOTAL = Number(process.env.BENCH_REQUESTS ?? 1_000_000);
@@ -87,6 +87,10 @@ async function main() {
   const sink = new SmtpSink(100);
   await sink.listen();
   const { server, base } = await startServer(ensureBuild(), { databaseUrl: url, smtpUrl: sink.url });
+  // The floor: the page's statement on a bare Fastify route (bench/queue-bare.ts), timed alongside.
+  const barePort = String(await freePort());
+  const bareBase = `http://127.0.0.1:${barePort}`;
+  const bare = await startProcess('bench/queue-bare.ts', [], { PORT: barePort, DATABASE_URL: url }, `${bareBase}/health`);
   const login = await fetch(`${base}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -97,7 +101,10 @@ async function main() {
   const timed = async (url: string, init: RequestInit = {}) => {
     collectClientGarbage();
     const start = performance.now();
-    const response = await fetch(`${base}${url}`, { ...init, headers: { cookie, 'x-csrf-token': csrfToken, ...(init.headers as object) } });
+    const response = await fetch(url.startsWith('http') ? url : `${base}${url}`, {
+      ...init,
+      headers: { cookie, 'x-csrf-token': csrfToken, ...(init.headers as object) },
+    });
     const ms = performance.now() - start;
     if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
     await response.arrayBuffer();
@@ -120,7 +127,11 @@ async function main() {
     .executeTakeFirstOrThrow();
   const deepCursor = encodeCursor(deep.created_at, deep.id);
 
-  for (let i = 0; i < 20; i++) await timed(`/api/login-requests?clinicId=${big}`); // warm up
+  for (let i = 0; i < 20; i++) {
+    // warm up
+    await timed(`/api/login-requests?clinicId=${big}`);
+    await timed(`${bareBase}/api/login-requests?clinicId=${big}`);
+  }
   // Interleaved, so that a burst of load from elsewhere on the machine hits all three alike, in an
   // order that turns each round, and each timed request right after an untimed baseline one: with
   // a fixed order, whichever page came third, after the other page, had the heavier p99, so a
@@ -128,10 +139,14 @@ async function main() {
   const baseline: number[] = [];
   const first: number[] = [];
   const deepPage: number[] = [];
+  const bareFirst: number[] = [];
+  const bareDeep: number[] = [];
   const kinds: [number[], string][] = [
     [baseline, '/api/session'],
     [first, `/api/login-requests?clinicId=${big}`],
     [deepPage, `/api/login-requests?clinicId=${big}&cursor=${deepCursor}`],
+    [bareFirst, `${bareBase}/api/login-requests?clinicId=${big}`],
+    [bareDeep, `${bareBase}/api/login-requests?clinicId=${big}&cursor=${deepCursor}`],
   ];
   for (let i = 0; i < PAGE_RUNS; i++) {
     for (let k = 0; k < kinds.length; k++) {
@@ -208,6 +223,7 @@ async function main() {
   );
 
   await stopProcess(server);
+  await stopProcess(bare);
   await sink.close();
   await db.destroy();
   const p50 = (v: number[]) => percentile(v, 50);
@@ -218,14 +234,18 @@ async function main() {
   const approveRatio = p50(approve) / p50(approveBaseline);
   const summary =
     `queue: ${page('first page', first)}; ${page('deep page', deepPage)}; ` +
-    `approve p50 ${approveRatio.toFixed(2)}x baseline ${approveRatio <= 3 ? 'ok' : 'MISS'}`;
+    `approve p50 ${approveRatio.toFixed(2)}x baseline ${approveRatio <= 3 ? 'ok' : 'MISS'}; ` +
+    `the bare floor's page p99 ${(p99(bareFirst) / p99(baseline)).toFixed(2)}x and ${(p99(bareDeep) / p99(baseline)).toFixed(2)}x baseline`;
+  const floor = `the bare floor (bench/queue-bare.ts: the page's statement on a bare Fastify route): first page ${fmt(bareFirst)}; deep page ${fmt(bareDeep)}`;
   recordResult('bench:queue', [
     `baseline (authenticated GET /api/session) ${fmt(baseline)}`,
     `first page ${fmt(first)}; deep page ${fmt(deepPage)}; approve ${fmt(approve)} (its own interleaved baseline ${fmt(approveBaseline)})`,
+    floor,
     summary,
   ]);
   console.log(`baseline: an authenticated GET /api/session ${fmt(baseline)}`);
   console.log(`queue: first page ${fmt(first)}; deep page ${fmt(deepPage)}; approve ${fmt(approve)} (its own interleaved baseline ${fmt(approveBaseline)})`);
+  console.log(floor);
   console.log(summary);
 }
 
