@@ -9,9 +9,14 @@
  * logins, is compared with argon2id's CPU time per verification (process.cpuUsage around
  * @node-rs/argon2's verify in this process, same run, same hash). Each login is one verification.
  *
+ * Then, in the same run, the floor: the same logins served by bench/login-bare.ts, the same
+ * libraries with none of the product, measured the same way; the last line ends with argon2id's
+ * share of each one's CPU.
+ *
  * BENCH_PROFILE=1 also runs the server with --cpu-prof and writes a summary of the profile's top
- * entries to docs/perf/login-profile.md. BENCH_PERF=1 instead samples the server on-CPU with Linux
- * perf over the measured seconds and writes docs/perf/login-perf.md (bench/perf-profile.ts).
+ * entries to docs/perf/login-profile.md. BENCH_PERF=1 instead samples the server and the floor
+ * on-CPU with Linux perf over the measured seconds and writes docs/perf/login-perf.md and
+ * docs/perf/login-bare-perf.md (bench/perf-profile.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -78,7 +83,7 @@ async function main() {
     for (;;) {
       const index = messages.findIndex((m) => m.type === type);
       if (index >= 0) return messages.splice(index, 1)[0]!;
-      if (load.exitCode !== null) throw new Error(`the load generator exited (${String(load.exitCode)})`);
+      if (load.exitCode !== null || load.signalCode !== null) throw new Error(`the load generator exited (${String(load.exitCode ?? load.signalCode)})`);
       await new Promise<void>((resolve) => waiters.push(resolve));
     }
   };
@@ -97,9 +102,13 @@ async function main() {
     const faultsBefore = minorFaultsOf(pid);
     const poolBefore = threadCpuMsOf(pid, /^libuv-worker/);
     during?.start();
-    load.send({ type: 'go' });
-    const done = await message('done');
-    await during?.stop();
+    let done: Record<string, unknown>;
+    try {
+      load.send({ type: 'go' });
+      done = await message('done');
+    } finally {
+      await during?.stop();
+    }
     const cpuAfter = cpuTimesOf(pid);
     const userMs = cpuAfter.user - cpuBefore.user;
     const systemMs = cpuAfter.system - cpuBefore.system;

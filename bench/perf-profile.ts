@@ -44,9 +44,10 @@ function areaOf(frames: string[]): string {
   for (const frame of frames.filter((f) => f.includes('JS:'))) {
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(frame);
     if (pkg) return pkg[1]!;
-    // Compiled (dist/server) or through tsx's loader (src), as bench/login-bare.ts imports it.
+    // Compiled (dist/server), or TypeScript Node strips itself (src: the templates login-bare imports).
     const ours = /(?:dist\/server|\/src)\/([\w-]+)(?:\/([\w-]+))?/.exec(frame);
     if (ours) return `ours: ${ours[2] ? `${ours[1]!}/${ours[2]}` : ours[1]!}`;
+    // A floor's own file (bench/login-bare.ts).
     const bench = /\/bench\/([\w-]+)\.ts/.exec(frame);
     if (bench) return `bench/${bench[1]!}.ts`;
   }

@@ -1,24 +1,53 @@
 /**
  * bench:queue's floor: a bare Fastify server (no logger, hooks, auth, schema or security headers)
  * with the Loginbestillinger page's statement (listOpenRequests, the same prepared statement on the
- * same pool, its rows answered as JSON) and the approval's (approveNewLoginAtOnce, for the staff
- * user and clinic the environment names). What the page and an approval cost with nothing of the
- * product around them. Started by bench/queue.ts in a process of its own; PORT, DATABASE_URL,
- * CLINIC_ID, CLINIC_NAME and STAFF_ID.
+ * same pool, its rows mapped to the route's JSON) and the approval's (approveNewLoginAtOnce, for
+ * the staff user and clinic the environment names). What the page and an approval cost with
+ * nothing of the product around them. Started by bench/queue.ts in a process of its own; PORT,
+ * DATABASE_URL, CLINIC_ID, CLINIC_NAME and STAFF_ID.
+ *
+ * It runs by Node's own type stripping and takes our code compiled (dist/server, which bench:queue
+ * builds first), as the server does, so no loader runs in it. The source's types stay in force.
  */
 import Fastify from 'fastify';
-import { openDatabase } from '../src/db/database.ts';
 import type { PortalFunction } from '../src/db/schema.ts';
-import { approveNewLoginAtOnce } from '../src/features/login-requests/approval.repository.ts';
-import { listOpenRequests } from '../src/features/login-requests/queue.repository.ts';
+
+const dist = (file: string) => import(new URL(`../dist/server/${file}`, import.meta.url).href);
+const { openDatabase } = (await dist('db/database.js')) as typeof import('../src/db/database.ts');
+const { maskCpr } = (await dist('features/patients/cpr.js')) as typeof import('../src/features/patients/cpr.ts');
+const { approveNewLoginAtOnce } = (await dist(
+  'features/login-requests/approval.repository.js',
+)) as typeof import('../src/features/login-requests/approval.repository.ts');
+const { listOpenRequests } = (await dist('features/login-requests/queue.repository.js')) as typeof import('../src/features/login-requests/queue.repository.ts');
 
 const env = (name: string) => process.env[name] ?? '';
 const db = openDatabase({ url: env('DATABASE_URL') });
 const app = Fastify();
 
+// The same JSON as the server's page (login-requests.routes.ts).
 app.get<{ Querystring: { clinicId: string; cursor?: string } }>('/api/login-requests', async (request) => {
   const { rows, nextCursor } = await listOpenRequests(db, [request.query.clinicId], request.query.cursor);
-  return { open: rows, nextCursor };
+  return {
+    open: rows.map((r) => ({
+      id: r.id,
+      clinicId: r.clinic_id,
+      clinicName: r.clinic_name,
+      receivedAt: r.created_at.toISOString(),
+      name: r.name,
+      maskedCpr: maskCpr(r.cpr),
+      email: r.email,
+      phone: r.phone,
+      knownPatient: r.known_patient_id && r.known_patient_name ? { id: r.known_patient_id, name: r.known_patient_name } : null,
+      identityVerified: r.identity_verified,
+      reason: r.reason,
+      registryAnswer: r.registry_answer,
+      requestedByParent: r.requested_by_name,
+      previouslyHadAccess: r.previously_had_access,
+      presetRights: r.preset_rights,
+      previousAccess: r.previous_ended_by && r.previous_ended_at ? { endedBy: r.previous_ended_by, endedAt: r.previous_ended_at.toISOString() } : null,
+    })),
+    nextCursor,
+  };
 });
 
 app.post<{ Params: { requestId: string }; Body: { rights: PortalFunction[] } }>('/api/login-requests/:requestId/approve', async (request) => {
