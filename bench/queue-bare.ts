@@ -14,7 +14,7 @@ import type { PortalFunction } from '../src/db/schema.ts';
 
 const dist = (file: string) => import(new URL(`../dist/server/${file}`, import.meta.url).href);
 const { openDatabase } = (await dist('db/database.js')) as typeof import('../src/db/database.ts');
-const { maskCpr } = (await dist('features/patients/cpr.js')) as typeof import('../src/features/patients/cpr.ts');
+const { openRequestView } = (await dist('features/login-requests/queue-view.js')) as typeof import('../src/features/login-requests/queue-view.ts');
 const { approveNewLoginAtOnce } = (await dist(
   'features/login-requests/approval.repository.js',
 )) as typeof import('../src/features/login-requests/approval.repository.ts');
@@ -24,28 +24,11 @@ const env = (name: string) => process.env[name] ?? '';
 const db = openDatabase({ url: env('DATABASE_URL') });
 const app = Fastify();
 
-// The same JSON as the server's page (login-requests.routes.ts).
+// The same JSON as the server's page.
 app.get<{ Querystring: { clinicId: string; cursor?: string } }>('/api/login-requests', async (request) => {
   const { rows, nextCursor } = await listOpenRequests(db, [request.query.clinicId], request.query.cursor);
   return {
-    open: rows.map((r) => ({
-      id: r.id,
-      clinicId: r.clinic_id,
-      clinicName: r.clinic_name,
-      receivedAt: r.created_at.toISOString(),
-      name: r.name,
-      maskedCpr: maskCpr(r.cpr),
-      email: r.email,
-      phone: r.phone,
-      knownPatient: r.known_patient_id && r.known_patient_name ? { id: r.known_patient_id, name: r.known_patient_name } : null,
-      identityVerified: r.identity_verified,
-      reason: r.reason,
-      registryAnswer: r.registry_answer,
-      requestedByParent: r.requested_by_name,
-      previouslyHadAccess: r.previously_had_access,
-      presetRights: r.preset_rights,
-      previousAccess: r.previous_ended_by && r.previous_ended_at ? { endedBy: r.previous_ended_by, endedAt: r.previous_ended_at.toISOString() } : null,
-    })),
+    open: rows.map(openRequestView),
     nextCursor,
   };
 });

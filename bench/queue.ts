@@ -122,17 +122,21 @@ async function main() {
       await (await fetch(`${base}/api/session`, { headers: { cookie } })).arrayBuffer();
     };
 
-    const deep = await db
-      .selectFrom('login_requests')
-      .select(['created_at', 'id'])
-      .where('clinic_id', '=', big)
-      .where('status', '=', 'open')
-      .orderBy('created_at')
-      .orderBy('id')
-      .offset(49_000)
-      .limit(1)
-      .executeTakeFirstOrThrow();
-    const deepCursor = encodeCursor(deep.created_at, deep.id);
+    // The keyset cursor of the big clinic's open request past `offset` others, oldest first.
+    const cursorPast = async (offset: number) => {
+      const row = await db
+        .selectFrom('login_requests')
+        .select(['created_at', 'id'])
+        .where('clinic_id', '=', big)
+        .where('status', '=', 'open')
+        .orderBy('created_at')
+        .orderBy('id')
+        .offset(offset)
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      return encodeCursor(row.created_at, row.id);
+    };
+    const deepCursor = await cursorPast(49_000);
 
     for (let i = 0; i < 20; i++) {
       // warm up
@@ -202,17 +206,7 @@ async function main() {
     // The approvals took up to 2 x RUNS of the newest requests: a cursor 1,000 short of the end of
     // those left (47,000 at most, as before the floor approved too) still lies inside.
     const planOffset = Math.min(47_000, BIG - toApprove.length - bareApprove.length - 1_000);
-    const deepForPlan = await db
-      .selectFrom('login_requests')
-      .select(['created_at', 'id'])
-      .where('clinic_id', '=', big)
-      .where('status', '=', 'open')
-      .orderBy('created_at')
-      .orderBy('id')
-      .offset(planOffset)
-      .limit(1)
-      .executeTakeFirstOrThrow();
-    const planCursor = encodeCursor(deepForPlan.created_at, deepForPlan.id);
+    const planCursor = await cursorPast(planOffset);
     // The generic plan, which the server's prepared statement keeps after five runs (an EXPLAIN of
     // the statement with its values would show a custom plan instead). EXECUTE takes no bound
     // values, so the benchmark's own values are written in as literals.

@@ -5,6 +5,7 @@ import { errors } from '../../errors.ts';
 import { requireStaff, staffActor, staffOf } from '../../http/staff-auth.ts';
 import { maskCpr } from '../patients/cpr.ts';
 import { approveRequest, rejectRequest } from './handle-request.ts';
+import { openRequestView } from './queue-view.ts';
 import { countOpenRequests, listHandledRequests, listOpenRequests } from './queue.repository.ts';
 
 const Right = Type.Union([Type.Literal('econsultation'), Type.Literal('booking'), Type.Literal('renewal')]);
@@ -132,24 +133,7 @@ export const loginRequestsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       }
       const { rows, nextCursor } = await listOpenRequests(ctx.db, clinicIds, request.query.cursor);
       return {
-        open: rows.map((r) => ({
-          id: r.id,
-          clinicId: r.clinic_id,
-          clinicName: r.clinic_name,
-          receivedAt: r.created_at.toISOString(),
-          name: r.name,
-          maskedCpr: maskCpr(r.cpr),
-          email: r.email,
-          phone: r.phone,
-          knownPatient: r.known_patient_id && r.known_patient_name ? { id: r.known_patient_id, name: r.known_patient_name } : null,
-          identityVerified: r.identity_verified,
-          reason: r.reason,
-          registryAnswer: r.registry_answer,
-          requestedByParent: r.requested_by_name,
-          previouslyHadAccess: r.previously_had_access,
-          presetRights: r.preset_rights,
-          previousAccess: r.previous_ended_by && r.previous_ended_at ? { endedBy: r.previous_ended_by, endedAt: r.previous_ended_at.toISOString() } : null,
-        })),
+        open: rows.map(openRequestView),
         nextCursor,
       };
     },
