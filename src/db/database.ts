@@ -57,7 +57,8 @@ function parserFor(oid: number, format?: 'text' | 'binary'): (value: string) => 
  * (postgres-date 2, postgres-array 3; pg-types 4 uses them, pg 8 does not yet). They give the same
  * values (db/type-parsers.test.ts reads them through the pool), faster: the old ones' regular
  * expressions and per-character loop were a visible part of the Loginbestillinger page's
- * main-thread time in a perf profile of the server under its load (a trial, not a bench/ figure). We read no column in binary format; one would get pg's parsers.
+ * main-thread time in a perf profile of the server under its load (a trial, not a bench/ figure).
+ * We read no column in binary format; one would get pg's parsers.
  */
 export function openDatabase(target: DatabaseTarget): Database {
   const types: pg.CustomTypesConfig = { getTypeParser: parserFor };
